@@ -1,0 +1,68 @@
+"""tracegraph: Theano's programming model on an MLIR-style compiler stack.
+
+Build symbolic expressions with ``tracegraph.tensor``, compile them with :func:`function`, and
+call the result on NumPy arrays.
+
+>>> import tracegraph
+>>> import tracegraph.tensor as T
+>>> x, y = T.dscalars('x', 'y')
+>>> f = tracegraph.function([x, tracegraph.In(y, value=1)], x + y)
+>>> f(33)
+array(34.)
+"""
+
+from tracegraph import tensor
+from tracegraph.compile import (
+    FAST_COMPILE,
+    FAST_RUN,
+    Function,
+    In,
+    Mode,
+    Param,
+    SharedVariable,
+    function,
+    shared,
+)
+from tracegraph.config import config
+from tracegraph.errors import (
+    ArgumentError,
+    GraphTypeError,
+    IndexOutOfBoundsError,
+    InputTypeError,
+    MissingInputError,
+    RuntimeOpError,
+    ShapeMismatchError,
+    TracegraphError,
+    UnsupportedOperationError,
+    UnusedInputError,
+)
+from tracegraph.printing import debugprint, pp
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FAST_COMPILE",
+    "FAST_RUN",
+    "ArgumentError",
+    "Function",
+    "GraphTypeError",
+    "In",
+    "IndexOutOfBoundsError",
+    "InputTypeError",
+    "MissingInputError",
+    "Mode",
+    "Param",
+    "RuntimeOpError",
+    "ShapeMismatchError",
+    "SharedVariable",
+    "TracegraphError",
+    "UnsupportedOperationError",
+    "UnusedInputError",
+    "__version__",
+    "config",
+    "debugprint",
+    "function",
+    "pp",
+    "shared",
+    "tensor",
+]

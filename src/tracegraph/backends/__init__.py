@@ -1,0 +1,1 @@
+"""Backends: turn an optimized ``tg`` module into something callable."""

@@ -1,0 +1,21 @@
+"""``function``, its inputs (``In``, ``Param``), shared variables and modes."""
+
+from tracegraph.compile.function import Function, FunctionGraph, FunctionMaker, function
+from tracegraph.compile.io import In, Param
+from tracegraph.compile.modes import FAST_COMPILE, FAST_RUN, Mode, get_mode
+from tracegraph.compile.shared import SharedVariable, shared
+
+__all__ = [
+    "FAST_COMPILE",
+    "FAST_RUN",
+    "Function",
+    "FunctionGraph",
+    "FunctionMaker",
+    "In",
+    "Mode",
+    "Param",
+    "SharedVariable",
+    "function",
+    "get_mode",
+    "shared",
+]

@@ -1,0 +1,510 @@
+"""``function``: compile symbolic outputs and updates into a callable ``Function``.
+
+>>> import tracegraph.tensor as T
+>>> from tracegraph import function, shared
+>>> state = shared(0)
+>>> inc = T.iscalar('inc')
+>>> accumulator = function([inc], state, updates=[(state, state + inc)])
+>>> accumulator(1), state.get_value()
+(array(0), array(1))
+"""
+
+from __future__ import annotations
+
+import copy as copy_module
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar, overload
+
+import numpy as np
+from numpy.typing import NDArray
+from xdsl.dialects.builtin import ArrayAttr, FunctionType, ModuleOp
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Operation
+from xdsl.transforms.dead_code_elimination import region_dce
+
+from tracegraph.backends.numpy import ReferenceProgram
+from tracegraph.compile.graph import TracedFunction, check_replacement, trace_function
+from tracegraph.compile.io import In
+from tracegraph.compile.modes import Mode, get_mode
+from tracegraph.compile.shared import SharedVariable
+from tracegraph.errors import ArgumentError, GraphTypeError
+from tracegraph.ir.dialect import parse_module, print_module
+from tracegraph.passes.pipeline import STAGES, run_pipeline
+from tracegraph.tensor.types import TensorType
+from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable
+
+R = TypeVar("R")
+_MISSING: Any = object()
+
+Updates = Sequence[tuple[SharedVariable, TensorLike]] | Mapping[SharedVariable, TensorLike]
+Givens = Sequence[tuple[TensorVariable, TensorLike]] | Mapping[TensorVariable, TensorLike]
+
+
+class FunctionGraph:
+    """The compiled graph of a function, as Theano's ``f.maker.fgraph``: ``inputs`` (explicit
+    inputs, then shared variables), ``outputs`` (outputs, then updates) and ``toposort()``."""
+
+    def __init__(self, func: FuncOp, input_names: Sequence[str | None]):
+        block = func.body.block
+        self.func = func
+        self.inputs = [
+            TensorVariable(arg, input_names[i] if i < len(input_names) else arg.name_hint)
+            for i, arg in enumerate(block.args)
+        ]
+        last = block.last_op
+        assert isinstance(last, ReturnOp)
+        self.outputs = [TensorVariable(value) for value in last.arguments]
+
+    def toposort(self) -> list[Operation]:
+        """The ops of the graph in execution order."""
+        return [op for op in self.func.body.block.ops if not isinstance(op, ReturnOp)]
+
+    def __repr__(self) -> str:
+        return f"FunctionGraph({self.inputs} -> {self.outputs})"
+
+
+class FunctionMaker:
+    """What ``function`` built, as Theano's ``f.maker``: ``fgraph`` (also ``env``), the
+    ``inputs`` (``In`` objects) and the ``mode``."""
+
+    def __init__(self, fgraph: FunctionGraph, inputs: list[In], mode: Mode):
+        self.fgraph = fgraph
+        self.inputs = inputs
+        self.mode = mode
+
+    @property
+    def env(self) -> FunctionGraph:
+        """The older name of ``fgraph``."""
+        return self.fgraph
+
+
+class Function(Generic[R]):
+    """A compiled function. Call it with NumPy arrays (or anything ``numpy.asarray`` takes),
+    positionally or by input name; it returns an array, or a list of arrays when ``function``
+    was given a list of outputs, and applies the updates of shared variables."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None,
+        inputs: list[In],
+        shared: list[SharedVariable],
+        num_outputs: int,
+        update_targets: list[SharedVariable],
+        single_output: bool,
+        stages: dict[str, ModuleOp],
+        mode: Mode,
+        allow_input_downcast: bool | None,
+    ):
+        self.name = name
+        self._inputs = inputs
+        self._types: list[TensorType] = [spec.variable.type for spec in inputs]
+        self._shared = shared
+        self._num_outputs = num_outputs
+        self._update_targets = update_targets
+        self._single_output = single_output
+        self._stages = stages
+        self._mode = mode
+        self._allow_input_downcast = allow_input_downcast
+        final = _func_of(stages["final"])
+        self._program = ReferenceProgram(final)
+        self._defaults: list[Any] = [
+            self._convert(i, spec.value) if spec.has_default else _MISSING
+            for i, spec in enumerate(inputs)
+        ]
+        self._positions: dict[str, int | None] = {}
+        for position, spec in enumerate(inputs):
+            if spec.name:
+                self._positions[spec.name] = None if spec.name in self._positions else position
+        self.maker = FunctionMaker(
+            FunctionGraph(final, [spec.name for spec in inputs] + [s.name for s in shared]),
+            inputs,
+            mode,
+        )
+
+    # -- calling --------------------------------------------------------------------------------
+
+    def _describe_input(self, position: int) -> str:
+        spec = self._inputs[position]
+        label = f" {spec.name!r}" if spec.name else ""
+        return (
+            f"argument {position}{label} of function {self.name or '<unnamed>'} "
+            f"(declared at {spec.variable.location})"
+        )
+
+    def _convert(self, position: int, value: Any) -> NDArray[Any]:
+        spec = self._inputs[position]
+        allow = spec.allow_downcast if spec.allow_downcast is not None else self._allow_input_downcast
+        return self._types[position].filter(
+            value, strict=spec.strict, allow_downcast=allow, what=self._describe_input(position)
+        )
+
+    def _bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> list[NDArray[Any]]:
+        count = len(self._inputs)
+        if len(args) > count:
+            names = ", ".join(spec.name or "?" for spec in self._inputs)
+            raise ArgumentError(
+                f"function {self.name or '<unnamed>'} takes {count} argument(s) ({names}), "
+                f"got {len(args)}"
+            )
+        values = [*args, *([_MISSING] * (count - len(args)))]
+        for key, value in kwargs.items():
+            if key not in self._positions:
+                known = ", ".join(repr(n) for n in self._positions) or "none"
+                raise ArgumentError(
+                    f"function {self.name or '<unnamed>'} got an unknown keyword argument "
+                    f"{key!r}; its input names are {known}"
+                )
+            position = self._positions[key]
+            if position is None:
+                raise ArgumentError(f"the keyword {key!r} names several inputs; pass it by position")
+            if values[position] is not _MISSING:
+                raise ArgumentError(f"got multiple values for argument {key!r}")
+            values[position] = value
+        arrays: list[NDArray[Any]] = []
+        for position, value in enumerate(values):
+            if value is _MISSING:
+                if self._defaults[position] is _MISSING:
+                    raise ArgumentError(f"missing {self._describe_input(position)}")
+                arrays.append(self._defaults[position])
+            else:
+                arrays.append(self._convert(position, value))
+        return arrays
+
+    def __call__(self, *args: Any, **kwargs: Any) -> R:
+        arrays = self._bind(args, kwargs)
+        shared_values = [variable.get_value(borrow=True) for variable in self._shared]
+        results = self._program.run(arrays + shared_values)
+        protected: list[NDArray[Any]] = arrays + shared_values
+        outputs = [self._own(result, protected) for result in results[: self._num_outputs]]
+        new_values = []
+        for target, result in zip(self._update_targets, results[self._num_outputs :], strict=True):
+            value = self._own(result, protected)
+            target.type.check_shape(value, f"update of {target.describe()}")
+            new_values.append(value)
+        # Every update was computed from the values before the call; write them all at once.
+        for target, value in zip(self._update_targets, new_values, strict=True):
+            target.set_value(value, borrow=True)
+        if self._single_output:
+            return outputs[0]  # type: ignore[return-value]
+        return outputs  # type: ignore[return-value]
+
+    @staticmethod
+    def _own(result: Any, protected: list[NDArray[Any]]) -> NDArray[Any]:
+        """``result`` as an array the caller may keep and modify: copied when it is read-only
+        or may share memory with an input, a shared value or another result."""
+        array = np.asarray(result)
+        if not array.flags.writeable or any(np.may_share_memory(array, p) for p in protected):
+            array = array.copy()
+        protected.append(array)
+        return array
+
+    # -- defaults -------------------------------------------------------------------------------
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        position = self._positions.get(name)
+        if position is None or self._defaults[position] is _MISSING:
+            raise KeyError(f"no input with a default value named {name!r}")
+        value: NDArray[Any] = self._defaults[position]
+        return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        position = self._positions.get(name)
+        if position is None:
+            raise KeyError(f"no input named {name!r}")
+        self._defaults[position] = self._convert(position, value)
+
+    # -- introspection --------------------------------------------------------------------------
+
+    def dump_ir(self, stage: str = "final", *, locations: bool = True) -> str:
+        """The function's module as MLIR text after a pipeline stage (``"traced"``,
+        ``"canonicalized"``, ``"stabilized"`` or ``"final"``), with ``loc(...)`` of the user's
+        lines unless ``locations=False``."""
+        if stage not in self._stages:
+            raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
+        return print_module(self._stages[stage], locations=locations)
+
+    # -- copies and pickling --------------------------------------------------------------------
+
+    def copy(
+        self,
+        share_memory: bool = False,
+        swap: Mapping[SharedVariable, SharedVariable] | None = None,
+        delete_updates: bool = False,
+        name: str | None = None,
+    ) -> Function[R]:
+        """A copy of this function, compiled once: ``swap`` replaces shared variables,
+        ``delete_updates`` drops the updates. Shared variables stay shared unless swapped
+        (``share_memory`` is accepted for Theano compatibility; there are no other buffers)."""
+        swap = dict(swap or {})
+        for old, new in swap.items():
+            if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
+                raise GraphTypeError("copy(swap=...) maps shared variables to shared variables")
+            check_replacement("copy(swap=...)", old, new)
+        stages = self._stages
+        targets = [swap.get(t, t) for t in self._update_targets]
+        if delete_updates and self._update_targets:
+            final = stages["final"].clone()
+            _drop_results(_func_of(final), self._num_outputs)
+            stages = {**stages, "final": final}
+            targets = []
+        result: Function[R] = Function(
+            name=name if name is not None else (f"{self.name} copy" if self.name else None),
+            inputs=[copy_module.copy(spec) for spec in self._inputs],
+            shared=[swap.get(s, s) for s in self._shared],
+            num_outputs=self._num_outputs,
+            update_targets=targets,
+            single_output=self._single_output,
+            stages=stages,
+            mode=self._mode,
+            allow_input_downcast=self._allow_input_downcast,
+        )
+        result._defaults = list(self._defaults)
+        return result
+
+    def __copy__(self) -> Function[R]:
+        return self.copy()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        texts: dict[str, str] = {}
+        printed: dict[int, str] = {}
+        for stage, module in self._stages.items():
+            if id(module) not in printed:
+                printed[id(module)] = print_module(module)
+            texts[stage] = printed[id(module)]
+        specs = [
+            (spec.variable.type.dtype, spec.variable.type.shape, spec.name, spec.value, spec.strict,
+             spec.allow_downcast, spec.mutable, spec.borrow)
+            for spec in self._inputs
+        ]
+        defaults = [None if d is _MISSING else d for d in self._defaults]
+        state = (
+            self.name, specs, defaults, self._shared, self._num_outputs, self._update_targets,
+            self._single_output, texts, self._mode, self._allow_input_downcast,
+        )
+        return (_restore_function, state)
+
+    def __repr__(self) -> str:
+        names = ", ".join(spec.name or "?" for spec in self._inputs)
+        return f"<Function {self.name or '<unnamed>'}({names})>"
+
+
+def _restore_function(
+    name: str | None,
+    specs: list[tuple[Any, ...]],
+    defaults: list[Any],
+    shared: list[SharedVariable],
+    num_outputs: int,
+    update_targets: list[SharedVariable],
+    single_output: bool,
+    texts: dict[str, str],
+    mode: Mode,
+    allow_input_downcast: bool | None,
+) -> Function[Any]:
+    parsed: dict[str, ModuleOp] = {}
+    stages = {stage: parsed.setdefault(text, parse_module(text)) for stage, text in texts.items()}
+    inputs = []
+    for dtype, shape, input_name, value, strict, allow, mutable, borrow in specs:
+        variable = TensorType(dtype, shape=shape)(input_name)
+        inputs.append(
+            In(variable, name=input_name, value=value, strict=strict, allow_downcast=allow,
+               mutable=mutable, borrow=borrow)
+        )
+    function: Function[Any] = Function(
+        name=name, inputs=inputs, shared=shared, num_outputs=num_outputs,
+        update_targets=update_targets, single_output=single_output, stages=stages, mode=mode,
+        allow_input_downcast=allow_input_downcast,
+    )
+    function._defaults = [_MISSING if d is None else d for d in defaults]
+    return function
+
+
+def _func_of(module: ModuleOp) -> FuncOp:
+    op = module.body.block.first_op
+    assert isinstance(op, FuncOp)
+    return op
+
+
+def _drop_results(func: FuncOp, keep: int) -> None:
+    """Keep the first ``keep`` results of ``func`` and delete the ops only the others used."""
+    block = func.body.block
+    old_return = block.last_op
+    assert isinstance(old_return, ReturnOp)
+    kept = list(old_return.arguments)[:keep]
+    block.insert_op_before(ReturnOp(*kept), old_return)
+    block.erase_op(old_return)
+    func.function_type = FunctionType.from_lists(
+        list(func.function_type.inputs), [v.type for v in kept]
+    )
+    if func.res_attrs is not None:
+        func.res_attrs = ArrayAttr(list(func.res_attrs.data)[:keep])
+    region_dce(func.body)
+
+
+def _as_pairs(pairs: Any, what: str) -> list[tuple[Any, Any]]:
+    if pairs is None:
+        return []
+    items = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
+    for item in items:
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise TypeError(f"{what} must be pairs (variable, expression) or a dict, got {item!r}")
+    return [(a, b) for a, b in items]
+
+
+@overload
+def function(
+    inputs: Sequence[TensorVariable | In],
+    outputs: TensorVariable,
+    updates: Updates | None = None,
+    givens: Givens | None = None,
+    mode: str | Mode | None = None,
+    name: str | None = None,
+    no_default_updates: bool | Sequence[SharedVariable] = False,
+    on_unused_input: str = "raise",
+    allow_input_downcast: bool | None = None,
+) -> Function[NDArray[Any]]: ...
+
+
+@overload
+def function(
+    inputs: Sequence[TensorVariable | In],
+    outputs: Sequence[TensorVariable] | None = None,
+    updates: Updates | None = None,
+    givens: Givens | None = None,
+    mode: str | Mode | None = None,
+    name: str | None = None,
+    no_default_updates: bool | Sequence[SharedVariable] = False,
+    on_unused_input: str = "raise",
+    allow_input_downcast: bool | None = None,
+) -> Function[list[NDArray[Any]]]: ...
+
+
+def function(
+    inputs: Sequence[TensorVariable | In],
+    outputs: TensorVariable | Sequence[TensorVariable] | None = None,
+    updates: Updates | None = None,
+    givens: Givens | None = None,
+    mode: str | Mode | None = None,
+    name: str | None = None,
+    no_default_updates: bool | Sequence[SharedVariable] = False,
+    on_unused_input: str = "raise",
+    allow_input_downcast: bool | None = None,
+) -> Function[Any]:
+    """Compile ``outputs`` as a function of ``inputs``.
+
+    ``inputs`` are variables or :class:`In`; ``updates`` are ``(shared, new_value)`` pairs (or
+    a dict) applied after each call, all computed from the values before it; ``givens``
+    replace variables of the graph for this function only.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dmatrix('x')
+    >>> logistic = function([x], 1 / (1 + T.exp(-x)))
+    >>> logistic([[0, 1], [-1, -2]]).round(8)
+    array([[0.5       , 0.73105858],
+           [0.26894142, 0.11920292]])
+    """
+    specs = [spec if isinstance(spec, In) else In(spec) for spec in _check_inputs(inputs)]
+    single_output = isinstance(outputs, TensorVariable)
+    if outputs is None:
+        output_list: list[TensorVariable] = []
+    elif isinstance(outputs, TensorVariable):
+        output_list = [outputs]
+    elif isinstance(outputs, Sequence):
+        output_list = [as_tensor_variable(o) for o in outputs]
+    else:
+        raise TypeError(f"outputs must be a variable or a list of variables, not {outputs!r}")
+    update_pairs = _check_updates(_as_pairs(updates, "updates"))
+    given_pairs = [
+        (_check_variable(a, "givens key"), as_tensor_variable(b))
+        for a, b in _as_pairs(givens, "givens")
+    ]
+    chosen_mode = get_mode(mode)
+    traced: TracedFunction = trace_function(
+        name,
+        [spec.variable for spec in specs],
+        output_list,
+        update_pairs,
+        given_pairs,
+        no_default_updates,
+        on_unused_input,
+    )
+    traced.func.verify()
+    stages = run_pipeline(
+        traced.module,
+        optimize=chosen_mode.optimizer is not None,
+        excluded=chosen_mode.excluded,
+    )
+    return Function(
+        name=name,
+        inputs=specs,
+        shared=traced.shared,
+        num_outputs=traced.num_outputs,
+        update_targets=traced.update_targets,
+        single_output=single_output,
+        stages=stages,
+        mode=chosen_mode,
+        allow_input_downcast=allow_input_downcast,
+    )
+
+
+def _check_variable(value: Any, what: str) -> TensorVariable:
+    if not isinstance(value, TensorVariable):
+        raise TypeError(f"{what} must be a symbolic variable, got {type(value).__name__}")
+    return value
+
+
+def _check_inputs(inputs: Sequence[TensorVariable | In]) -> list[TensorVariable | In]:
+    if isinstance(inputs, TensorVariable | In) or not isinstance(inputs, Sequence):
+        raise TypeError("function() takes a list of inputs, e.g. function([x], y)")
+    seen: set[int] = set()
+    checked: list[TensorVariable | In] = []
+    with_default = False
+    for position, spec in enumerate(inputs):
+        variable = spec.variable if isinstance(spec, In) else spec
+        if not isinstance(variable, TensorVariable):
+            raise TypeError(f"input {position} is not a symbolic variable: {variable!r}")
+        if isinstance(variable, SharedVariable):
+            raise GraphTypeError(
+                f"input {position} is the shared variable {variable.describe()}; shared "
+                "variables are implicit inputs (to substitute one, use givens=)"
+            )
+        from tracegraph.ir.ops import ConstantOp
+
+        if isinstance(variable.owner, ConstantOp):
+            raise TypeError(f"input {position} is a constant, which cannot be an input")
+        if id(variable) in seen or any(
+            (c.variable if isinstance(c, In) else c).value is variable.value for c in checked
+        ):
+            raise ValueError(f"input {position} {variable.describe()} is given twice")
+        seen.add(id(variable))
+        has_default = isinstance(spec, In) and spec.has_default
+        if with_default and not has_default:
+            raise TypeError(
+                f"input {position} {variable.describe()} has no default value but follows an "
+                "input that has one; inputs with defaults must come last"
+            )
+        with_default = with_default or has_default
+        checked.append(spec)
+    return checked
+
+
+def _check_updates(pairs: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, TensorVariable]]:
+    checked: list[tuple[SharedVariable, TensorVariable]] = []
+    for target, expression in pairs:
+        if not isinstance(target, SharedVariable):
+            raise TypeError(f"only shared variables can be updated, not {target!r}")
+        if any(target is t for t, _ in checked):
+            raise ValueError(f"{target.describe()} is updated twice")
+        update = as_tensor_variable(expression)
+        if not target.type.is_compatible(update.type):
+            raise GraphTypeError(
+                f"the update of {target.describe()} has type {update.type} (created at "
+                f"{update.location}); it must match {target.type}"
+                + (
+                    f"; cast it with T.cast(..., '{target.dtype}')"
+                    if target.dtype != update.dtype
+                    else ""
+                )
+            )
+        checked.append((target, update))
+    return checked

@@ -1,0 +1,113 @@
+"""Shared variables: symbolic variables with a value that lives between function calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tracegraph.ir.location import user_location
+from tracegraph.ir.ops import SharedOp
+from tracegraph.tensor.types import TensorType
+from tracegraph.tensor.variable import TensorVariable, attach_variable
+
+
+class SharedVariable(TensorVariable):
+    """A variable whose value is shared by every function that uses it.
+
+    Read it with ``get_value()``, replace it with ``set_value()``; functions change it through
+    their ``updates``. ``default_update``, when set, is the update a function applies if it is
+    given none for this variable (random streams use it).
+
+    >>> from tracegraph import shared
+    >>> state = shared(0)
+    >>> state.set_value(5)
+    >>> state.get_value()
+    array(5)
+    """
+
+    __slots__ = ("_value", "allow_downcast", "default_update", "strict")
+
+    def __init__(
+        self,
+        type: TensorType,
+        value: NDArray[Any],
+        name: str | None = None,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+    ):
+        op = SharedOp(name or "", type.ir_type())
+        op.location = user_location()
+        super().__init__(op.result, name)
+        attach_variable(op, self)
+        self.strict = strict
+        self.allow_downcast = allow_downcast
+        self.default_update: TensorVariable | None = None
+        self._value = type.filter(value, strict=strict, allow_downcast=allow_downcast, what=self._what())
+
+    def _what(self) -> str:
+        return f"shared variable {self.name!r}" if self.name else "shared variable"
+
+    def get_value(self, borrow: bool = False) -> NDArray[Any]:
+        """The current value (a copy unless ``borrow``)."""
+        return self._value if borrow else self._value.copy()
+
+    def set_value(self, value: Any, borrow: bool = False) -> None:
+        """Replace the value; it must fit the variable's type (dtype, rank, static sizes)."""
+        converted = self.type.filter(
+            value, strict=self.strict, allow_downcast=self.allow_downcast, what=self._what()
+        )
+        if converted is value and not borrow:
+            converted = converted.copy()
+        self._value = converted
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _restore_shared,
+            (self.type.dtype, self.type.shape, self._value, self.name, self.strict, self.allow_downcast),
+        )
+
+    def __repr__(self) -> str:
+        return self.name if self.name is not None else f"<shared {self.type}>"
+
+
+def _restore_shared(
+    dtype: str,
+    shape: tuple[int | None, ...],
+    value: NDArray[Any],
+    name: str | None,
+    strict: bool,
+    allow_downcast: bool | None,
+) -> SharedVariable:
+    return SharedVariable(TensorType(dtype, shape=shape), value, name, strict, allow_downcast)
+
+
+def shared(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    shape: Sequence[int | None] | None = None,
+    broadcastable: Sequence[bool] | None = None,
+) -> SharedVariable:
+    """A new shared variable holding ``value`` (copied unless ``borrow``).
+
+    Python ints become int64, floats float64, bools bool; arrays keep their dtype. Every
+    dimension is non-broadcastable unless ``broadcastable`` or ``shape`` says otherwise (the
+    value may change size between calls).
+
+    >>> w = shared([[1.0, 2.0]], name='w', broadcastable=(True, False))
+    >>> w.type
+    TensorType(float64, shape=(1, ?))
+    """
+    array = value if borrow and isinstance(value, np.ndarray) else np.array(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"shared() needs numeric data, got {array.dtype} ({type(value).__name__})")
+    if shape is None and broadcastable is None:
+        broadcastable = (False,) * array.ndim
+    type = TensorType(array.dtype, broadcastable, shape)
+    return SharedVariable(type, array, name, strict, allow_downcast)
+

@@ -1,0 +1,79 @@
+"""Global settings, read from the ``TRACEGRAPH_FLAGS`` environment variable at import.
+
+``TRACEGRAPH_FLAGS`` holds comma-separated ``name=value`` pairs, as Theano's ``THEANO_FLAGS``::
+
+    TRACEGRAPH_FLAGS=floatX=float32,mode=FAST_COMPILE python train.py
+
+Settings can also be changed at run time: ``tracegraph.config.floatX = "float32"``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+_FLOAT_DTYPES = ("float32", "float64")
+_MODES = ("FAST_RUN", "FAST_COMPILE")
+
+
+def _default_compiledir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "tracegraph")
+
+
+@dataclass
+class Config:
+    """The settings object behind ``tracegraph.config``.
+
+    >>> from tracegraph import config
+    >>> config.floatX
+    'float64'
+    """
+
+    floatX: str = "float64"
+    mode: str = "FAST_RUN"
+    device: str = "cpu"
+    compiledir: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.compiledir:
+            self.compiledir = _default_compiledir()
+
+    def __setattr__(self, name: str, value: str) -> None:
+        if name == "floatX" and value not in _FLOAT_DTYPES:
+            raise ValueError(f"config.floatX must be one of {_FLOAT_DTYPES}, not {value!r}")
+        if name == "mode" and value not in _MODES:
+            raise ValueError(f"config.mode must be one of {_MODES}, not {value!r}")
+        super().__setattr__(name, value)
+
+
+def parse_flags(text: str) -> dict[str, str]:
+    """Parse ``TRACEGRAPH_FLAGS`` text into a dict.
+
+    >>> parse_flags("floatX=float32, mode=FAST_COMPILE")
+    {'floatX': 'float32', 'mode': 'FAST_COMPILE'}
+    """
+    flags: dict[str, str] = {}
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"TRACEGRAPH_FLAGS: expected name=value, got {item!r}")
+        flags[name.strip()] = value.strip()
+    return flags
+
+
+def _from_environment() -> Config:
+    config = Config()
+    known = {f.name for f in fields(Config)}
+    for name, value in parse_flags(os.environ.get("TRACEGRAPH_FLAGS", "")).items():
+        if name not in known:
+            raise ValueError(f"TRACEGRAPH_FLAGS: unknown flag {name!r}; known: {sorted(known)}")
+        setattr(config, name, value)
+    return config
+
+
+config = _from_environment()

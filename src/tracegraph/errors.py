@@ -1,0 +1,49 @@
+"""The exceptions tracegraph raises.
+
+Every error that concerns a symbolic variable or an op names it and the user's line that created
+it (its location), and the shapes and dtypes involved. Each class also derives from the builtin
+exception a Python user would expect (``TypeError`` for a wrong argument, ``ValueError`` for a
+wrong shape), so ``except TypeError`` keeps working.
+"""
+
+from __future__ import annotations
+
+
+class TracegraphError(Exception):
+    """Base class of every tracegraph exception."""
+
+
+class InputTypeError(TracegraphError, TypeError):
+    """A value passed to a compiled function has the wrong dtype or number of dimensions."""
+
+
+class ArgumentError(TracegraphError, TypeError):
+    """A compiled function was called with a wrong number or names of arguments."""
+
+
+class ShapeMismatchError(TracegraphError, ValueError):
+    """Shapes disagree at run time (elementwise operands, dot, reshape, indexing...)."""
+
+
+class RuntimeOpError(TracegraphError, RuntimeError):
+    """An op failed at run time for a reason other than a shape mismatch."""
+
+
+class MissingInputError(TracegraphError, ValueError):
+    """The graph of an output depends on a symbolic input that is not among the inputs."""
+
+
+class UnusedInputError(TracegraphError, ValueError):
+    """An input given to ``function`` is not used by any output or update."""
+
+
+class GraphTypeError(TracegraphError, TypeError):
+    """Two variables that must have the same type do not (givens, updates, ``copy(swap=...)``)."""
+
+
+class UnsupportedOperationError(TracegraphError, NotImplementedError):
+    """An expression tracegraph cannot represent (boolean masks, unsupported dtypes...)."""
+
+
+class IndexOutOfBoundsError(TracegraphError, IndexError):
+    """An index is out of bounds at run time."""

@@ -1,0 +1,388 @@
+"""Elementwise ops: unary math, binary arithmetic and comparisons, ``switch``, ``cast``.
+
+All operands of an elementwise op have the result's rank (the frontend inserts ``tg.dimshuffle``
+to add broadcastable dimensions); a dimension of static size 1 broadcasts, any other size must
+match at run time. Dtypes follow NumPy 2's promotion, so operands may differ in dtype.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import Attribute, SSAValue
+from xdsl.irdl import IRDLOperation, irdl_op_definition, operand_def, result_def, traits_def
+from xdsl.traits import Commutative, Pure
+from xdsl.utils.exceptions import VerifyException
+
+from tracegraph.ir.ops._verify import (
+    verify_bitwise_dtype,
+    verify_broadcast_compatible,
+    verify_dtype,
+)
+from tracegraph.ir.types import dtype_of
+
+
+class UnaryElementwiseOp(IRDLOperation):
+    """Base of the ops ``y = f(x)`` applied to every element."""
+
+    x = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$x attr-dict `:` type($x) `->` type($result)"
+
+    def __init__(self, x: SSAValue, result_type: Attribute):
+        super().__init__(operands=[x], result_types=[result_type])
+
+    def verify_(self) -> None:
+        verify_broadcast_compatible(self.name, [self.x], self.result.type)
+
+
+class BinaryElementwiseOp(IRDLOperation):
+    """Base of the ops ``z = f(x, y)`` applied to every pair of (broadcast) elements."""
+
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, result_type: Attribute):
+        super().__init__(operands=[lhs, rhs], result_types=[result_type])
+
+    def verify_(self) -> None:
+        verify_broadcast_compatible(self.name, [self.lhs, self.rhs], self.result.type)
+
+
+class ComparisonOp(BinaryElementwiseOp):
+    """Base of the comparisons: the result is always bool."""
+
+    def verify_(self) -> None:
+        super().verify_()
+        verify_dtype(self.name, self.result, "bool", "the result")
+
+
+class BitwiseBinaryOp(BinaryElementwiseOp):
+    """Base of ``and``/``or``/``xor``: bitwise on integers, logical on booleans."""
+
+    traits = traits_def(Pure(), Commutative())
+
+    def verify_(self) -> None:
+        super().verify_()
+        verify_bitwise_dtype(self.name, self.lhs)
+        verify_bitwise_dtype(self.name, self.rhs)
+
+
+# --- unary -------------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class NegOp(UnaryElementwiseOp):
+    """``-x``."""
+
+    name = "tg.neg"
+
+
+@irdl_op_definition
+class AbsOp(UnaryElementwiseOp):
+    """``|x|``."""
+
+    name = "tg.abs"
+
+
+@irdl_op_definition
+class SignOp(UnaryElementwiseOp):
+    """``sign(x)``: -1, 0 or 1 (NaN stays NaN)."""
+
+    name = "tg.sign"
+
+
+@irdl_op_definition
+class ExpOp(UnaryElementwiseOp):
+    """``e ** x``; integer inputs give float results."""
+
+    name = "tg.exp"
+
+
+@irdl_op_definition
+class LogOp(UnaryElementwiseOp):
+    """Natural logarithm."""
+
+    name = "tg.log"
+
+
+@irdl_op_definition
+class Log1pOp(UnaryElementwiseOp):
+    """``log(1 + x)``, accurate for small ``x``."""
+
+    name = "tg.log1p"
+
+
+@irdl_op_definition
+class Expm1Op(UnaryElementwiseOp):
+    """``exp(x) - 1``, accurate for small ``x``."""
+
+    name = "tg.expm1"
+
+
+@irdl_op_definition
+class SqrtOp(UnaryElementwiseOp):
+    """Square root."""
+
+    name = "tg.sqrt"
+
+
+@irdl_op_definition
+class SqrOp(UnaryElementwiseOp):
+    """``x * x``."""
+
+    name = "tg.sqr"
+
+
+@irdl_op_definition
+class TanhOp(UnaryElementwiseOp):
+    """Hyperbolic tangent."""
+
+    name = "tg.tanh"
+
+
+@irdl_op_definition
+class SigmoidOp(UnaryElementwiseOp):
+    """The logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
+
+    name = "tg.sigmoid"
+
+
+@irdl_op_definition
+class SoftplusOp(UnaryElementwiseOp):
+    """``log(1 + exp(x))``, computed without overflow."""
+
+    name = "tg.softplus"
+
+
+@irdl_op_definition
+class SinOp(UnaryElementwiseOp):
+    """Sine."""
+
+    name = "tg.sin"
+
+
+@irdl_op_definition
+class CosOp(UnaryElementwiseOp):
+    """Cosine."""
+
+    name = "tg.cos"
+
+
+@irdl_op_definition
+class FloorOp(UnaryElementwiseOp):
+    """Largest integer not greater than ``x``."""
+
+    name = "tg.floor"
+
+
+@irdl_op_definition
+class CeilOp(UnaryElementwiseOp):
+    """Smallest integer not less than ``x``."""
+
+    name = "tg.ceil"
+
+
+@irdl_op_definition
+class RoundOp(UnaryElementwiseOp):
+    """Round to the nearest integer, halves to even (as NumPy's ``round``)."""
+
+    name = "tg.round"
+
+
+@irdl_op_definition
+class ErfOp(UnaryElementwiseOp):
+    """The error function."""
+
+    name = "tg.erf"
+
+
+@irdl_op_definition
+class InvertOp(UnaryElementwiseOp):
+    """``~x``: bitwise not of integers, logical not of booleans."""
+
+    name = "tg.invert"
+
+    def verify_(self) -> None:
+        super().verify_()
+        verify_bitwise_dtype(self.name, self.x)
+
+
+@irdl_op_definition
+class CastOp(UnaryElementwiseOp):
+    """Convert to the result's dtype, with NumPy's ``astype`` semantics."""
+
+    name = "tg.cast"
+
+
+# --- binary ------------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class AddOp(BinaryElementwiseOp):
+    """``x + y``."""
+
+    name = "tg.add"
+    traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class SubOp(BinaryElementwiseOp):
+    """``x - y``."""
+
+    name = "tg.sub"
+
+
+@irdl_op_definition
+class MulOp(BinaryElementwiseOp):
+    """``x * y``."""
+
+    name = "tg.mul"
+    traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class TrueDivOp(BinaryElementwiseOp):
+    """``x / y``; integer operands give a float result."""
+
+    name = "tg.true_div"
+
+
+@irdl_op_definition
+class IntDivOp(BinaryElementwiseOp):
+    """``x // y``: floor division, as NumPy's ``floor_divide``."""
+
+    name = "tg.int_div"
+
+
+@irdl_op_definition
+class ModOp(BinaryElementwiseOp):
+    """``x % y`` with the sign of ``y``, as Python and NumPy."""
+
+    name = "tg.mod"
+
+
+@irdl_op_definition
+class PowOp(BinaryElementwiseOp):
+    """``x ** y``."""
+
+    name = "tg.pow"
+
+
+@irdl_op_definition
+class MaximumOp(BinaryElementwiseOp):
+    """Elementwise maximum (NaN wins, as NumPy's ``maximum``)."""
+
+    name = "tg.maximum"
+    traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class MinimumOp(BinaryElementwiseOp):
+    """Elementwise minimum (NaN wins, as NumPy's ``minimum``)."""
+
+    name = "tg.minimum"
+    traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class FillOp(BinaryElementwiseOp):
+    """Theano's ``fill(model, value)`` (``second``): ``value`` broadcast to ``model``'s shape."""
+
+    name = "tg.fill"
+
+
+@irdl_op_definition
+class GtOp(ComparisonOp):
+    """``x > y``."""
+
+    name = "tg.gt"
+
+
+@irdl_op_definition
+class GeOp(ComparisonOp):
+    """``x >= y``."""
+
+    name = "tg.ge"
+
+
+@irdl_op_definition
+class LtOp(ComparisonOp):
+    """``x < y``."""
+
+    name = "tg.lt"
+
+
+@irdl_op_definition
+class LeOp(ComparisonOp):
+    """``x <= y``."""
+
+    name = "tg.le"
+
+
+@irdl_op_definition
+class EqOp(ComparisonOp):
+    """``x == y`` elementwise (``T.eq``; Python's ``==`` on variables stays identity)."""
+
+    name = "tg.eq"
+    traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class NeqOp(ComparisonOp):
+    """``x != y`` elementwise (``T.neq``)."""
+
+    name = "tg.neq"
+    traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class AndOp(BitwiseBinaryOp):
+    """``x & y``."""
+
+    name = "tg.and"
+
+
+@irdl_op_definition
+class OrOp(BitwiseBinaryOp):
+    """``x | y``."""
+
+    name = "tg.or"
+
+
+@irdl_op_definition
+class XorOp(BitwiseBinaryOp):
+    """``x ^ y``."""
+
+    name = "tg.xor"
+
+
+# --- select ------------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class SwitchOp(IRDLOperation):
+    """``switch(cond, a, b)``: ``a`` where ``cond`` is true, else ``b`` (NumPy's ``where``)."""
+
+    name = "tg.switch"
+    cond = operand_def(TensorType)
+    if_true = operand_def(TensorType)
+    if_false = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$cond `,` $if_true `,` $if_false attr-dict `:` "
+        "`(` type($cond) `,` type($if_true) `,` type($if_false) `)` `->` type($result)"
+    )
+
+    def __init__(self, cond: SSAValue, if_true: SSAValue, if_false: SSAValue, result_type: Attribute):
+        super().__init__(operands=[cond, if_true, if_false], result_types=[result_type])
+
+    def verify_(self) -> None:
+        operands = [self.cond, self.if_true, self.if_false]
+        verify_broadcast_compatible(self.name, operands, self.result.type)
+        if dtype_of(self.cond) == "float32" or dtype_of(self.cond) == "float64":
+            raise VerifyException("tg.switch: the condition must be bool or integer")

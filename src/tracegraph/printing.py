@@ -1,0 +1,158 @@
+"""Printing graphs: ``pp`` (Theano's infix style) and ``debugprint`` (one op per line).
+
+>>> import tracegraph.tensor as T
+>>> x = T.dscalar('x')
+>>> pp(2.0 * x)
+'(2.0 * x)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from tracegraph.ir import ops
+from tracegraph.ir.location import format_location
+from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SCALAR_INDEX, group_index_operands
+from tracegraph.tensor.variable import TensorVariable, variable_of
+
+INFIX_SYMBOLS: dict[type[Operation], str] = {
+    ops.AddOp: "+",
+    ops.SubOp: "-",
+    ops.MulOp: "*",
+    ops.TrueDivOp: "/",
+    ops.IntDivOp: "//",
+    ops.ModOp: "%",
+    ops.PowOp: "**",
+    ops.GtOp: ">",
+    ops.GeOp: ">=",
+    ops.LtOp: "<",
+    ops.LeOp: "<=",
+    ops.EqOp: "==",
+    ops.NeqOp: "!=",
+    ops.AndOp: "&",
+    ops.OrOp: "|",
+    ops.XorOp: "^",
+}
+"""Binary ops that ``pp`` prints infix, with their symbol."""
+
+PREFIX_SYMBOLS: dict[type[Operation], str] = {ops.NegOp: "-", ops.InvertOp: "~"}
+"""Unary ops that ``pp`` prints as a prefix symbol."""
+
+
+def _format_constant(op: ops.ConstantOp) -> str:
+    array = op.to_array()
+    if array.size == 1:
+        value = array.reshape(()).item()
+        return repr(float(value)) if array.dtype.kind == "f" else repr(value)
+    return np.array2string(array, separator=", ", threshold=8)
+
+
+def _format_index(op: ops.SubtensorOp, operands: Sequence[str]) -> str:
+    parts: list[str] = []
+    entries = op.get_entries()
+    for entry, group in zip(entries, group_index_operands(entries, list(operands)), strict=True):
+        if entry in (SCALAR_INDEX, ARRAY_INDEX):
+            parts.append(group[0])
+            continue
+        values = iter(group)
+        start = next(values) if entry & 1 else ""
+        stop = next(values) if entry & 2 else ""
+        step = ":" + next(values) if entry & 4 else ""
+        parts.append(f"{start}:{stop}{step}")
+    return ", ".join(parts)
+
+
+def _pp_value(value: SSAValue, names: dict[SSAValue, str]) -> str:
+    if value in names:
+        return names[value]
+    op = value.owner
+    if not isinstance(op, Operation):
+        return value.name_hint or "<arg>"
+    if isinstance(op, ops.InputOp | ops.SharedOp):
+        variable = variable_of(value)
+        return variable.name or f"<{op.name.removeprefix('tg.')}>"
+    if isinstance(op, ops.ConstantOp):
+        return _format_constant(op)
+    operands = [_pp_value(v, names) for v in op.operands]
+    kind = type(op)
+    if kind in INFIX_SYMBOLS:
+        return f"({operands[0]} {INFIX_SYMBOLS[kind]} {operands[1]})"
+    if kind in PREFIX_SYMBOLS:
+        return f"({PREFIX_SYMBOLS[kind]}{operands[0]})"
+    if isinstance(op, ops.DimShuffleOp):
+        if operands and op.get_order() == tuple(reversed(range(len(op.get_order())))):
+            return f"{operands[0]}.T"
+        order = ",".join("x" if a == NEW_AXIS else str(a) for a in op.get_order())
+        return f"DimShuffle{{{order}}}({operands[0]})"
+    if isinstance(op, ops.SubtensorOp):
+        return f"{operands[0]}[{_format_index(op, operands[1:])}]"
+    if isinstance(op, ops.ReductionOp):
+        axes = ",".join(str(a) for a in op.get_axes())
+        return f"{op.name.removeprefix('tg.')}{{{axes}}}({operands[0]})"
+    return f"{op.name.removeprefix('tg.')}({', '.join(operands)})"
+
+
+def pp(variable: TensorVariable | SSAValue) -> str:
+    """A variable's expression in Theano's infix style.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dmatrix('x')
+    >>> pp(1 / (1 + T.exp(-x)))
+    '(1.0 / (1.0 + exp((-x))))'
+    """
+    value = variable.value if isinstance(variable, TensorVariable) else variable
+    names: dict[SSAValue, str] = {}
+    return _pp_value(value, names)
+
+
+def debugprint(variable: TensorVariable | SSAValue, *, file: object = None) -> str:
+    """One line per op, indented by depth, with each op's type and the user's line; repeated
+    subexpressions are printed once and referred to by id. Returns the text (and prints it
+    when ``file`` is a stream).
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dvector('x')
+    >>> print(debugprint(T.exp(x) + x).splitlines()[0].split(' at ')[0])
+    tg.add [id A] tensor<?xf64>
+    """
+    root = variable.value if isinstance(variable, TensorVariable) else variable
+    lines: list[str] = []
+    ids: dict[SSAValue, str] = {}
+
+    def next_id() -> str:
+        index = len(ids)
+        letters = ""
+        while True:
+            letters = chr(ord("A") + index % 26) + letters
+            index = index // 26 - 1
+            if index < 0:
+                return letters
+
+    stack: list[tuple[SSAValue, int]] = [(root, 0)]
+    while stack:
+        value, depth = stack.pop()
+        indent = " |" * depth
+        op = value.owner
+        if not isinstance(op, Operation) or isinstance(op, ops.InputOp | ops.SharedOp):
+            name = variable_of(value).name if isinstance(op, Operation) else value.name_hint
+            lines.append(f"{indent}{name or '<arg>'} {value.type}")
+            continue
+        if value in ids:
+            lines.append(f"{indent}{op.name} [id {ids[value]}] (seen above)")
+            continue
+        ids[value] = next_id()
+        detail = f" {_format_constant(op)}" if isinstance(op, ops.ConstantOp) else ""
+        lines.append(
+            f"{indent}{op.name}{detail} [id {ids[value]}] {value.type} at {format_location(op.location)}"
+        )
+        for operand in reversed(op.operands):
+            stack.append((operand, depth + 1))
+    text = "\n".join(lines)
+    write = getattr(file, "write", None)
+    if callable(write):
+        write(text + "\n")
+    return text

@@ -1,0 +1,164 @@
+"""Building elementwise ops: weak Python scalars, rank alignment, static broadcasting, dtypes.
+
+Result dtypes follow NumPy 2 (NEP 50): a Python scalar next to a tensor takes the tensor's kind
+of dtype when it fits (``fvector + 1.5`` stays float32), and each op's result dtype is the one
+NumPy's ufunc would give. One exception: tracegraph has no float16, so where NumPy would give
+float16 (``exp`` of an int8) the result is float32.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from xdsl.ir import Operation
+
+from tracegraph.errors import ShapeMismatchError
+from tracegraph.ir import ops
+from tracegraph.ir.location import format_location, user_location
+from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.types import Shape, tensor_type
+from tracegraph.tensor.variable import TensorLike, TensorVariable, emit
+
+DTYPE_UFUNCS: dict[type[Operation], np.ufunc] = {
+    ops.NegOp: np.negative,
+    ops.AbsOp: np.absolute,
+    ops.SignOp: np.sign,
+    ops.ExpOp: np.exp,
+    ops.LogOp: np.log,
+    ops.Log1pOp: np.log1p,
+    ops.Expm1Op: np.expm1,
+    ops.SqrtOp: np.sqrt,
+    ops.SqrOp: np.square,
+    ops.TanhOp: np.tanh,
+    ops.SigmoidOp: np.exp,
+    ops.SoftplusOp: np.exp,
+    ops.SinOp: np.sin,
+    ops.CosOp: np.cos,
+    ops.FloorOp: np.floor,
+    ops.CeilOp: np.ceil,
+    ops.RoundOp: np.rint,
+    ops.ErfOp: np.exp,
+    ops.InvertOp: np.invert,
+    ops.AddOp: np.add,
+    ops.SubOp: np.subtract,
+    ops.MulOp: np.multiply,
+    ops.TrueDivOp: np.true_divide,
+    ops.IntDivOp: np.floor_divide,
+    ops.ModOp: np.remainder,
+    ops.PowOp: np.power,
+    ops.MaximumOp: np.maximum,
+    ops.MinimumOp: np.minimum,
+    ops.GtOp: np.greater,
+    ops.GeOp: np.greater_equal,
+    ops.LtOp: np.less,
+    ops.LeOp: np.less_equal,
+    ops.EqOp: np.equal,
+    ops.NeqOp: np.not_equal,
+    ops.AndOp: np.bitwise_and,
+    ops.OrOp: np.bitwise_or,
+    ops.XorOp: np.bitwise_xor,
+}
+"""For each elementwise op, the NumPy ufunc whose type resolution gives its result dtype
+(ops without a ufunc of their own borrow one that types the same: ``sigmoid`` types as ``exp``)."""
+
+
+@lru_cache(maxsize=4096)
+def result_dtype(op_class: type[Operation], dtypes: tuple[str, ...]) -> str:
+    """The result dtype of an elementwise op for operand dtypes, as NumPy resolves it."""
+    ufunc = DTYPE_UFUNCS[op_class]
+    signature = tuple(np.dtype(d) for d in dtypes) + (None,) * ufunc.nout
+    try:
+        resolved = ufunc.resolve_dtypes(signature)  # type: ignore[arg-type]
+    except TypeError as error:
+        raise TypeError(
+            f"{op_class.name} is not defined for dtypes {', '.join(dtypes)}"  # type: ignore[attr-defined]
+        ) from error
+    name = resolved[-1].name
+    return "float32" if name == "float16" else name
+
+
+def _is_python_scalar(value: object) -> bool:
+    return isinstance(value, bool | int | float) and not isinstance(value, np.generic)
+
+
+def as_operands(args: Sequence[TensorLike]) -> list[TensorVariable]:
+    """Variables for the arguments of an elementwise op, Python scalars weakly typed."""
+    arrays: list[Any] = []
+    strong: list[np.dtype[Any]] = []
+    for arg in args:
+        if isinstance(arg, TensorVariable):
+            arrays.append(arg)
+            strong.append(np.dtype(arg.dtype))
+        elif _is_python_scalar(arg):
+            arrays.append(arg)
+        else:
+            array = np.asarray(arg)
+            arrays.append(array)
+            strong.append(array.dtype)
+    result: list[TensorVariable] = []
+    for value in arrays:
+        if isinstance(value, TensorVariable):
+            result.append(value)
+            continue
+        if _is_python_scalar(value):
+            dtype = np.result_type(*strong, value) if strong else np.asarray(value).dtype
+            if dtype == np.float16:
+                dtype = np.dtype(np.float32)
+            value = np.asarray(value, dtype=dtype)
+        result.append(_constant(value))
+    return result
+
+
+def _constant(array: np.ndarray[Any, Any]) -> TensorVariable:
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cannot use {array.dtype} data in a tensor expression")
+    return emit(ops.ConstantOp.from_array(array))
+
+
+def broadcast_shapes(shapes: Sequence[Shape], what: str = "elementwise op") -> Shape:
+    """The static shape of broadcasting shapes of equal rank (``None`` = unknown size)."""
+    result: list[int | None] = []
+    for axis, sizes in enumerate(zip(*shapes, strict=True)):
+        known = {size for size in sizes if size is not None and size != 1}
+        if len(known) > 1:
+            raise ShapeMismatchError(
+                f"{what} at {format_location(user_location())}: sizes {sorted(known)} on axis "
+                f"{axis} cannot broadcast (shapes {[tuple(s) for s in shapes]})"
+            )
+        if known:
+            result.append(known.pop())
+        elif builtins.all(size == 1 for size in sizes):
+            result.append(1)
+        else:
+            result.append(None)
+    return tuple(result)
+
+
+def pad_rank(variable: TensorVariable, ndim: int) -> TensorVariable:
+    """Add leading broadcastable axes so that ``variable`` has ``ndim`` dimensions."""
+    missing = ndim - variable.ndim
+    if missing <= 0:
+        return variable
+    owner = variable.owner
+    if isinstance(owner, ops.ConstantOp) and not owner.results[0].uses:
+        # A constant made for this expression: reshape it rather than adding a dimshuffle.
+        array = owner.to_array()
+        return _constant(array.reshape((1,) * missing + array.shape))
+    order = [NEW_AXIS] * missing + list(range(variable.ndim))
+    shape = (1,) * missing + variable.type.shape
+    return emit(ops.DimShuffleOp(variable.value, order, tensor_type(variable.dtype, shape)))
+
+
+def elementwise(op_class: type[Operation], *args: TensorLike) -> TensorVariable:
+    """Apply an elementwise op to arguments, promoting Python scalars and broadcasting ranks."""
+    operands = as_operands(args)
+    ndim = builtins.max(v.ndim for v in operands)
+    operands = [pad_rank(v, ndim) for v in operands]
+    shape = broadcast_shapes([v.type.shape for v in operands], op_class.name)  # type: ignore[attr-defined]
+    dtype = result_dtype(op_class, tuple(v.dtype for v in operands))
+    values = [v.value for v in operands]
+    return emit(op_class(*values, tensor_type(dtype, shape)))  # type: ignore[call-arg]

@@ -1,0 +1,433 @@
+"""Elementwise math, reductions and ``dot``, with Theano's names.
+
+>>> import tracegraph.tensor as T
+>>> x = T.dmatrix('x')
+>>> T.exp(-x).dtype
+'float64'
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from xdsl.ir import Operation
+
+from tracegraph.errors import ShapeMismatchError, UnsupportedOperationError
+from tracegraph.ir import ops
+from tracegraph.ir.location import format_location, user_location
+from tracegraph.ir.types import tensor_type
+from tracegraph.tensor.elemwise import as_operands, elementwise
+from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, emit
+
+Axis = int | Sequence[int] | None
+
+# -- unary ------------------------------------------------------------------------------------
+
+
+def neg(x: TensorLike) -> TensorVariable:
+    """``-x``.
+
+    >>> neg(1.0).dtype
+    'float64'
+    """
+    return elementwise(ops.NegOp, x)
+
+
+def abs_(x: TensorLike) -> TensorVariable:
+    """``|x|`` (also ``abs(x)`` on a variable)."""
+    return elementwise(ops.AbsOp, x)
+
+
+def sign(x: TensorLike) -> TensorVariable:
+    """-1, 0 or 1 by the sign of ``x``."""
+    return elementwise(ops.SignOp, x)
+
+
+sgn = sign
+
+
+def exp(x: TensorLike) -> TensorVariable:
+    """``e ** x``.
+
+    >>> exp(0).dtype
+    'float64'
+    """
+    return elementwise(ops.ExpOp, x)
+
+
+def log(x: TensorLike) -> TensorVariable:
+    """Natural logarithm."""
+    return elementwise(ops.LogOp, x)
+
+
+def log1p(x: TensorLike) -> TensorVariable:
+    """``log(1 + x)``."""
+    return elementwise(ops.Log1pOp, x)
+
+
+def expm1(x: TensorLike) -> TensorVariable:
+    """``exp(x) - 1``."""
+    return elementwise(ops.Expm1Op, x)
+
+
+def sqrt(x: TensorLike) -> TensorVariable:
+    """Square root."""
+    return elementwise(ops.SqrtOp, x)
+
+
+def sqr(x: TensorLike) -> TensorVariable:
+    """``x * x``."""
+    return elementwise(ops.SqrOp, x)
+
+
+def tanh(x: TensorLike) -> TensorVariable:
+    """Hyperbolic tangent."""
+    return elementwise(ops.TanhOp, x)
+
+
+def sigmoid(x: TensorLike) -> TensorVariable:
+    """The logistic function ``1 / (1 + exp(-x))`` (also ``T.nnet.sigmoid``)."""
+    return elementwise(ops.SigmoidOp, x)
+
+
+def softplus(x: TensorLike) -> TensorVariable:
+    """``log(1 + exp(x))`` (also ``T.nnet.softplus``)."""
+    return elementwise(ops.SoftplusOp, x)
+
+
+def sin(x: TensorLike) -> TensorVariable:
+    """Sine."""
+    return elementwise(ops.SinOp, x)
+
+
+def cos(x: TensorLike) -> TensorVariable:
+    """Cosine."""
+    return elementwise(ops.CosOp, x)
+
+
+def floor(x: TensorLike) -> TensorVariable:
+    """Round down."""
+    return elementwise(ops.FloorOp, x)
+
+
+def ceil(x: TensorLike) -> TensorVariable:
+    """Round up."""
+    return elementwise(ops.CeilOp, x)
+
+
+def round(x: TensorLike, mode: str = "half_to_even") -> TensorVariable:  # noqa: A001
+    """Round to the nearest integer: ``mode="half_to_even"`` (NumPy's) or
+    ``"half_away_from_zero"`` (C's ``round``)."""
+    if mode == "half_to_even":
+        return elementwise(ops.RoundOp, x)
+    if mode == "half_away_from_zero":
+        return sign(x) * floor(abs_(x) + 0.5)
+    raise ValueError(f"round: mode must be 'half_to_even' or 'half_away_from_zero', not {mode!r}")
+
+
+def erf(x: TensorLike) -> TensorVariable:
+    """The error function."""
+    return elementwise(ops.ErfOp, x)
+
+
+def invert(x: TensorLike) -> TensorVariable:
+    """``~x``: bitwise not (logical not for booleans)."""
+    return elementwise(ops.InvertOp, x)
+
+
+bitwise_not = invert
+
+# -- binary -----------------------------------------------------------------------------------
+
+
+def add(x: TensorLike, y: TensorLike, *more: TensorLike) -> TensorVariable:
+    """``x + y (+ ...)``."""
+    result = elementwise(ops.AddOp, x, y)
+    for z in more:
+        result = elementwise(ops.AddOp, result, z)
+    return result
+
+
+def sub(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x - y``."""
+    return elementwise(ops.SubOp, x, y)
+
+
+def mul(x: TensorLike, y: TensorLike, *more: TensorLike) -> TensorVariable:
+    """``x * y (* ...)``."""
+    result = elementwise(ops.MulOp, x, y)
+    for z in more:
+        result = elementwise(ops.MulOp, result, z)
+    return result
+
+
+def true_div(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x / y`` (integers give floats)."""
+    return elementwise(ops.TrueDivOp, x, y)
+
+
+true_divide = true_div
+
+
+def int_div(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x // y`` (floor division)."""
+    return elementwise(ops.IntDivOp, x, y)
+
+
+floor_div = int_div
+
+
+def mod(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x % y`` with the sign of ``y``."""
+    return elementwise(ops.ModOp, x, y)
+
+
+def pow(x: TensorLike, y: TensorLike) -> TensorVariable:  # noqa: A001
+    """``x ** y``."""
+    return elementwise(ops.PowOp, x, y)
+
+
+def maximum(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """Elementwise maximum."""
+    return elementwise(ops.MaximumOp, x, y)
+
+
+def minimum(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """Elementwise minimum."""
+    return elementwise(ops.MinimumOp, x, y)
+
+
+def clip(x: TensorLike, min_value: TensorLike, max_value: TensorLike) -> TensorVariable:
+    """``x`` limited to ``[min_value, max_value]``.
+
+    >>> clip(5, 0, 3).dtype
+    'int64'
+    """
+    return minimum(maximum(x, min_value), max_value)
+
+
+def gt(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x > y``."""
+    return elementwise(ops.GtOp, x, y)
+
+
+def ge(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x >= y``."""
+    return elementwise(ops.GeOp, x, y)
+
+
+def lt(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x < y``."""
+    return elementwise(ops.LtOp, x, y)
+
+
+def le(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x <= y``."""
+    return elementwise(ops.LeOp, x, y)
+
+
+def eq(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """Elementwise ``x == y`` (Python's ``==`` on variables is identity, as in Theano)."""
+    return elementwise(ops.EqOp, x, y)
+
+
+def neq(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """Elementwise ``x != y``."""
+    return elementwise(ops.NeqOp, x, y)
+
+
+def and_(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x & y``."""
+    return elementwise(ops.AndOp, x, y)
+
+
+def or_(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x | y``."""
+    return elementwise(ops.OrOp, x, y)
+
+
+def xor(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """``x ^ y``."""
+    return elementwise(ops.XorOp, x, y)
+
+
+bitwise_and, bitwise_or, bitwise_xor = and_, or_, xor
+
+
+def switch(cond: TensorLike, if_true: TensorLike, if_false: TensorLike) -> TensorVariable:
+    """``if_true`` where ``cond`` holds, else ``if_false``, elementwise.
+
+    >>> switch(True, 1.0, 2).dtype
+    'float64'
+    """
+    from tracegraph.tensor.elemwise import broadcast_shapes, pad_rank
+
+    operands = as_operands([cond, if_true, if_false])
+    ndim = builtins.max(v.ndim for v in operands)
+    operands = [pad_rank(v, ndim) for v in operands]
+    if operands[0].dtype.startswith("float"):
+        operands[0] = neq(operands[0], 0)
+    shape = broadcast_shapes([v.type.shape for v in operands], "switch")
+    dtype = np.result_type(operands[1].dtype, operands[2].dtype).name
+    c, a, b = (v.value for v in operands)
+    return emit(ops.SwitchOp(c, a, b, tensor_type(dtype, shape)))
+
+
+where = switch
+
+# -- reductions -------------------------------------------------------------------------------
+
+
+def normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """Axes as a sorted tuple of non-negative ints (``None`` means every axis)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    normalized = []
+    for a in axes:
+        if not -ndim <= int(a) < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise ValueError(f"axis {a} is out of range for a {ndim}-d tensor")
+        normalized.append(int(a) % builtins.max(ndim, 1))
+    if ndim == 0:
+        return ()
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"repeated axis in {axes}")
+    return tuple(sorted(normalized))
+
+
+_REDUCERS: dict[type[Operation], Any] = {
+    ops.SumOp: np.sum,
+    ops.ProdOp: np.prod,
+    ops.MaxOp: np.max,
+    ops.MinOp: np.min,
+    ops.MeanOp: np.mean,
+    ops.ArgmaxOp: np.argmax,
+    ops.ArgminOp: np.argmin,
+    ops.AnyOp: np.any,
+    ops.AllOp: np.all,
+}
+
+
+@lru_cache(maxsize=1024)
+def _reduction_dtype(op_class: type[Operation], dtype: str) -> str:
+    name = np.asarray(_REDUCERS[op_class](np.ones((1,), dtype=dtype))).dtype.name
+    return "float32" if name == "float16" else name
+
+
+def _reduce(op_class: type[Operation], x: TensorLike, axis: Axis, keepdims: bool) -> TensorVariable:
+    variable = as_tensor_variable(x)
+    axes = normalize_axes(axis, variable.ndim)
+    if keepdims:
+        shape = tuple(1 if i in axes else s for i, s in enumerate(variable.type.shape))
+    else:
+        shape = tuple(s for i, s in enumerate(variable.type.shape) if i not in axes)
+    dtype = _reduction_dtype(op_class, variable.dtype)
+    result_type = tensor_type(dtype, shape)
+    return emit(op_class(variable.value, axes, keepdims, result_type))  # type: ignore[call-arg]
+
+
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Sum over ``axis`` (every axis by default).
+
+    >>> sum([[1, 2], [3, 4]], axis=0).ndim
+    1
+    """
+    return _reduce(ops.SumOp, x, axis, keepdims)
+
+
+def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """Product over ``axis``."""
+    return _reduce(ops.ProdOp, x, axis, keepdims)
+
+
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Maximum over ``axis``."""
+    return _reduce(ops.MaxOp, x, axis, keepdims)
+
+
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Minimum over ``axis``."""
+    return _reduce(ops.MinOp, x, axis, keepdims)
+
+
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """Mean over ``axis``."""
+    return _reduce(ops.MeanOp, x, axis, keepdims)
+
+
+def argmax(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """Index of the maximum over ``axis`` (over the flattened axes when several)."""
+    return _reduce(ops.ArgmaxOp, x, axis, keepdims)
+
+
+def argmin(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """Index of the minimum over ``axis``."""
+    return _reduce(ops.ArgminOp, x, axis, keepdims)
+
+
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Whether any element over ``axis`` is true."""
+    return _reduce(ops.AnyOp, x, axis, keepdims)
+
+
+def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Whether every element over ``axis`` is true."""
+    return _reduce(ops.AllOp, x, axis, keepdims)
+
+
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """Variance over ``axis`` (population variance, as NumPy's ``var``)."""
+    variable = as_tensor_variable(x)
+    centered = variable - mean(variable, axis, keepdims=True)
+    return mean(sqr(centered), axis, keepdims)
+
+
+def std(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """Standard deviation over ``axis``."""
+    return sqrt(var(x, axis, keepdims))
+
+
+# -- products ---------------------------------------------------------------------------------
+
+
+def dot(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """Inner, matrix-vector, vector-matrix or matrix-matrix product (a scalar operand
+    multiplies).
+
+    >>> import tracegraph.tensor as T
+    >>> dot(T.dmatrix(), T.dvector()).ndim
+    1
+    """
+    a, b = as_operands([x, y])
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.ndim > 2 or b.ndim > 2:
+        raise UnsupportedOperationError(
+            f"dot of {a.ndim}-d and {b.ndim}-d tensors at {format_location(user_location())}: "
+            "only vectors and matrices are supported"
+        )
+    inner_a = a.type.shape[-1]
+    inner_b = b.type.shape[0]
+    if inner_a is not None and inner_b is not None and inner_a != inner_b:
+        raise ShapeMismatchError(
+            f"dot at {format_location(user_location())}: inner sizes differ "
+            f"({a.type} and {b.type})"
+        )
+    shape = a.type.shape[:-1] + b.type.shape[1:]
+    dtype = np.result_type(a.dtype, b.dtype).name
+    return emit(ops.DotOp(a.value, b.value, tensor_type(dtype, shape)))
+
+
+matmul = dot
+
+
+def outer(x: TensorLike, y: TensorLike) -> TensorVariable:
+    """Outer product of two vectors."""
+    from tracegraph.tensor.shape import dimshuffle
+
+    a, b = as_operands([x, y])
+    return mul(dimshuffle(a.flatten(), [0, "x"]), dimshuffle(b.flatten(), ["x", 0]))

@@ -1,0 +1,194 @@
+"""Shape manipulation: ``shape``, ``dimshuffle``, ``transpose``, ``reshape``, ``flatten``,
+``concatenate``, ``stack`` and ``arange``.
+
+>>> import tracegraph.tensor as T
+>>> T.dmatrix().dimshuffle('x', 1, 0).broadcastable
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegraph.ir import ops
+from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.types import tensor_type
+from tracegraph.tensor.elemwise import as_operands
+from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, constant, emit
+
+
+def shape(x: TensorLike) -> TensorVariable:
+    """The shape of ``x`` as an int64 vector."""
+    variable = as_tensor_variable(x)
+    return emit(ops.ShapeOp(variable.value, tensor_type("int64", (variable.ndim,))))
+
+
+def dimshuffle(x: TensorLike, pattern: Sequence[int | str]) -> TensorVariable:
+    """Reorder axes; ``'x'`` inserts a broadcastable axis; left-out axes (which must be
+    broadcastable) are dropped. ``dimshuffle(v, ['x', 0])`` turns a vector into a row."""
+    variable = as_tensor_variable(x)
+    order: list[int] = []
+    for entry in pattern:
+        if entry == "x":
+            order.append(NEW_AXIS)
+        elif isinstance(entry, int | np.integer) and 0 <= int(entry) < variable.ndim:
+            order.append(int(entry))
+        else:
+            raise ValueError(f"dimshuffle: bad entry {entry!r} for a {variable.ndim}-d tensor")
+    if len(set(a for a in order if a != NEW_AXIS)) != len([a for a in order if a != NEW_AXIS]):
+        raise ValueError(f"dimshuffle: repeated axis in {list(pattern)}")
+    for axis, size in enumerate(variable.type.shape):
+        if axis not in order and size != 1:
+            raise ValueError(
+                f"dimshuffle: cannot drop axis {axis} of {variable.describe()}: it is not "
+                "broadcastable"
+            )
+    if order == list(range(variable.ndim)):
+        return variable
+    result_shape = tuple(1 if a == NEW_AXIS else variable.type.shape[a] for a in order)
+    result_type = tensor_type(variable.dtype, result_shape)
+    return emit(ops.DimShuffleOp(variable.value, order, result_type))
+
+
+def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> TensorVariable:
+    """Permute the axes (reverse them by default)."""
+    variable = as_tensor_variable(x)
+    if axes is None:
+        axes = list(reversed(range(variable.ndim)))
+    if sorted(int(a) % max(variable.ndim, 1) for a in axes) != list(range(variable.ndim)):
+        raise ValueError(f"transpose: {list(axes)} is not a permutation of the axes")
+    return dimshuffle(variable, [int(a) % variable.ndim for a in axes])
+
+
+def _shape_vector(new_shape: TensorLike) -> tuple[TensorVariable, tuple[int | None, ...]]:
+    """The 1-d int64 shape operand of a reshape and the static sizes it implies."""
+    if isinstance(new_shape, TensorVariable):
+        if new_shape.ndim != 1:
+            raise ValueError("reshape: a symbolic shape must be a vector")
+        length = new_shape.type.shape[0]
+        if length is None:
+            raise ValueError("reshape: a symbolic shape must have a known length (pass ndim=)")
+        from tracegraph.tensor.basic import cast
+
+        return cast(new_shape, "int64"), (None,) * length
+    entries = [new_shape] if isinstance(new_shape, int | np.integer) else list(new_shape)  # type: ignore[arg-type]
+    if all(isinstance(e, int | np.integer) for e in entries):
+        static = tuple(int(e) if int(e) >= 0 else None for e in entries)
+        return constant(np.array(entries, dtype="int64")), static
+    from tracegraph.tensor.basic import cast
+
+    parts = [cast(as_tensor_variable(e), "int64") for e in entries]
+    for part in parts:
+        if part.ndim != 0:
+            raise ValueError("reshape: each size must be a scalar")
+    static = tuple(int(e) if isinstance(e, int | np.integer) and int(e) >= 0 else None for e in entries)
+    return stack(parts), static
+
+
+def reshape(x: TensorLike, new_shape: TensorLike, ndim: int | None = None) -> TensorVariable:
+    """``x`` with a new shape (one entry may be -1, as in NumPy).
+
+    >>> import tracegraph.tensor as T
+    >>> T.dvector().reshape((2, -1)).type
+    TensorType(float64, shape=(2, ?))
+    """
+    variable = as_tensor_variable(x)
+    shape_vector, static = _shape_vector(new_shape)
+    if ndim is not None and ndim != len(static):
+        raise ValueError(f"reshape: ndim={ndim} but the shape has {len(static)} entries")
+    result_type = tensor_type(variable.dtype, static)
+    return emit(ops.ReshapeOp(variable.value, shape_vector.value, result_type))
+
+
+def flatten(x: TensorLike, ndim: int = 1) -> TensorVariable:
+    """Keep the first ``ndim - 1`` axes and collapse the rest into one."""
+    variable = as_tensor_variable(x)
+    if not 1 <= ndim <= max(variable.ndim, 1):
+        raise ValueError(f"flatten: ndim must be in [1, {max(variable.ndim, 1)}], got {ndim}")
+    kept = variable.type.shape[: ndim - 1]
+    rest = variable.type.shape[ndim - 1 :]
+    last: int | None = 1
+    for size in rest:
+        last = None if last is None or size is None else last * size
+    result_type = tensor_type(variable.dtype, (*kept, last))
+    return emit(ops.FlattenOp(variable.value, result_type))
+
+
+def _join_operands(tensors: Sequence[TensorLike]) -> tuple[list[TensorVariable], str]:
+    if not tensors:
+        raise ValueError("need at least one tensor to join")
+    variables = as_operands(list(tensors))
+    dtype = np.result_type(*[v.dtype for v in variables]).name
+    return variables, dtype
+
+
+def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> TensorVariable:
+    """Join tensors along an existing axis.
+
+    >>> import tracegraph.tensor as T
+    >>> concatenate([T.dvector(), T.dvector()]).ndim
+    1
+    """
+    variables, dtype = _join_operands(tensors)
+    ndim = variables[0].ndim
+    if ndim == 0 or any(v.ndim != ndim for v in variables):
+        raise ValueError("concatenate: tensors must have the same rank >= 1")
+    axis = _normalize_axis(axis, ndim)
+    shape: list[int | None] = []
+    for a in range(ndim):
+        sizes = [v.type.shape[a] for v in variables]
+        if a == axis:
+            shape.append(None if None in sizes else sum(s for s in sizes if s is not None))
+        else:
+            known = {s for s in sizes if s is not None}
+            shape.append(known.pop() if len(known) == 1 else None)
+    result_type = tensor_type(dtype, tuple(shape))
+    return emit(ops.ConcatenateOp([v.value for v in variables], axis, result_type))
+
+
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> TensorVariable:
+    """Join tensors of equal shape along a new axis."""
+    variables, dtype = _join_operands(tensors)
+    ndim = variables[0].ndim
+    if any(v.ndim != ndim for v in variables):
+        raise ValueError("stack: tensors must have the same rank")
+    axis = _normalize_axis(axis, ndim + 1)
+    shape: list[int | None] = []
+    for a in range(ndim):
+        known = {v.type.shape[a] for v in variables if v.type.shape[a] is not None}
+        shape.append(known.pop() if len(known) == 1 else None)
+    shape.insert(axis, len(variables))
+    result_type = tensor_type(dtype, tuple(shape))
+    return emit(ops.StackOp([v.value for v in variables], axis, result_type))
+
+
+def _normalize_axis(axis: int, ndim: int) -> int:
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for rank {ndim}")
+    return axis % ndim
+
+
+def arange(
+    start: TensorLike, stop: TensorLike | None = None, step: TensorLike = 1, dtype: Any = None
+) -> TensorVariable:
+    """``arange(stop)`` or ``arange(start, stop, step)`` as NumPy's.
+
+    >>> arange(5).dtype
+    'int64'
+    """
+    if stop is None:
+        start, stop = 0, start
+    operands = as_operands([start, stop, step])
+    if any(v.ndim != 0 for v in operands):
+        raise ValueError("arange: start, stop and step must be scalars")
+    result_dtype = dtype or np.result_type(*[v.dtype for v in operands]).name
+    if result_dtype == "bool":
+        result_dtype = "int64"
+    from tracegraph.tensor.basic import cast
+
+    start_v, stop_v, step_v = (cast(v, result_dtype) for v in operands)
+    result_type = tensor_type(np.dtype(result_dtype).name, (None,))
+    return emit(ops.ArangeOp(start_v.value, stop_v.value, step_v.value, result_type))

@@ -1,0 +1,352 @@
+"""``TensorVariable``: a symbolic tensor, wrapping one SSA value of the ``tg`` dialect.
+
+Every operator on a variable builds one detached ``tg`` op stamped with the user's line and
+returns a new variable for its result. Like Theano, ``==`` and ``hash`` are identity so that
+variables work as dict keys; ``T.eq`` is the elementwise comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+from xdsl.ir import Operation, SSAValue
+
+from tracegraph.ir.location import format_location, user_location
+from tracegraph.ir.ops import ConstantOp, InputOp
+from tracegraph.tensor.types import TensorType
+
+if TYPE_CHECKING:
+    from tracegraph.tensor.subtensor import IndexKey
+
+TensorLike: TypeAlias = "TensorVariable | int | float | bool | np.generic | NDArray[Any] | Sequence[Any]"
+"""What the tensor functions accept: variables, Python and NumPy scalars, arrays, nested lists."""
+
+_VARIABLE_ATTRIBUTE = "_tracegraph_variable"
+
+
+class TensorVariable:
+    """A symbolic tensor: a typed SSA value plus an optional name.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dmatrix('x')
+    >>> y = (x + 1).sum(axis=0)
+    >>> y.ndim, y.dtype
+    (1, 'float64')
+    """
+
+    __slots__ = ("__weakref__", "_name", "type", "value")
+    value: SSAValue
+    type: TensorType
+
+    def __init__(self, value: SSAValue, name: str | None = None):
+        self.value = value
+        self.type = TensorType.from_ir(value.type)
+        self._name: str | None = None
+        if name is not None:
+            self.name = name
+
+    # -- identity and description ------------------------------------------------------------
+
+    @property
+    def name(self) -> str | None:
+        """The variable's name (used for keyword arguments and in printouts)."""
+        return self._name
+
+    @name.setter
+    def name(self, name: str | None) -> None:
+        self._name = name
+        if name is None or SSAValue.is_valid_name(name):
+            self.value.name_hint = name
+
+    @property
+    def dtype(self) -> str:
+        """The dtype name, e.g. ``'float64'``."""
+        return self.type.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.type.ndim
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        """Theano's broadcastable pattern."""
+        return self.type.broadcastable
+
+    @property
+    def owner(self) -> Operation | None:
+        """The op that computes this variable (``None`` for block arguments)."""
+        owner = self.value.owner
+        return owner if isinstance(owner, Operation) else None
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` of the user's line that created this variable."""
+        owner = self.owner
+        return format_location(owner.location) if owner is not None else "<function argument>"
+
+    def describe(self) -> str:
+        """A short description for error messages: name or op, type and location."""
+        owner = self.owner
+        what = repr(self.name) if self.name else (owner.name if owner is not None else "value")
+        return f"{what} ({self.type}, created at {self.location})"
+
+    def __repr__(self) -> str:
+        if self.name is not None:
+            return self.name
+        owner = self.owner
+        return f"<{owner.name if owner else 'arg'} {self.type}>"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a symbolic variable has no truth value; use T.switch for conditionals and "
+            "T.eq / T.neq for elementwise comparisons"
+        )
+
+    def __iter__(self) -> Any:
+        raise TypeError("symbolic variables cannot be iterated; index them instead")
+
+    def __len__(self) -> int:
+        raise TypeError("symbolic variables have no len(); use x.shape[0]")
+
+    __hash__ = object.__hash__
+
+    # -- arithmetic ----------------------------------------------------------------------------
+
+    def __add__(self, other: TensorLike) -> TensorVariable:
+        return math.add(self, other)
+
+    def __radd__(self, other: TensorLike) -> TensorVariable:
+        return math.add(other, self)
+
+    def __sub__(self, other: TensorLike) -> TensorVariable:
+        return math.sub(self, other)
+
+    def __rsub__(self, other: TensorLike) -> TensorVariable:
+        return math.sub(other, self)
+
+    def __mul__(self, other: TensorLike) -> TensorVariable:
+        return math.mul(self, other)
+
+    def __rmul__(self, other: TensorLike) -> TensorVariable:
+        return math.mul(other, self)
+
+    def __truediv__(self, other: TensorLike) -> TensorVariable:
+        return math.true_div(self, other)
+
+    def __rtruediv__(self, other: TensorLike) -> TensorVariable:
+        return math.true_div(other, self)
+
+    def __floordiv__(self, other: TensorLike) -> TensorVariable:
+        return math.int_div(self, other)
+
+    def __rfloordiv__(self, other: TensorLike) -> TensorVariable:
+        return math.int_div(other, self)
+
+    def __mod__(self, other: TensorLike) -> TensorVariable:
+        return math.mod(self, other)
+
+    def __rmod__(self, other: TensorLike) -> TensorVariable:
+        return math.mod(other, self)
+
+    def __pow__(self, other: TensorLike) -> TensorVariable:
+        return math.pow(self, other)
+
+    def __rpow__(self, other: TensorLike) -> TensorVariable:
+        return math.pow(other, self)
+
+    def __matmul__(self, other: TensorLike) -> TensorVariable:
+        return math.dot(self, other)
+
+    def __rmatmul__(self, other: TensorLike) -> TensorVariable:
+        return math.dot(other, self)
+
+    def __neg__(self) -> TensorVariable:
+        return math.neg(self)
+
+    def __pos__(self) -> TensorVariable:
+        return self
+
+    def __abs__(self) -> TensorVariable:
+        return math.abs_(self)
+
+    def __invert__(self) -> TensorVariable:
+        return math.invert(self)
+
+    def __and__(self, other: TensorLike) -> TensorVariable:
+        return math.and_(self, other)
+
+    def __rand__(self, other: TensorLike) -> TensorVariable:
+        return math.and_(other, self)
+
+    def __or__(self, other: TensorLike) -> TensorVariable:
+        return math.or_(self, other)
+
+    def __ror__(self, other: TensorLike) -> TensorVariable:
+        return math.or_(other, self)
+
+    def __xor__(self, other: TensorLike) -> TensorVariable:
+        return math.xor(self, other)
+
+    def __rxor__(self, other: TensorLike) -> TensorVariable:
+        return math.xor(other, self)
+
+    def __lt__(self, other: TensorLike) -> TensorVariable:
+        return math.lt(self, other)
+
+    def __le__(self, other: TensorLike) -> TensorVariable:
+        return math.le(self, other)
+
+    def __gt__(self, other: TensorLike) -> TensorVariable:
+        return math.gt(self, other)
+
+    def __ge__(self, other: TensorLike) -> TensorVariable:
+        return math.ge(self, other)
+
+    # -- indexing and shape --------------------------------------------------------------------
+
+    def __getitem__(self, key: IndexKey) -> TensorVariable:
+        return subtensor.getitem(self, key)
+
+    @property
+    def shape(self) -> TensorVariable:
+        """The symbolic shape, an int64 vector (``x.shape[0]`` is a symbolic scalar)."""
+        return shape.shape(self)
+
+    @property
+    def T(self) -> TensorVariable:  # noqa: N802 - Theano's name
+        """The transpose (axes reversed)."""
+        return shape.transpose(self)
+
+    def transpose(self, *axes: int) -> TensorVariable:
+        """Permute the axes (reverse them when none are given)."""
+        return shape.transpose(self, axes if axes else None)
+
+    def dimshuffle(self, *pattern: int | str | Sequence[int | str]) -> TensorVariable:
+        """Theano's dimshuffle: ``x.dimshuffle('x', 0)`` or ``x.dimshuffle(['x', 0])``."""
+        if len(pattern) == 1 and isinstance(pattern[0], list | tuple):
+            return shape.dimshuffle(self, pattern[0])
+        return shape.dimshuffle(self, [p for p in pattern if not isinstance(p, list | tuple)])
+
+    def reshape(self, new_shape: TensorLike, ndim: int | None = None) -> TensorVariable:
+        """Reshape to ``new_shape`` (a tuple of ints or symbolic scalars, or a vector)."""
+        return shape.reshape(self, new_shape, ndim)
+
+    def flatten(self, ndim: int = 1) -> TensorVariable:
+        """Collapse the trailing axes so the result has ``ndim`` dimensions."""
+        return shape.flatten(self, ndim)
+
+    def astype(self, dtype: str | np.dtype[Any] | type) -> TensorVariable:
+        """Cast to ``dtype``."""
+        return basic.cast(self, dtype)
+
+    # -- reductions and products ---------------------------------------------------------------
+
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Sum over ``axis`` (all axes by default)."""
+        return math.sum(self, axis, keepdims)
+
+    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Product over ``axis``."""
+        return math.prod(self, axis, keepdims)
+
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Mean over ``axis``."""
+        return math.mean(self, axis, keepdims)
+
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Maximum over ``axis``."""
+        return math.max(self, axis, keepdims)
+
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Minimum over ``axis``."""
+        return math.min(self, axis, keepdims)
+
+    def argmax(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Index of the maximum over ``axis``."""
+        return math.argmax(self, axis, keepdims)
+
+    def argmin(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Index of the minimum over ``axis``."""
+        return math.argmin(self, axis, keepdims)
+
+    def any(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Whether any element is true over ``axis``."""
+        return math.any(self, axis, keepdims)
+
+    def all(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+        """Whether all elements are true over ``axis``."""
+        return math.all(self, axis, keepdims)
+
+    def dot(self, other: TensorLike) -> TensorVariable:
+        """Matrix/vector product with ``other``."""
+        return math.dot(self, other)
+
+
+def emit(op: Operation) -> TensorVariable:
+    """Stamp ``op`` with the user's location and wrap its (first) result."""
+    op.location = user_location()
+    return TensorVariable(op.results[0])
+
+
+def make_input(type: TensorType, name: str | None = None) -> TensorVariable:
+    """A new symbolic input of ``type`` (``T.dmatrix('x')`` and friends call this)."""
+    op = InputOp(name or "", type.ir_type())
+    op.location = user_location()
+    variable = TensorVariable(op.result, name)
+    attach_variable(op, variable)
+    return variable
+
+
+def attach_variable(op: Operation, variable: TensorVariable) -> None:
+    """Remember the variable of a leaf op (input or shared), so graphs lead back to it."""
+    setattr(op, _VARIABLE_ATTRIBUTE, variable)
+
+
+def attached_variable(op: Operation) -> TensorVariable | None:
+    """The variable attached to a leaf op by :func:`attach_variable`, if any."""
+    variable = getattr(op, _VARIABLE_ATTRIBUTE, None)
+    return variable if isinstance(variable, TensorVariable) else None
+
+
+def variable_of(value: SSAValue) -> TensorVariable:
+    """The variable for an SSA value: the attached one for leaves, else a new wrapper."""
+    owner = value.owner
+    if isinstance(owner, Operation):
+        attached = attached_variable(owner)
+        if attached is not None:
+            return attached
+    return TensorVariable(value, value.name_hint)
+
+
+def constant(value: Any, name: str | None = None, dtype: str | None = None) -> TensorVariable:
+    """A constant tensor holding a copy of ``value`` (NumPy's dtype unless ``dtype`` is given).
+
+    >>> constant([1.0, 2.0]).type
+    TensorType(float64, shape=(2,))
+    """
+    array = np.asarray(value) if dtype is None else np.asarray(value, dtype=dtype)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cannot make a tensor constant of {array.dtype} data")
+    variable = emit(ConstantOp.from_array(array))
+    if name is not None:
+        variable.name = name
+    return variable
+
+
+def as_tensor_variable(value: TensorLike, name: str | None = None) -> TensorVariable:
+    """``value`` itself if it is a variable, else a constant holding it.
+
+    >>> as_tensor_variable(2.0).dtype
+    'float64'
+    """
+    if isinstance(value, TensorVariable):
+        return value
+    return constant(value, name)
+
+
+# The operator methods above delegate to these modules, which import this one.
+from tracegraph.tensor import basic, math, shape, subtensor  # noqa: E402
