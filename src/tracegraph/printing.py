@@ -146,9 +146,8 @@ def debugprint(variable: TensorVariable | SSAValue, *, file: object = None) -> s
             continue
         ids[value] = next_id()
         detail = f" {_format_constant(op)}" if isinstance(op, ops.ConstantOp) else ""
-        lines.append(
-            f"{indent}{op.name}{detail} [id {ids[value]}] {value.type} at {format_location(op.location)}"
-        )
+        where = format_location(op.location)
+        lines.append(f"{indent}{op.name}{detail} [id {ids[value]}] {value.type} at {where}")
         for operand in reversed(op.operands):
             stack.append((operand, depth + 1))
     text = "\n".join(lines)

@@ -26,7 +26,12 @@ from tracegraph.errors import (
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
 from tracegraph.ir.ops.shape import NEW_AXIS
-from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SCALAR_INDEX, group_index_operands
+from tracegraph.ir.ops.subtensor import (
+    ARRAY_INDEX,
+    SCALAR_INDEX,
+    SubtensorUpdateOp,
+    group_index_operands,
+)
 from tracegraph.ir.types import dtype_of, shape_of
 
 Array: TypeAlias = NDArray[Any]
@@ -243,7 +248,7 @@ def _flatten(op: ops.FlattenOp) -> Kernel:
 
     def kernel(x: Array) -> Array:
         x = np.asarray(x)
-        return x.reshape(x.shape[:keep] + (math.prod(x.shape[keep:]),))
+        return x.reshape((*x.shape[:keep], math.prod(x.shape[keep:])))
 
     return kernel
 
@@ -283,7 +288,8 @@ def _arange(op: ops.ArangeOp) -> Kernel:
     def kernel(start: Array, stop: Array, step: Array) -> Array:
         if step == 0:
             raise RuntimeOpError("arange: step is zero")
-        return np.arange(start, stop, step, dtype=dtype)
+        result: Array = np.arange(start.item(), stop.item(), step.item(), dtype=dtype)
+        return result
 
     return kernel
 
@@ -320,7 +326,7 @@ def _stack(op: ops.StackOp) -> Kernel:
 
 # -- reductions -------------------------------------------------------------------------------
 
-_REDUCE_FUNCTIONS: dict[type[Operation], Callable[..., Any]] = {
+_REDUCE_FUNCTIONS: dict[type[ops.ReductionOp], Callable[..., Any]] = {
     ops.SumOp: np.sum,
     ops.ProdOp: np.prod,
     ops.MaxOp: np.max,
@@ -344,7 +350,9 @@ def _reduce(op: ops.ReductionOp) -> Kernel:
         try:
             result = function(x, axis=axes, keepdims=keepdims)
         except ValueError as error:
-            raise RuntimeOpError(f"{op.name} of an array of shape {np.shape(x)}: {error}") from error
+            raise RuntimeOpError(
+                f"{op.name} of an array of shape {np.shape(x)}: {error}"
+            ) from error
         return np.asarray(result).astype(dtype, copy=False)
 
     return kernel
@@ -362,7 +370,7 @@ def _arg_reduce(op: ops.ReductionOp) -> Kernel:
             return np.zeros(x.shape, dtype=np.int64)
         other = [axis for axis in range(x.ndim) if axis not in axes]
         moved = np.transpose(x, other + list(axes))
-        flat = moved.reshape(moved.shape[: len(other)] + (-1,))
+        flat = moved.reshape((*moved.shape[: len(other)], -1))
         try:
             result = function(flat, axis=-1)
         except ValueError as error:
@@ -435,7 +443,7 @@ def _subtensor(op: ops.SubtensorOp) -> Kernel:
 
 
 @reference_rule(ops.SetSubtensorOp, ops.IncSubtensorOp)
-def _subtensor_update(op: ops.SetSubtensorOp | ops.IncSubtensorOp) -> Kernel:
+def _subtensor_update(op: SubtensorUpdateOp) -> Kernel:
     entries = op.get_entries()
     build = _index_builder(entries)
     increment = isinstance(op, ops.IncSubtensorOp)
@@ -514,7 +522,9 @@ class ReferenceProgram:
                         for slot, value in zip(result_slots, result, strict=True):
                             env[slot] = value
         except Exception as error:
-            raise runtime_error(self.steps[index][3], [env[i] for i in self.steps[index][1]], error) from error
+            raise runtime_error(
+                self.steps[index][3], [env[i] for i in self.steps[index][1]], error
+            ) from error
         return [env[i] for i in self.return_slots]
 
 
@@ -524,7 +534,9 @@ def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> T
     described = ", ".join(
         f"{np.asarray(a).dtype}{list(np.shape(a))}" for a in operands if a is not None
     )
-    message = f"{op.name} at {format_location(op.location)} failed on operands ({described}): {error}"
+    message = (
+        f"{op.name} at {format_location(op.location)} failed on operands ({described}): {error}"
+    )
     if isinstance(error, TracegraphError):
         return type(error)(message)
     if isinstance(error, IndexError):

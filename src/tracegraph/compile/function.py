@@ -134,7 +134,9 @@ class Function(Generic[R]):
 
     def _convert(self, position: int, value: Any) -> NDArray[Any]:
         spec = self._inputs[position]
-        allow = spec.allow_downcast if spec.allow_downcast is not None else self._allow_input_downcast
+        allow = (
+            spec.allow_downcast if spec.allow_downcast is not None else self._allow_input_downcast
+        )
         return self._types[position].filter(
             value, strict=spec.strict, allow_downcast=allow, what=self._describe_input(position)
         )
@@ -157,7 +159,9 @@ class Function(Generic[R]):
                 )
             position = self._positions[key]
             if position is None:
-                raise ArgumentError(f"the keyword {key!r} names several inputs; pass it by position")
+                raise ArgumentError(
+                    f"the keyword {key!r} names several inputs; pass it by position"
+                )
             if values[position] is not _MISSING:
                 raise ArgumentError(f"got multiple values for argument {key!r}")
             values[position] = value
@@ -273,14 +277,30 @@ class Function(Generic[R]):
                 printed[id(module)] = print_module(module)
             texts[stage] = printed[id(module)]
         specs = [
-            (spec.variable.type.dtype, spec.variable.type.shape, spec.name, spec.value, spec.strict,
-             spec.allow_downcast, spec.mutable, spec.borrow)
+            (
+                spec.variable.type.dtype,
+                spec.variable.type.shape,
+                spec.name,
+                spec.value,
+                spec.strict,
+                spec.allow_downcast,
+                spec.mutable,
+                spec.borrow,
+            )
             for spec in self._inputs
         ]
         defaults = [None if d is _MISSING else d for d in self._defaults]
         state = (
-            self.name, specs, defaults, self._shared, self._num_outputs, self._update_targets,
-            self._single_output, texts, self._mode, self._allow_input_downcast,
+            self.name,
+            specs,
+            defaults,
+            self._shared,
+            self._num_outputs,
+            self._update_targets,
+            self._single_output,
+            texts,
+            self._mode,
+            self._allow_input_downcast,
         )
         return (_restore_function, state)
 
@@ -307,12 +327,25 @@ def _restore_function(
     for dtype, shape, input_name, value, strict, allow, mutable, borrow in specs:
         variable = TensorType(dtype, shape=shape)(input_name)
         inputs.append(
-            In(variable, name=input_name, value=value, strict=strict, allow_downcast=allow,
-               mutable=mutable, borrow=borrow)
+            In(
+                variable,
+                name=input_name,
+                value=value,
+                strict=strict,
+                allow_downcast=allow,
+                mutable=mutable,
+                borrow=borrow,
+            )
         )
     function: Function[Any] = Function(
-        name=name, inputs=inputs, shared=shared, num_outputs=num_outputs,
-        update_targets=update_targets, single_output=single_output, stages=stages, mode=mode,
+        name=name,
+        inputs=inputs,
+        shared=shared,
+        num_outputs=num_outputs,
+        update_targets=update_targets,
+        single_output=single_output,
+        stages=stages,
+        mode=mode,
         allow_input_downcast=allow_input_downcast,
     )
     function._defaults = [_MISSING if d is None else d for d in defaults]

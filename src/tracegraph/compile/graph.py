@@ -20,7 +20,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tracegraph.compile.shared import SharedVariable
 from tracegraph.errors import GraphTypeError, MissingInputError, UnusedInputError
@@ -120,7 +120,9 @@ class _Collector:
             for operand in reversed(op.operands):
                 resolved = self.resolve(operand)
                 owner = resolved.owner
-                if resolved in self.inputs or not (isinstance(owner, Operation) and id(owner) in self.visited):
+                if resolved in self.inputs or not (
+                    isinstance(owner, Operation) and id(owner) in self.visited
+                ):
                     stack.append((resolved, False))
 
     @staticmethod
@@ -157,7 +159,7 @@ def trace_function(
 
     block = Block(arg_types=[v.value.type for v in inputs])
     mapping: dict[SSAValue, SSAValue] = {}
-    arg_attrs: list[Attribute] = []
+    arg_attrs: list[DictionaryAttr] = []
     for arg, variable in zip(block.args, inputs, strict=True):
         _name_argument(arg, variable)
         mapping[variable.value] = arg
@@ -178,7 +180,7 @@ def trace_function(
     roots = [o.value for o in outputs] + [u.value for _, u in all_updates]
     results = [mapping[collector.resolve(v)] for v in roots]
     block.add_op(ReturnOp(*results))
-    res_attrs: list[Attribute] = [
+    res_attrs: list[DictionaryAttr] = [
         DictionaryAttr({"tg.output": IntegerAttr(i, i64)}) for i in range(len(outputs))
     ] + [DictionaryAttr({"tg.update": StringAttr(target.name or "")}) for target, _ in all_updates]
     func = FuncOp(
@@ -207,7 +209,9 @@ def _add_default_updates(
 ) -> None:
     if no_default_updates is True:
         return
-    skipped = {id(v) for v in no_default_updates} if not isinstance(no_default_updates, bool) else set()
+    skipped = (
+        {id(v) for v in no_default_updates} if not isinstance(no_default_updates, bool) else set()
+    )
     done: set[int] = set()
     while True:
         targets = {id(target) for target, _ in updates}
@@ -232,7 +236,9 @@ def _check_unused(
     inputs: Sequence[TensorVariable], used: set[SSAValue], on_unused_input: str
 ) -> None:
     if on_unused_input not in ("raise", "warn", "ignore"):
-        raise ValueError(f"on_unused_input must be 'raise', 'warn' or 'ignore', not {on_unused_input!r}")
+        raise ValueError(
+            f"on_unused_input must be 'raise', 'warn' or 'ignore', not {on_unused_input!r}"
+        )
     for position, variable in enumerate(inputs):
         if variable.value in used or on_unused_input == "ignore":
             continue

@@ -45,7 +45,9 @@ class SharedVariable(TensorVariable):
         self.strict = strict
         self.allow_downcast = allow_downcast
         self.default_update: TensorVariable | None = None
-        self._value = type.filter(value, strict=strict, allow_downcast=allow_downcast, what=self._what())
+        self._value = type.filter(
+            value, strict=strict, allow_downcast=allow_downcast, what=self._what()
+        )
 
     def _what(self) -> str:
         return f"shared variable {self.name!r}" if self.name else "shared variable"
@@ -66,7 +68,14 @@ class SharedVariable(TensorVariable):
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _restore_shared,
-            (self.type.dtype, self.type.shape, self._value, self.name, self.strict, self.allow_downcast),
+            (
+                self.type.dtype,
+                self.type.shape,
+                self._value,
+                self.name,
+                self.strict,
+                self.allow_downcast,
+            ),
         )
 
     def __repr__(self) -> str:
@@ -108,6 +117,5 @@ def shared(
         raise TypeError(f"shared() needs numeric data, got {array.dtype} ({type(value).__name__})")
     if shape is None and broadcastable is None:
         broadcastable = (False,) * array.ndim
-    type = TensorType(array.dtype, broadcastable, shape)
-    return SharedVariable(type, array, name, strict, allow_downcast)
-
+    variable_type = TensorType(array.dtype, broadcastable, shape)
+    return SharedVariable(variable_type, array, name, strict, allow_downcast)

@@ -16,7 +16,9 @@ from tracegraph.ir import ops
 TG_OPERATIONS: tuple[type[Operation], ...] = tuple(
     cls
     for cls in vars(ops).values()
-    if isinstance(cls, type) and issubclass(cls, Operation) and isinstance(getattr(cls, "name", None), str)
+    if isinstance(cls, type)
+    and issubclass(cls, Operation)
+    and isinstance(getattr(cls, "name", None), str)
     and str(getattr(cls, "name", "")).startswith("tg.")
 )
 """Every op class of the dialect; rule tables are tested against this tuple."""

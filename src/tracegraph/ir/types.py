@@ -66,7 +66,7 @@ def normalize_dtype(dtype: Any) -> str:
     >>> normalize_dtype("float")
     'float64'
     """
-    name = np.dtype(dtype).name
+    name: str = np.dtype(dtype).name
     if name not in _ELEMENT_TYPES:
         raise TypeError(f"unsupported dtype {name!r}; tracegraph supports {', '.join(DTYPES)}")
     return name

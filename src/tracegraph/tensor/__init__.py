@@ -9,7 +9,7 @@
 TensorType(float64, shape=(?, ?))
 """
 
-from tracegraph.tensor import variable  # noqa: I001 - first: the other modules import it
+from tracegraph.tensor import variable  # noqa: F401, I001 - first: the other modules import it
 from tracegraph.tensor import nnet
 from tracegraph.tensor.basic import *  # noqa: F403 - the constructors, by Theano's names
 from tracegraph.tensor.basic import (
@@ -86,7 +86,7 @@ from tracegraph.tensor.math import (
     where,
     xor,
 )
-from tracegraph.tensor.shape import (
+from tracegraph.tensor.shapes import (
     arange,
     concatenate,
     dimshuffle,
@@ -100,9 +100,9 @@ from tracegraph.tensor.subtensor import inc_subtensor, set_subtensor
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, constant
 
-abs = abs_  # noqa: A001 - Theano's T.abs
+abs = abs_
 
-__all__ = [  # noqa: RUF022 - grouped by topic
+__all__ = [
     "TensorLike",
     "TensorType",
     "TensorVariable",

@@ -13,9 +13,9 @@ prefixes ``b`` (int8), ``w`` (int16), ``i`` (int32), ``l`` (int64), ``f`` (float
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from tracegraph.config import config
 from tracegraph.ir import ops
@@ -30,6 +30,7 @@ from tracegraph.tensor.variable import (
     emit,
     make_input,
 )
+
 
 class VariableConstructor:
     """A constructor with a fixed dtype, such as ``T.dmatrix(name=None)``."""
@@ -65,8 +66,6 @@ class PluralConstructor:
         self.__doc__ = f"One symbolic variable per name: ``{kind}('a', 'b', ...)``."
 
     def __call__(self, *names: str, dtype: str | None = None) -> tuple[TensorVariable, ...]:
-        if len(names) == 1 and isinstance(names[0], int):
-            names = tuple("" for _ in range(names[0]))
         chosen = self._dtype or dtype or config.floatX
         t = TensorType(chosen, self._broadcastable)
         return tuple(make_input(t, name or None) for name in names)
@@ -293,7 +292,7 @@ def tensor(
 # -- casts and allocation ---------------------------------------------------------------------
 
 
-def cast(x: TensorLike, dtype: str | np.dtype[Any] | type) -> TensorVariable:
+def cast(x: TensorLike, dtype: DTypeLike) -> TensorVariable:
     """``x`` converted to ``dtype`` (a no-op when it already has it).
 
     >>> cast(dscalar(), 'int32').dtype
@@ -385,4 +384,3 @@ def zeros(shape: TensorLike, dtype: str | None = None) -> TensorVariable:
 def ones(shape: TensorLike, dtype: str | None = None) -> TensorVariable:
     """A tensor of ones (``config.floatX`` unless ``dtype`` is given)."""
     return alloc(constant(1, dtype=dtype or config.floatX), *_shape_args(shape))
-

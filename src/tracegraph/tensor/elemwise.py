@@ -9,7 +9,7 @@ float16 (``exp`` of an int8) the result is float32.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +19,7 @@ from xdsl.ir import Operation
 from tracegraph.errors import ShapeMismatchError
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location, user_location
+from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp
 from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.types import Shape, tensor_type
 from tracegraph.tensor.variable import TensorLike, TensorVariable, emit
@@ -72,11 +73,10 @@ def result_dtype(op_class: type[Operation], dtypes: tuple[str, ...]) -> str:
     ufunc = DTYPE_UFUNCS[op_class]
     signature = tuple(np.dtype(d) for d in dtypes) + (None,) * ufunc.nout
     try:
-        resolved = ufunc.resolve_dtypes(signature)  # type: ignore[arg-type]
+        resolved = ufunc.resolve_dtypes(signature)
     except TypeError as error:
-        raise TypeError(
-            f"{op_class.name} is not defined for dtypes {', '.join(dtypes)}"  # type: ignore[attr-defined]
-        ) from error
+        op_name = getattr(op_class, "name", op_class.__name__)
+        raise TypeError(f"{op_name} is not defined for dtypes {', '.join(dtypes)}") from error
     name = resolved[-1].name
     return "float32" if name == "float16" else name
 
@@ -153,12 +153,15 @@ def pad_rank(variable: TensorVariable, ndim: int) -> TensorVariable:
     return emit(ops.DimShuffleOp(variable.value, order, tensor_type(variable.dtype, shape)))
 
 
-def elementwise(op_class: type[Operation], *args: TensorLike) -> TensorVariable:
+def elementwise(
+    op_class: type[UnaryElementwiseOp | BinaryElementwiseOp], *args: TensorLike
+) -> TensorVariable:
     """Apply an elementwise op to arguments, promoting Python scalars and broadcasting ranks."""
     operands = as_operands(args)
     ndim = builtins.max(v.ndim for v in operands)
     operands = [pad_rank(v, ndim) for v in operands]
-    shape = broadcast_shapes([v.type.shape for v in operands], op_class.name)  # type: ignore[attr-defined]
+    shape = broadcast_shapes([v.type.shape for v in operands], op_class.name)
     dtype = result_dtype(op_class, tuple(v.dtype for v in operands))
     values = [v.value for v in operands]
-    return emit(op_class(*values, tensor_type(dtype, shape)))  # type: ignore[call-arg]
+    build: Callable[..., Operation] = op_class  # unary and binary ops take operands, then type
+    return emit(build(*values, tensor_type(dtype, shape)))

@@ -119,7 +119,7 @@ def ceil(x: TensorLike) -> TensorVariable:
     return elementwise(ops.CeilOp, x)
 
 
-def round(x: TensorLike, mode: str = "half_to_even") -> TensorVariable:  # noqa: A001
+def round(x: TensorLike, mode: str = "half_to_even") -> TensorVariable:
     """Round to the nearest integer: ``mode="half_to_even"`` (NumPy's) or
     ``"half_away_from_zero"`` (C's ``round``)."""
     if mode == "half_to_even":
@@ -186,7 +186,7 @@ def mod(x: TensorLike, y: TensorLike) -> TensorVariable:
     return elementwise(ops.ModOp, x, y)
 
 
-def pow(x: TensorLike, y: TensorLike) -> TensorVariable:  # noqa: A001
+def pow(x: TensorLike, y: TensorLike) -> TensorVariable:
     """``x ** y``."""
     return elementwise(ops.PowOp, x, y)
 
@@ -318,7 +318,9 @@ def _reduction_dtype(op_class: type[Operation], dtype: str) -> str:
     return "float32" if name == "float16" else name
 
 
-def _reduce(op_class: type[Operation], x: TensorLike, axis: Axis, keepdims: bool) -> TensorVariable:
+def _reduce(
+    op_class: type[ops.ReductionOp], x: TensorLike, axis: Axis, keepdims: bool
+) -> TensorVariable:
     variable = as_tensor_variable(x)
     axes = normalize_axes(axis, variable.ndim)
     if keepdims:
@@ -327,10 +329,10 @@ def _reduce(op_class: type[Operation], x: TensorLike, axis: Axis, keepdims: bool
         shape = tuple(s for i, s in enumerate(variable.type.shape) if i not in axes)
     dtype = _reduction_dtype(op_class, variable.dtype)
     result_type = tensor_type(dtype, shape)
-    return emit(op_class(variable.value, axes, keepdims, result_type))  # type: ignore[call-arg]
+    return emit(op_class(variable.value, axes, keepdims, result_type))
 
 
-def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
     """Sum over ``axis`` (every axis by default).
 
     >>> sum([[1, 2], [3, 4]], axis=0).ndim
@@ -344,12 +346,12 @@ def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVari
     return _reduce(ops.ProdOp, x, axis, keepdims)
 
 
-def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
     """Maximum over ``axis``."""
     return _reduce(ops.MaxOp, x, axis, keepdims)
 
 
-def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
     """Minimum over ``axis``."""
     return _reduce(ops.MinOp, x, axis, keepdims)
 
@@ -369,12 +371,12 @@ def argmin(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVa
     return _reduce(ops.ArgminOp, x, axis, keepdims)
 
 
-def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
     """Whether any element over ``axis`` is true."""
     return _reduce(ops.AnyOp, x, axis, keepdims)
 
 
-def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
     """Whether every element over ``axis`` is true."""
     return _reduce(ops.AllOp, x, axis, keepdims)
 
@@ -414,8 +416,7 @@ def dot(x: TensorLike, y: TensorLike) -> TensorVariable:
     inner_b = b.type.shape[0]
     if inner_a is not None and inner_b is not None and inner_a != inner_b:
         raise ShapeMismatchError(
-            f"dot at {format_location(user_location())}: inner sizes differ "
-            f"({a.type} and {b.type})"
+            f"dot at {format_location(user_location())}: inner sizes differ ({a.type} and {b.type})"
         )
     shape = a.type.shape[:-1] + b.type.shape[1:]
     dtype = np.result_type(a.dtype, b.dtype).name
@@ -427,7 +428,7 @@ matmul = dot
 
 def outer(x: TensorLike, y: TensorLike) -> TensorVariable:
     """Outer product of two vectors."""
-    from tracegraph.tensor.shape import dimshuffle
+    from tracegraph.tensor.shapes import dimshuffle
 
     a, b = as_operands([x, y])
     return mul(dimshuffle(a.flatten(), [0, "x"]), dimshuffle(b.flatten(), ["x", 0]))

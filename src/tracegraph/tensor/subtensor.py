@@ -31,7 +31,9 @@ from tracegraph.ir.types import Shape, is_integer_dtype, tensor_type
 from tracegraph.tensor.elemwise import as_operands, broadcast_shapes, pad_rank
 from tracegraph.tensor.variable import TensorLike, TensorVariable, constant, emit
 
-IndexEntry: TypeAlias = "int | slice | None | EllipsisType | TensorVariable | Sequence[int] | np.ndarray[Any, Any]"
+IndexEntry: TypeAlias = (
+    "int | slice | EllipsisType | TensorVariable | Sequence[int] | np.ndarray[Any, Any] | None"
+)
 IndexKey: TypeAlias = "IndexEntry | tuple[IndexEntry, ...]"
 
 
@@ -85,7 +87,11 @@ def getitem(x: TensorVariable, key: IndexKey) -> TensorVariable:
     for axis, entry in enumerate(entries):
         if isinstance(entry, slice):
             code = 0
-            for bit, part in ((SLICE_START, entry.start), (SLICE_STOP, entry.stop), (SLICE_STEP, entry.step)):
+            for bit, part in (
+                (SLICE_START, entry.start),
+                (SLICE_STOP, entry.stop),
+                (SLICE_STEP, entry.step),
+            ):
                 if part is not None:
                     code |= bit
                     operands.append(_as_int_variable(part, f"slice bound on axis {axis}"))
@@ -95,15 +101,23 @@ def getitem(x: TensorVariable, key: IndexKey) -> TensorVariable:
         elif _is_array_entry(entry):
             index = entry if isinstance(entry, TensorVariable) else constant(np.asarray(entry))
             if index.dtype == "bool":
-                raise UnsupportedOperationError("boolean mask indexing; use T.switch or integer indices")
+                raise UnsupportedOperationError(
+                    "boolean mask indexing; use T.switch or integer indices"
+                )
             if not is_integer_dtype(index.dtype):
-                raise IndexError(f"array index on axis {axis} must hold integers, got {index.dtype}")
+                raise IndexError(
+                    f"array index on axis {axis} must hold integers, got {index.dtype}"
+                )
             codes.append(ARRAY_INDEX)
             operands.append(index)
         else:
             index = _as_int_variable(entry, f"index on axis {axis}")
             size = x.type.shape[axis]
-            if isinstance(entry, int | np.integer) and size is not None and not -size <= entry < size:
+            if (
+                isinstance(entry, int | np.integer)
+                and size is not None
+                and not -size <= entry < size
+            ):
                 raise IndexError(f"index {entry} is out of bounds for axis {axis} with size {size}")
             codes.append(SCALAR_INDEX)
             operands.append(index)
@@ -112,7 +126,7 @@ def getitem(x: TensorVariable, key: IndexKey) -> TensorVariable:
     values = [v.value for v in operands]
     result = emit(ops.SubtensorOp(x.value, values, codes, result_type))
     if new_axes:
-        from tracegraph.tensor.shape import dimshuffle
+        from tracegraph.tensor.shapes import dimshuffle
 
         pattern: list[int | str] = []
         source = 0
@@ -177,7 +191,9 @@ def _update(
     x_dtype = x_sub.dtype
     (y_var,) = as_operands([y])
     if y_var.ndim > x_sub.ndim:
-        raise ValueError(f"{what}: y has rank {y_var.ndim}, more than the indexed part's {x_sub.ndim}")
+        raise ValueError(
+            f"{what}: y has rank {y_var.ndim}, more than the indexed part's {x_sub.ndim}"
+        )
     if y_var.dtype != x_dtype:
         if not np.can_cast(y_var.dtype, x_dtype, "same_kind"):
             raise TypeError(f"{what}: cannot write {y_var.dtype} values into a {x_dtype} tensor")

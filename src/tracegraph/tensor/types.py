@@ -12,7 +12,14 @@ from xdsl.ir import Attribute
 
 from tracegraph.config import config
 from tracegraph.errors import InputTypeError, ShapeMismatchError
-from tracegraph.ir.types import IRTensorType, Shape, dtype_of, normalize_dtype, shape_of, tensor_type
+from tracegraph.ir.types import (
+    IRTensorType,
+    Shape,
+    dtype_of,
+    normalize_dtype,
+    shape_of,
+    tensor_type,
+)
 
 if TYPE_CHECKING:
     from tracegraph.tensor.variable import TensorVariable
@@ -87,7 +94,9 @@ class TensorType:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, TensorType) and self.dtype == other.dtype and self.shape == other.shape
+            isinstance(other, TensorType)
+            and self.dtype == other.dtype
+            and self.shape == other.shape
         )
 
     def __hash__(self) -> int:
@@ -104,7 +113,8 @@ class TensorType:
             self.dtype == other.dtype
             and self.ndim == other.ndim
             and all(
-                a is None or b is None or a == b for a, b in zip(self.shape, other.shape, strict=True)
+                a is None or b is None or a == b
+                for a, b in zip(self.shape, other.shape, strict=True)
             )
         )
 
@@ -118,7 +128,12 @@ class TensorType:
                 )
 
     def filter(
-        self, data: Any, *, strict: bool = False, allow_downcast: bool | None = None, what: str = "value"
+        self,
+        data: Any,
+        *,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        what: str = "value",
     ) -> NDArray[Any]:
         """Convert ``data`` to an array of this type, with Theano's rules.
 
@@ -140,12 +155,16 @@ class TensorType:
         self.check_shape(converted, what)
         return converted
 
-    def _convert(self, data: Any, strict: bool, allow_downcast: bool | None, what: str) -> NDArray[Any]:
+    def _convert(
+        self, data: Any, strict: bool, allow_downcast: bool | None, what: str
+    ) -> NDArray[Any]:
         target = np.dtype(self.dtype)
         if strict:
             if not isinstance(data, np.ndarray) or data.dtype != target:
                 got = data.dtype if isinstance(data, np.ndarray) else type(data).__name__
-                raise InputTypeError(f"{what}: strict input needs an ndarray of {target}, got {got}")
+                raise InputTypeError(
+                    f"{what}: strict input needs an ndarray of {target}, got {got}"
+                )
             return data
         if allow_downcast:
             return np.asarray(data).astype(target, copy=False)
@@ -162,7 +181,9 @@ class TensorType:
         try:
             original = np.asarray(data)
         except ValueError as error:
-            raise InputTypeError(f"{what}: cannot convert {type(data).__name__}: {error}") from error
+            raise InputTypeError(
+                f"{what}: cannot convert {type(data).__name__}: {error}"
+            ) from error
         if original.dtype == object or original.dtype.kind not in "biuf":
             raise InputTypeError(f"{what}: cannot convert {original.dtype} data to {target}")
         with np.errstate(all="ignore"):

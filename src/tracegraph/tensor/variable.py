@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 from xdsl.ir import Operation, SSAValue
 
 from tracegraph.ir.location import format_location, user_location
@@ -21,7 +21,9 @@ from tracegraph.tensor.types import TensorType
 if TYPE_CHECKING:
     from tracegraph.tensor.subtensor import IndexKey
 
-TensorLike: TypeAlias = "TensorVariable | int | float | bool | np.generic | NDArray[Any] | Sequence[Any]"
+TensorLike: TypeAlias = (
+    "TensorVariable | int | float | bool | np.generic | NDArray[Any] | Sequence[Any]"
+)
 """What the tensor functions accept: variables, Python and NumPy scalars, arrays, nested lists."""
 
 _VARIABLE_ATTRIBUTE = "_tracegraph_variable"
@@ -117,173 +119,192 @@ class TensorVariable:
     # -- arithmetic ----------------------------------------------------------------------------
 
     def __add__(self, other: TensorLike) -> TensorVariable:
-        return math.add(self, other)
+        return _math.add(self, other)
 
     def __radd__(self, other: TensorLike) -> TensorVariable:
-        return math.add(other, self)
+        return _math.add(other, self)
 
     def __sub__(self, other: TensorLike) -> TensorVariable:
-        return math.sub(self, other)
+        return _math.sub(self, other)
 
     def __rsub__(self, other: TensorLike) -> TensorVariable:
-        return math.sub(other, self)
+        return _math.sub(other, self)
 
     def __mul__(self, other: TensorLike) -> TensorVariable:
-        return math.mul(self, other)
+        return _math.mul(self, other)
 
     def __rmul__(self, other: TensorLike) -> TensorVariable:
-        return math.mul(other, self)
+        return _math.mul(other, self)
 
     def __truediv__(self, other: TensorLike) -> TensorVariable:
-        return math.true_div(self, other)
+        return _math.true_div(self, other)
 
     def __rtruediv__(self, other: TensorLike) -> TensorVariable:
-        return math.true_div(other, self)
+        return _math.true_div(other, self)
 
     def __floordiv__(self, other: TensorLike) -> TensorVariable:
-        return math.int_div(self, other)
+        return _math.int_div(self, other)
 
     def __rfloordiv__(self, other: TensorLike) -> TensorVariable:
-        return math.int_div(other, self)
+        return _math.int_div(other, self)
 
     def __mod__(self, other: TensorLike) -> TensorVariable:
-        return math.mod(self, other)
+        return _math.mod(self, other)
 
     def __rmod__(self, other: TensorLike) -> TensorVariable:
-        return math.mod(other, self)
+        return _math.mod(other, self)
 
     def __pow__(self, other: TensorLike) -> TensorVariable:
-        return math.pow(self, other)
+        return _math.pow(self, other)
 
     def __rpow__(self, other: TensorLike) -> TensorVariable:
-        return math.pow(other, self)
+        return _math.pow(other, self)
 
     def __matmul__(self, other: TensorLike) -> TensorVariable:
-        return math.dot(self, other)
+        return _math.dot(self, other)
 
     def __rmatmul__(self, other: TensorLike) -> TensorVariable:
-        return math.dot(other, self)
+        return _math.dot(other, self)
 
     def __neg__(self) -> TensorVariable:
-        return math.neg(self)
+        return _math.neg(self)
 
     def __pos__(self) -> TensorVariable:
         return self
 
     def __abs__(self) -> TensorVariable:
-        return math.abs_(self)
+        return _math.abs_(self)
 
     def __invert__(self) -> TensorVariable:
-        return math.invert(self)
+        return _math.invert(self)
 
     def __and__(self, other: TensorLike) -> TensorVariable:
-        return math.and_(self, other)
+        return _math.and_(self, other)
 
     def __rand__(self, other: TensorLike) -> TensorVariable:
-        return math.and_(other, self)
+        return _math.and_(other, self)
 
     def __or__(self, other: TensorLike) -> TensorVariable:
-        return math.or_(self, other)
+        return _math.or_(self, other)
 
     def __ror__(self, other: TensorLike) -> TensorVariable:
-        return math.or_(other, self)
+        return _math.or_(other, self)
 
     def __xor__(self, other: TensorLike) -> TensorVariable:
-        return math.xor(self, other)
+        return _math.xor(self, other)
 
     def __rxor__(self, other: TensorLike) -> TensorVariable:
-        return math.xor(other, self)
+        return _math.xor(other, self)
 
     def __lt__(self, other: TensorLike) -> TensorVariable:
-        return math.lt(self, other)
+        return _math.lt(self, other)
 
     def __le__(self, other: TensorLike) -> TensorVariable:
-        return math.le(self, other)
+        return _math.le(self, other)
 
     def __gt__(self, other: TensorLike) -> TensorVariable:
-        return math.gt(self, other)
+        return _math.gt(self, other)
 
     def __ge__(self, other: TensorLike) -> TensorVariable:
-        return math.ge(self, other)
+        return _math.ge(self, other)
 
     # -- indexing and shape --------------------------------------------------------------------
 
     def __getitem__(self, key: IndexKey) -> TensorVariable:
-        return subtensor.getitem(self, key)
+        return _subtensor.getitem(self, key)
 
     @property
     def shape(self) -> TensorVariable:
         """The symbolic shape, an int64 vector (``x.shape[0]`` is a symbolic scalar)."""
-        return shape.shape(self)
+        return _shape.shape(self)
 
     @property
-    def T(self) -> TensorVariable:  # noqa: N802 - Theano's name
+    def T(self) -> TensorVariable:
         """The transpose (axes reversed)."""
-        return shape.transpose(self)
+        return _shape.transpose(self)
 
     def transpose(self, *axes: int) -> TensorVariable:
         """Permute the axes (reverse them when none are given)."""
-        return shape.transpose(self, axes if axes else None)
+        return _shape.transpose(self, axes if axes else None)
 
     def dimshuffle(self, *pattern: int | str | Sequence[int | str]) -> TensorVariable:
         """Theano's dimshuffle: ``x.dimshuffle('x', 0)`` or ``x.dimshuffle(['x', 0])``."""
         if len(pattern) == 1 and isinstance(pattern[0], list | tuple):
-            return shape.dimshuffle(self, pattern[0])
-        return shape.dimshuffle(self, [p for p in pattern if not isinstance(p, list | tuple)])
+            return _shape.dimshuffle(self, pattern[0])
+        flat: list[int | str] = [p for p in pattern if isinstance(p, int | str)]
+        return _shape.dimshuffle(self, flat)
 
     def reshape(self, new_shape: TensorLike, ndim: int | None = None) -> TensorVariable:
         """Reshape to ``new_shape`` (a tuple of ints or symbolic scalars, or a vector)."""
-        return shape.reshape(self, new_shape, ndim)
+        return _shape.reshape(self, new_shape, ndim)
 
     def flatten(self, ndim: int = 1) -> TensorVariable:
         """Collapse the trailing axes so the result has ``ndim`` dimensions."""
-        return shape.flatten(self, ndim)
+        return _shape.flatten(self, ndim)
 
-    def astype(self, dtype: str | np.dtype[Any] | type) -> TensorVariable:
+    def astype(self, dtype: DTypeLike) -> TensorVariable:
         """Cast to ``dtype``."""
-        return basic.cast(self, dtype)
+        return _basic.cast(self, dtype)
 
     # -- reductions and products ---------------------------------------------------------------
 
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def sum(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Sum over ``axis`` (all axes by default)."""
-        return math.sum(self, axis, keepdims)
+        return _math.sum(self, axis, keepdims)
 
-    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def prod(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Product over ``axis``."""
-        return math.prod(self, axis, keepdims)
+        return _math.prod(self, axis, keepdims)
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def mean(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Mean over ``axis``."""
-        return math.mean(self, axis, keepdims)
+        return _math.mean(self, axis, keepdims)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def max(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Maximum over ``axis``."""
-        return math.max(self, axis, keepdims)
+        return _math.max(self, axis, keepdims)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def min(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Minimum over ``axis``."""
-        return math.min(self, axis, keepdims)
+        return _math.min(self, axis, keepdims)
 
-    def argmax(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def argmax(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Index of the maximum over ``axis``."""
-        return math.argmax(self, axis, keepdims)
+        return _math.argmax(self, axis, keepdims)
 
-    def argmin(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def argmin(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Index of the minimum over ``axis``."""
-        return math.argmin(self, axis, keepdims)
+        return _math.argmin(self, axis, keepdims)
 
-    def any(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def any(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Whether any element is true over ``axis``."""
-        return math.any(self, axis, keepdims)
+        return _math.any(self, axis, keepdims)
 
-    def all(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> TensorVariable:
+    def all(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False
+    ) -> TensorVariable:
         """Whether all elements are true over ``axis``."""
-        return math.all(self, axis, keepdims)
+        return _math.all(self, axis, keepdims)
 
     def dot(self, other: TensorLike) -> TensorVariable:
         """Matrix/vector product with ``other``."""
-        return math.dot(self, other)
+        return _math.dot(self, other)
 
 
 def emit(op: Operation) -> TensorVariable:
@@ -349,4 +370,7 @@ def as_tensor_variable(value: TensorLike, name: str | None = None) -> TensorVari
 
 
 # The operator methods above delegate to these modules, which import this one.
-from tracegraph.tensor import basic, math, shape, subtensor  # noqa: E402
+from tracegraph.tensor import basic as _basic  # noqa: E402
+from tracegraph.tensor import math as _math  # noqa: E402
+from tracegraph.tensor import shapes as _shape  # noqa: E402
+from tracegraph.tensor import subtensor as _subtensor  # noqa: E402

@@ -10,7 +10,9 @@ from xdsl.utils.exceptions import VerifyException
 from tracegraph.ir.types import dtype_of, is_integer_dtype, shape_of
 
 
-def verify_broadcast_compatible(op_name: str, operands: Sequence[SSAValue], result: Attribute) -> None:
+def verify_broadcast_compatible(
+    op_name: str, operands: Sequence[SSAValue], result: Attribute
+) -> None:
     """Operands of an elementwise op have the result's rank and compatible static sizes."""
     result_shape = shape_of(result)
     for operand in operands:
@@ -23,7 +25,7 @@ def verify_broadcast_compatible(op_name: str, operands: Sequence[SSAValue], resu
         for axis, (size, out) in enumerate(zip(shape, result_shape, strict=True)):
             if size is not None and size != 1 and out is not None and size != out:
                 raise VerifyException(
-                    f"{op_name}: operand size {size} on axis {axis} cannot produce result size {out}"
+                    f"{op_name}: operand size {size} on axis {axis} cannot give result size {out}"
                 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, StringAttr, TensorType
@@ -21,7 +23,7 @@ def dense_from_array(array: NDArray[np.generic]) -> DenseIntOrFPElementsAttr:
     ir_type = tensor_type(array.dtype.name, tuple(array.shape))
     # xDSL stores i1 elements as 0 / -1 bytes.
     raw = (-array.astype(np.int8)).tobytes() if array.dtype == np.bool_ else array.tobytes()
-    return DenseIntOrFPElementsAttr(ir_type, BytesAttr(raw))
+    return DenseIntOrFPElementsAttr(cast(Any, ir_type), BytesAttr(raw))
 
 
 def array_from_dense(attr: DenseIntOrFPElementsAttr) -> NDArray[np.generic]:

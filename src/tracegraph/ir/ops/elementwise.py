@@ -43,7 +43,9 @@ class BinaryElementwiseOp(IRDLOperation):
     rhs = operand_def(TensorType)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
+    assembly_format = (
+        "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
+    )
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue, result_type: Attribute):
         super().__init__(operands=[lhs, rhs], result_types=[result_type])
@@ -378,7 +380,9 @@ class SwitchOp(IRDLOperation):
         "`(` type($cond) `,` type($if_true) `,` type($if_false) `)` `->` type($result)"
     )
 
-    def __init__(self, cond: SSAValue, if_true: SSAValue, if_false: SSAValue, result_type: Attribute):
+    def __init__(
+        self, cond: SSAValue, if_true: SSAValue, if_false: SSAValue, result_type: Attribute
+    ):
         super().__init__(operands=[cond, if_true, if_false], result_types=[result_type])
 
     def verify_(self) -> None:

@@ -55,7 +55,9 @@ class DimShuffleOp(IRDLOperation):
         in_shape = shape_of(self.x)
         kept = [axis for axis in order if axis != NEW_AXIS]
         if len(set(kept)) != len(kept) or any(not 0 <= a < len(in_shape) for a in kept):
-            raise VerifyException(f"tg.dimshuffle: bad order {list(order)} for rank {len(in_shape)}")
+            raise VerifyException(
+                f"tg.dimshuffle: bad order {list(order)} for rank {len(in_shape)}"
+            )
         for axis, size in enumerate(in_shape):
             if axis not in kept and size != 1:
                 raise VerifyException(f"tg.dimshuffle: cannot drop axis {axis} of size {size}")
@@ -75,7 +77,9 @@ class ReshapeOp(IRDLOperation):
     shape = operand_def(TensorType)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = "$x `,` $shape attr-dict `:` `(` type($x) `,` type($shape) `)` `->` type($result)"
+    assembly_format = (
+        "$x `,` $shape attr-dict `:` `(` type($x) `,` type($shape) `)` `->` type($result)"
+    )
 
     def __init__(self, x: SSAValue, shape: SSAValue, result_type: Attribute):
         super().__init__(operands=[x, shape], result_types=[result_type])

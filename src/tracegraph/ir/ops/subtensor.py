@@ -60,7 +60,9 @@ def group_index_operands(entries: Sequence[int], operands: Sequence[T]) -> list[
         groups.append(list(operands[position : position + count]))
         position += count
     if position != len(operands):
-        raise ValueError(f"index entries {list(entries)} take {position} operands, not {len(operands)}")
+        raise ValueError(
+            f"index entries {list(entries)} take {position} operands, not {len(operands)}"
+        )
     return groups
 
 
@@ -81,7 +83,9 @@ class _IndexedOp(IRDLOperation):
         except ValueError as error:
             raise VerifyException(f"{self.name}: {error}") from error
         if len(entries) > ndim_of(indexed):
-            raise VerifyException(f"{self.name}: {len(entries)} indices for rank {ndim_of(indexed)}")
+            raise VerifyException(
+                f"{self.name}: {len(entries)} indices for rank {ndim_of(indexed)}"
+            )
         for entry, group in zip(entries, groups, strict=True):
             for value in group:
                 if not is_integer_dtype(dtype_of(value)):
@@ -102,7 +106,11 @@ class SubtensorOp(_IndexedOp):
     irdl_options = (ParsePropInAttrDict(),)
 
     def __init__(
-        self, x: SSAValue, indices: Sequence[SSAValue], entries: Sequence[int], result_type: Attribute
+        self,
+        x: SSAValue,
+        indices: Sequence[SSAValue],
+        entries: Sequence[int],
+        result_type: Attribute,
     ):
         super().__init__(
             operands=[x, list(indices)],
@@ -114,7 +122,7 @@ class SubtensorOp(_IndexedOp):
         self._verify_index(self.x)
 
 
-class _SubtensorUpdateOp(_IndexedOp):
+class SubtensorUpdateOp(_IndexedOp):
     """Base of set/inc: a copy of ``x`` with ``x[index]`` replaced or incremented by ``y``."""
 
     x = operand_def(TensorType)
@@ -140,14 +148,14 @@ class _SubtensorUpdateOp(_IndexedOp):
 
 
 @irdl_op_definition
-class SetSubtensorOp(_SubtensorUpdateOp):
+class SetSubtensorOp(SubtensorUpdateOp):
     """``set_subtensor(x[index], y)``: ``x`` with the indexed part replaced by ``y``."""
 
     name = "tg.set_subtensor"
 
 
 @irdl_op_definition
-class IncSubtensorOp(_SubtensorUpdateOp):
+class IncSubtensorOp(SubtensorUpdateOp):
     """``inc_subtensor(x[index], y)``: ``x`` with ``y`` added to the indexed part; repeated
     array indices add repeatedly (NumPy's ``add.at``)."""
 

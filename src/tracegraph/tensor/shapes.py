@@ -17,7 +17,13 @@ from tracegraph.ir import ops
 from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.types import tensor_type
 from tracegraph.tensor.elemwise import as_operands
-from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, constant, emit
+from tracegraph.tensor.variable import (
+    TensorLike,
+    TensorVariable,
+    as_tensor_variable,
+    constant,
+    emit,
+)
 
 
 def shape(x: TensorLike) -> TensorVariable:
@@ -84,7 +90,9 @@ def _shape_vector(new_shape: TensorLike) -> tuple[TensorVariable, tuple[int | No
     for part in parts:
         if part.ndim != 0:
             raise ValueError("reshape: each size must be a scalar")
-    static = tuple(int(e) if isinstance(e, int | np.integer) and int(e) >= 0 else None for e in entries)
+    static = tuple(
+        int(e) if isinstance(e, int | np.integer) and int(e) >= 0 else None for e in entries
+    )
     return stack(parts), static
 
 
