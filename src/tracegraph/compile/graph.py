@@ -127,7 +127,7 @@ class _Collector:
 
     @staticmethod
     def _missing(op: InputOp) -> None:
-        variable = attached_variable(op) or variable_of(op.result)
+        variable = variable_of(op.result)
         raise MissingInputError(
             f"input {variable.describe()} is needed to compute the outputs but is not among the "
             "function's inputs (pass it in inputs=, or replace it with givens=)"

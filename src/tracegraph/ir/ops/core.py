@@ -37,6 +37,21 @@ def array_from_dense(attr: DenseIntOrFPElementsAttr) -> NDArray[np.generic]:
     return np.array(flat.reshape(shape))
 
 
+def _needs_hex_form(attr: DenseIntOrFPElementsAttr) -> bool:
+    """Whether a float constant must print as raw hex data to parse back exactly.
+
+    xDSL prints NaN, infinities and integral values of more than 7 digits as hex integer
+    literals, which its parser reads back as (different) numbers; the ``dense<"0x...">`` blob
+    form round-trips every bit.
+    """
+    if dtype_of(attr.type) not in ("float32", "float64"):
+        return False
+    values = array_from_dense(attr)
+    if not np.isfinite(values).all():
+        return True
+    return bool(((np.abs(values) >= 1e7) & (values == np.round(values))).any())
+
+
 @irdl_op_definition
 class ConstantOp(IRDLOperation):
     """A constant tensor, held as a dense attribute whose type is the result type.
@@ -68,7 +83,11 @@ class ConstantOp(IRDLOperation):
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
-        printer.print_attribute(self.value)
+        if _needs_hex_form(self.value):
+            printer.print_string(f'dense<"0x{self.value.data.data.hex().upper()}"> : ')
+            printer.print_attribute(self.value.type)
+        else:
+            printer.print_attribute(self.value)
         printer.print_op_attributes(self.attributes)
 
     @classmethod

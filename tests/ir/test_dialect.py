@@ -1,0 +1,122 @@
+"""The tg dialect: printing and parsing, locations, constants, verifiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from xdsl.dialects.builtin import FileLineColLoc
+from xdsl.utils.exceptions import VerifyException
+
+import tracegraph.tensor as T
+from tracegraph import function, shared
+from tracegraph.ir import TG_OPERATIONS, parse_module, print_module, tensor_type
+from tracegraph.ir import ops
+from tracegraph.ir.types import DTYPES, dtype_of, shape_of
+
+THIS_FILE = Path(__file__).name
+
+
+def sample_function() -> str:
+    x = T.dmatrix("x")
+    v = T.dvector("v")
+    state = shared(np.zeros(3), name="state")
+    y = T.exp(-x).sum(axis=1, keepdims=True) + T.dot(x, v).dimshuffle(0, "x")
+    z = T.set_subtensor(x[1:, 0], T.switch(v[:2] > 0, 1.0, 2.0)).reshape((-1,))
+    f = function([x, v], [y, z.mean(), T.concatenate([v, v]).argmax()], updates={state: state + v})
+    return f.dump_ir()
+
+
+def test_dump_ir_parses_back_to_the_same_text() -> None:
+    text = sample_function()
+    module = parse_module(text)
+    module.verify()
+    assert print_module(module) == text
+
+
+def test_dump_ir_names_the_users_lines() -> None:
+    text = sample_function()
+    assert f'"{Path(__file__)}"' in text or THIS_FILE in text
+    assert "tg.exp" in text and "loc(" in text
+
+
+def test_every_traced_op_carries_this_files_location() -> None:
+    x = T.dvector("x")
+    y = T.tanh(x) * 2
+    owner = y.owner
+    assert owner is not None
+    assert isinstance(owner.location, FileLineColLoc)
+    assert owner.location.filename.data.endswith(THIS_FILE)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_constants_round_trip_every_dtype(dtype: str) -> None:
+    values = np.array([[0, 1, 1], [1, 0, 1]]).astype(dtype)
+    op = ops.ConstantOp.from_array(values)
+    assert dtype_of(op.result) == dtype and shape_of(op.result) == (2, 3)
+    np.testing.assert_array_equal(op.to_array(), values)
+    assert op.to_array().dtype == dtype
+
+
+def test_float_constants_keep_nan_inf_and_negative_zero_through_text() -> None:
+    values = np.array([np.nan, np.inf, -np.inf, -0.0, 0.1, 1e-300, 12345678.0, 1e22, 1 / 3])
+    x = T.dvector("x")
+    f = function([x], x + values)
+    module = parse_module(f.dump_ir())
+    constants = [op for op in module.walk() if isinstance(op, ops.ConstantOp)]
+    assert len(constants) == 1
+    parsed = constants[0].to_array()
+    np.testing.assert_array_equal(parsed, values)
+    assert np.signbit(parsed[3])
+
+
+def test_scalar_constants_stay_zero_dimensional() -> None:
+    op = ops.ConstantOp.from_array(np.asarray(2.0))
+    assert shape_of(op.result) == ()
+
+
+def test_elementwise_verifier_rejects_rank_mismatch() -> None:
+    a = ops.ConstantOp.from_array(np.ones((2, 3)))
+    b = ops.ConstantOp.from_array(np.ones(3))
+    bad = ops.AddOp(a.result, b.result, tensor_type("float64", (2, 3)))
+    with pytest.raises(VerifyException, match="rank"):
+        bad.verify()
+
+
+def test_comparison_verifier_requires_bool_result() -> None:
+    a = ops.ConstantOp.from_array(np.ones(3))
+    bad = ops.GtOp(a.result, a.result, tensor_type("float64", (3,)))
+    with pytest.raises(VerifyException, match="bool"):
+        bad.verify()
+
+
+def test_dimshuffle_verifier_refuses_dropping_a_non_broadcastable_axis() -> None:
+    a = ops.ConstantOp.from_array(np.ones((2, 3)))
+    bad = ops.DimShuffleOp(a.result, [1], tensor_type("float64", (3,)))
+    with pytest.raises(VerifyException, match="cannot drop axis 0"):
+        bad.verify()
+
+
+def test_reduction_verifier_checks_axes() -> None:
+    a = ops.ConstantOp.from_array(np.ones((2, 3)))
+    bad = ops.SumOp(a.result, [2], False, tensor_type("float64", (2,)))
+    with pytest.raises(VerifyException, match="bad axes"):
+        bad.verify()
+
+
+def test_dialect_lists_every_op_family() -> None:
+    names = {op.name for op in TG_OPERATIONS}  # type: ignore[attr-defined]
+    expected = {
+        "tg.constant", "tg.input", "tg.shared", "tg.neg", "tg.abs", "tg.sign", "tg.exp",
+        "tg.log", "tg.log1p", "tg.expm1", "tg.sqrt", "tg.sqr", "tg.tanh", "tg.sigmoid",
+        "tg.softplus", "tg.sin", "tg.cos", "tg.floor", "tg.ceil", "tg.round", "tg.erf",
+        "tg.invert", "tg.add", "tg.sub", "tg.mul", "tg.true_div", "tg.int_div", "tg.mod",
+        "tg.pow", "tg.maximum", "tg.minimum", "tg.gt", "tg.ge", "tg.lt", "tg.le", "tg.eq",
+        "tg.neq", "tg.and", "tg.or", "tg.xor", "tg.switch", "tg.cast", "tg.dimshuffle",
+        "tg.reshape", "tg.flatten", "tg.sum", "tg.prod", "tg.max", "tg.min", "tg.mean",
+        "tg.argmax", "tg.argmin", "tg.any", "tg.all", "tg.dot", "tg.subtensor",
+        "tg.set_subtensor", "tg.inc_subtensor", "tg.concatenate", "tg.stack", "tg.alloc",
+        "tg.fill", "tg.shape", "tg.arange",
+    }  # fmt: skip
+    assert names == expected

@@ -1,0 +1,31 @@
+"""Every op of the dialect is in every rule table (or explicitly marked as not belonging)."""
+
+from __future__ import annotations
+
+from xdsl.ir import Operation
+
+from tracegraph.backends.numpy import REFERENCE_RULES
+from tracegraph.ir import TG_OPERATIONS, ops
+from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp
+from tracegraph.tensor.elemwise import DTYPE_UFUNCS
+
+
+def _names(classes: set[type[Operation]]) -> list[str]:
+    return sorted(str(getattr(c, "name", c.__name__)) for c in classes)
+
+
+def test_reference_backend_has_a_rule_for_every_op() -> None:
+    missing = set(TG_OPERATIONS) - set(REFERENCE_RULES)
+    assert not missing, f"add these ops to REFERENCE_RULES: {_names(missing)}"
+
+
+def test_every_elementwise_op_has_a_dtype_rule() -> None:
+    # cast and fill take their result dtype from their arguments, not from a ufunc.
+    own_dtype_rule = {ops.CastOp, ops.FillOp}
+    elementwise = {
+        op
+        for op in TG_OPERATIONS
+        if issubclass(op, UnaryElementwiseOp | BinaryElementwiseOp) and op not in own_dtype_rule
+    }
+    missing = elementwise - set(DTYPE_UFUNCS)
+    assert not missing, f"add these ops to DTYPE_UFUNCS: {_names(missing)}"
