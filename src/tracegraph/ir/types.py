@@ -115,22 +115,26 @@ def as_tensor_type(attr: Attribute) -> IRTensorType:
     return attr
 
 
+@lru_cache(maxsize=4096)
+def _type_info(attr: Attribute) -> tuple[str, Shape]:
+    tensor = as_tensor_type(attr)
+    shape = tuple(None if d == DYNAMIC_INDEX else d for d in tensor.get_shape())
+    return dtype_of_element(tensor.element_type), shape
+
+
 def dtype_of(value: SSAValue | Attribute) -> str:
     """The dtype name of a value (or of a tensor type)."""
-    attr = value.type if isinstance(value, SSAValue) else value
-    return dtype_of_element(as_tensor_type(attr).element_type)
+    return _type_info(value.type if isinstance(value, SSAValue) else value)[0]
 
 
 def shape_of(value: SSAValue | Attribute) -> Shape:
     """The static shape of a value (or of a tensor type); ``None`` marks unknown sizes."""
-    attr = value.type if isinstance(value, SSAValue) else value
-    return tuple(None if d == DYNAMIC_INDEX else d for d in as_tensor_type(attr).get_shape())
+    return _type_info(value.type if isinstance(value, SSAValue) else value)[1]
 
 
 def ndim_of(value: SSAValue | Attribute) -> int:
     """The number of dimensions of a value (or of a tensor type)."""
-    attr = value.type if isinstance(value, SSAValue) else value
-    return as_tensor_type(attr).get_num_dims()
+    return len(_type_info(value.type if isinstance(value, SSAValue) else value)[1])
 
 
 def is_float_dtype(dtype: str) -> bool:

@@ -46,7 +46,7 @@ def _needs_hex_form(attr: DenseIntOrFPElementsAttr) -> bool:
     """
     if dtype_of(attr.type) not in ("float32", "float64"):
         return False
-    values = array_from_dense(attr)
+    values: NDArray[np.floating[Any]] = array_from_dense(attr).astype(np.float64)
     if not np.isfinite(values).all():
         return True
     return bool(((np.abs(values) >= 1e7) & (values == np.round(values))).any())
