@@ -25,7 +25,12 @@ from xdsl.ir import Operation
 from xdsl.transforms.dead_code_elimination import region_dce
 
 from tracegraph.backends.numpy import ReferenceProgram
-from tracegraph.compile.graph import TracedFunction, check_replacement, trace_function
+from tracegraph.compile.graph import (
+    TracedFunction,
+    UnusedInputPolicy,
+    check_replacement,
+    trace_function,
+)
 from tracegraph.compile.io import In
 from tracegraph.compile.modes import Mode, get_mode
 from tracegraph.compile.shared import SharedVariable
@@ -39,7 +44,11 @@ R = TypeVar("R")
 _MISSING: Any = object()
 
 Updates = Sequence[tuple[SharedVariable, TensorLike]] | Mapping[SharedVariable, TensorLike]
-Givens = Sequence[tuple[TensorVariable, TensorLike]] | Mapping[TensorVariable, TensorLike]
+Givens = (
+    Sequence[tuple[TensorVariable, TensorLike]]
+    | Mapping[TensorVariable, TensorLike]
+    | Mapping[SharedVariable, TensorLike]
+)
 
 
 class FunctionGraph:
@@ -395,7 +404,7 @@ def function(
     mode: str | Mode | None = None,
     name: str | None = None,
     no_default_updates: bool | Sequence[SharedVariable] = False,
-    on_unused_input: str = "raise",
+    on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
 ) -> Function[NDArray[Any]]: ...
 
@@ -409,7 +418,7 @@ def function(
     mode: str | Mode | None = None,
     name: str | None = None,
     no_default_updates: bool | Sequence[SharedVariable] = False,
-    on_unused_input: str = "raise",
+    on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
 ) -> Function[list[NDArray[Any]]]: ...
 
@@ -422,7 +431,7 @@ def function(
     mode: str | Mode | None = None,
     name: str | None = None,
     no_default_updates: bool | Sequence[SharedVariable] = False,
-    on_unused_input: str = "raise",
+    on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
 ) -> Function[Any]:
     """Compile ``outputs`` as a function of ``inputs``.
@@ -445,7 +454,7 @@ def function(
     elif isinstance(outputs, TensorVariable):
         output_list = [outputs]
     elif isinstance(outputs, Sequence):
-        output_list = [as_tensor_variable(o) for o in outputs]
+        output_list = [_check_variable(o, "an output") for o in outputs]
     else:
         raise TypeError(f"outputs must be a variable or a list of variables, not {outputs!r}")
     update_pairs = _check_updates(_as_pairs(updates, "updates"))
@@ -494,7 +503,7 @@ def _compile(
     given_pairs: list[tuple[TensorVariable, TensorVariable]],
     chosen_mode: Mode,
     no_default_updates: bool | Sequence[SharedVariable],
-    on_unused_input: str,
+    on_unused_input: UnusedInputPolicy,
     allow_input_downcast: bool | None,
 ) -> Function[Any]:
     traced: TracedFunction = trace_function(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
@@ -26,6 +27,9 @@ from tracegraph.compile.shared import SharedVariable
 from tracegraph.errors import GraphTypeError, MissingInputError, UnusedInputError
 from tracegraph.ir.ops import InputOp, SharedOp
 from tracegraph.tensor.variable import TensorVariable, attached_variable, variable_of
+
+UnusedInputPolicy: TypeAlias = Literal["raise", "warn", "ignore"]
+"""What ``function`` does about an input no output or update uses."""
 
 
 @dataclass
@@ -141,7 +145,7 @@ def trace_function(
     updates: Sequence[tuple[SharedVariable, TensorVariable]],
     givens: Sequence[tuple[TensorVariable, TensorVariable]],
     no_default_updates: bool | Sequence[SharedVariable],
-    on_unused_input: str,
+    on_unused_input: UnusedInputPolicy,
 ) -> TracedFunction:
     """Build the module of a function (see the module docstring)."""
     for original, replacement in givens:
@@ -233,7 +237,7 @@ def _add_default_updates(
 
 
 def _check_unused(
-    inputs: Sequence[TensorVariable], used: set[SSAValue], on_unused_input: str
+    inputs: Sequence[TensorVariable], used: set[SSAValue], on_unused_input: UnusedInputPolicy
 ) -> None:
     if on_unused_input not in ("raise", "warn", "ignore"):
         raise ValueError(

@@ -23,6 +23,7 @@ from tracegraph.ir.types import normalize_dtype, tensor_type
 from tracegraph.tensor.elemwise import as_operands, broadcast_shapes, pad_rank
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import (
+    ShapeLike,
     TensorLike,
     TensorVariable,
     as_tensor_variable,
@@ -357,7 +358,7 @@ def alloc(value: TensorLike, *shape: TensorLike) -> TensorVariable:
     return emit(ops.AllocOp(value_v.value, dims, result_type))
 
 
-def _shape_args(shape: TensorLike) -> list[TensorLike]:
+def _shape_args(shape: ShapeLike) -> list[TensorLike]:
     if isinstance(shape, TensorVariable):
         if shape.ndim == 0:
             return [shape]
@@ -369,10 +370,10 @@ def _shape_args(shape: TensorLike) -> list[TensorLike]:
         return [getitem(shape, i) for i in range(length)]
     if isinstance(shape, int | np.integer):
         return [shape]
-    return list(shape)  # type: ignore[arg-type]
+    return list(shape)
 
 
-def zeros(shape: TensorLike, dtype: str | None = None) -> TensorVariable:
+def zeros(shape: ShapeLike, dtype: str | None = None) -> TensorVariable:
     """A tensor of zeros (``config.floatX`` unless ``dtype`` is given).
 
     >>> zeros((2, 3)).dtype
@@ -381,6 +382,6 @@ def zeros(shape: TensorLike, dtype: str | None = None) -> TensorVariable:
     return alloc(constant(0, dtype=dtype or config.floatX), *_shape_args(shape))
 
 
-def ones(shape: TensorLike, dtype: str | None = None) -> TensorVariable:
+def ones(shape: ShapeLike, dtype: str | None = None) -> TensorVariable:
     """A tensor of ones (``config.floatX`` unless ``dtype`` is given)."""
     return alloc(constant(1, dtype=dtype or config.floatX), *_shape_args(shape))

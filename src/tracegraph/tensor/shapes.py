@@ -18,6 +18,7 @@ from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.types import tensor_type
 from tracegraph.tensor.elemwise import as_operands
 from tracegraph.tensor.variable import (
+    ShapeLike,
     TensorLike,
     TensorVariable,
     as_tensor_variable,
@@ -69,7 +70,7 @@ def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> TensorVariabl
     return dimshuffle(variable, [int(a) % variable.ndim for a in axes])
 
 
-def _shape_vector(new_shape: TensorLike) -> tuple[TensorVariable, tuple[int | None, ...]]:
+def _shape_vector(new_shape: ShapeLike) -> tuple[TensorVariable, tuple[int | None, ...]]:
     """The 1-d int64 shape operand of a reshape and the static sizes it implies."""
     if isinstance(new_shape, TensorVariable):
         if new_shape.ndim != 1:
@@ -80,9 +81,13 @@ def _shape_vector(new_shape: TensorLike) -> tuple[TensorVariable, tuple[int | No
         from tracegraph.tensor.basic import cast
 
         return cast(new_shape, "int64"), (None,) * length
-    entries = [new_shape] if isinstance(new_shape, int | np.integer) else list(new_shape)  # type: ignore[arg-type]
-    if all(isinstance(e, int | np.integer) for e in entries):
-        static = tuple(int(e) if int(e) >= 0 else None for e in entries)
+    entries: list[int | TensorVariable] = (
+        [new_shape] if isinstance(new_shape, int | np.integer) else list(new_shape)
+    )
+    static = tuple(
+        int(e) if isinstance(e, int | np.integer) and int(e) >= 0 else None for e in entries
+    )
+    if not any(isinstance(e, TensorVariable) for e in entries):
         return constant(np.array(entries, dtype="int64")), static
     from tracegraph.tensor.basic import cast
 
@@ -90,13 +95,10 @@ def _shape_vector(new_shape: TensorLike) -> tuple[TensorVariable, tuple[int | No
     for part in parts:
         if part.ndim != 0:
             raise ValueError("reshape: each size must be a scalar")
-    static = tuple(
-        int(e) if isinstance(e, int | np.integer) and int(e) >= 0 else None for e in entries
-    )
     return stack(parts), static
 
 
-def reshape(x: TensorLike, new_shape: TensorLike, ndim: int | None = None) -> TensorVariable:
+def reshape(x: TensorLike, new_shape: ShapeLike, ndim: int | None = None) -> TensorVariable:
     """``x`` with a new shape (one entry may be -1, as in NumPy).
 
     >>> import tracegraph.tensor as T

@@ -63,8 +63,9 @@ def _expand_key(key: Any, ndim: int) -> list[Any]:
     used = sum(1 for e in entries if e is not None and e is not Ellipsis)
     if used > ndim:
         raise IndexError(f"too many indices ({used}) for a {ndim}-d tensor")
-    if Ellipsis in entries:
-        at = entries.index(Ellipsis)
+    ellipsis_at = [i for i, e in enumerate(entries) if e is Ellipsis]
+    if ellipsis_at:
+        at = ellipsis_at[0]
         entries[at : at + 1] = [slice(None)] * (ndim - used)
     return entries
 

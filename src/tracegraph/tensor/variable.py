@@ -8,7 +8,7 @@ variables work as dict keys; ``T.eq`` is the elementwise comparison.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -21,10 +21,15 @@ from tracegraph.tensor.types import TensorType
 if TYPE_CHECKING:
     from tracegraph.tensor.subtensor import IndexKey
 
-TensorLike: TypeAlias = (
-    "TensorVariable | int | float | bool | np.generic | NDArray[Any] | Sequence[Any]"
+ScalarLike: TypeAlias = "int | float | bool | np.generic"
+NestedScalars: TypeAlias = (
+    "Sequence[ScalarLike | Sequence[ScalarLike | Sequence[ScalarLike | Sequence[ScalarLike]]]]"
 )
-"""What the tensor functions accept: variables, Python and NumPy scalars, arrays, nested lists."""
+TensorLike: TypeAlias = "TensorVariable | ScalarLike | NDArray[Any] | NestedScalars"
+ShapeLike: TypeAlias = "TensorVariable | int | Sequence[int | TensorVariable]"
+"""A shape: a tuple of ints and symbolic integer scalars, or a symbolic integer vector."""
+"""What the tensor functions accept: variables, Python and NumPy scalars, arrays, and nested
+lists of numbers up to four levels deep (a ``str`` is not a tensor, so the types reject it)."""
 
 _VARIABLE_ATTRIBUTE = "_tracegraph_variable"
 
@@ -108,11 +113,17 @@ class TensorVariable:
             "T.eq / T.neq for elementwise comparisons"
         )
 
-    def __iter__(self) -> Any:
-        raise TypeError("symbolic variables cannot be iterated; index them instead")
+    if TYPE_CHECKING:
+        # Tell type checkers that variables are neither iterable nor sized.
+        __iter__: ClassVar[None]
+        __len__: ClassVar[None]
+    else:
 
-    def __len__(self) -> int:
-        raise TypeError("symbolic variables have no len(); use x.shape[0]")
+        def __iter__(self) -> Any:
+            raise TypeError("symbolic variables cannot be iterated; index them instead")
+
+        def __len__(self) -> int:
+            raise TypeError("symbolic variables have no len(); use x.shape[0]")
 
     __hash__ = object.__hash__
 
@@ -234,7 +245,7 @@ class TensorVariable:
         flat: list[int | str] = [p for p in pattern if isinstance(p, int | str)]
         return _shape.dimshuffle(self, flat)
 
-    def reshape(self, new_shape: TensorLike, ndim: int | None = None) -> TensorVariable:
+    def reshape(self, new_shape: ShapeLike, ndim: int | None = None) -> TensorVariable:
         """Reshape to ``new_shape`` (a tuple of ints or symbolic scalars, or a vector)."""
         return _shape.reshape(self, new_shape, ndim)
 

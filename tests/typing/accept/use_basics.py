@@ -9,7 +9,7 @@ import tracegraph
 import tracegraph.tensor as T
 from tracegraph import Function, In, Param, function, pp
 
-# -- one output: the call returns an array ----------------------------------------------------
+# -- one output: the call returns an array --------------------------------------------------------
 
 x = T.dmatrix("x")
 s = 1 / (1 + T.exp(-x))
@@ -26,7 +26,7 @@ s2 = (1 + T.tanh(x / 2)) / 2
 logistic2 = function([x], s2)
 assert np.allclose(logistic2([[0, 1], [-1, -2]]), out)
 
-# -- several outputs: the call returns a list of arrays ----------------------------------------
+# -- several outputs: the call returns a list of arrays -------------------------------------------
 
 a, b = T.dmatrices("a", "b")
 diff = a - b
@@ -44,13 +44,13 @@ tuple_outputs = function([a, b], (a + b, a * b))
 sums_products: list[NDArray[Any]] = tuple_outputs([[1.0]], [[2.0]])
 assert [float(v[0, 0]) for v in sums_products] == [3.0, 2.0]
 
-# -- no outputs at all is a (possibly empty) list ---------------------------------------------
+# -- no outputs at all is a (possibly empty) list -------------------------------------------------
 
 nothing = function([a], [], on_unused_input="ignore")
 empty: list[np.ndarray] = nothing([[1.0]])
 assert empty == []
 
-# -- default values and keyword arguments ----------------------------------------------------
+# -- default values and keyword arguments ---------------------------------------------------------
 
 x, y, w = T.dscalars("x", "y", "w")
 z = (x + y) * w
@@ -73,7 +73,7 @@ assert float(h(33)) == 34.0
 function_name: str | None = h.name
 assert function_name == "adder"
 
-# -- inputs keep their Theano attributes -----------------------------------------------------
+# -- inputs keep their Theano attributes ----------------------------------------------------------
 
 m = T.matrix("m", dtype="float32")
 dtype: str = m.dtype
@@ -89,7 +89,7 @@ typed = T.tensor("int8", (False, True), name="typed")
 also_typed = T.tensor(dtype="float64", shape=(3, None))
 assert typed.type.shape == (None, 1) and also_typed.type.shape == (3, None)
 
-# -- printing ---------------------------------------------------------------------------------
+# -- printing -------------------------------------------------------------------------------------
 
 text: str = pp(s)
 assert "exp" in text

@@ -20,7 +20,7 @@ from tracegraph import (
     shared,
 )
 
-# -- an accumulator: updates as a list of pairs ------------------------------------------------
+# -- an accumulator: updates as a list of pairs ---------------------------------------------------
 
 state = shared(0)
 assert_type(state, SharedVariable)
@@ -37,13 +37,23 @@ state.set_value(-1)
 accumulator(3)
 assert int(state.get_value(borrow=True)) == 2
 
-# -- updates as a dict ---------------------------------------------------------------------------
+# -- updates as a dict ----------------------------------------------------------------------------
 
 decrementor = function([inc], state, updates={state: state - inc})
 decrementor(2)
 assert int(state.get_value()) == 0
 
-# -- several shared variables, updates computed from the values before the call ----------------
+# -- updates built before the call ----------------------------------------------------------------
+
+pairs = [(state, state + 2 * inc)]
+doubler = function([inc], [], updates=pairs)
+by_dict = {state: state - 2 * inc}
+undoubler = function([inc], [], updates=by_dict)
+doubler(5)
+undoubler(5)
+assert int(state.get_value()) == 0
+
+# -- several shared variables, updates computed from the values before the call -------------------
 
 w = shared(np.zeros(3), name="w")
 count = shared(np.int64(0), name="count")
@@ -60,7 +70,7 @@ assert float(w.get_value().sum()) == 6.0 and int(count.get_value()) == 1
 shared_name: str | None = w.name
 assert shared_name == "w"
 
-# -- givens: replace a variable of the graph for one function ---------------------------------
+# -- givens: replace a variable of the graph for one function -------------------------------------
 
 fn_of_state = state * 2 + inc
 foo = T.scalar(dtype=state.dtype)
@@ -70,7 +80,7 @@ assert int(state.get_value()) == 0
 given_by_dict = function([inc, foo], fn_of_state, givens={state: foo})
 assert int(given_by_dict(1, 3)) == 7
 
-# -- copies of a function ------------------------------------------------------------------------
+# -- copies of a function -------------------------------------------------------------------------
 
 new_state = shared(0)
 swapped = accumulator.copy(swap={state: new_state})
@@ -84,7 +94,7 @@ renamed = step.copy(name="renamed")
 assert_type(renamed, Function[list[NDArray[Any]]])
 assert renamed.name == "renamed"
 
-# -- modes -------------------------------------------------------------------------------------
+# -- modes ----------------------------------------------------------------------------------------
 
 x = T.dvector("x")
 fast = function([x], T.exp(x).sum(), mode=FAST_COMPILE)
@@ -96,7 +106,7 @@ for compiled in (fast, unoptimized, no_cse, by_name):
 floatx: str = tracegraph.config.floatX
 assert floatx in ("float32", "float64")
 
-# -- introspection -------------------------------------------------------------------------------
+# -- introspection --------------------------------------------------------------------------------
 
 ir: str = accumulator.dump_ir()
 assert "func" in ir

@@ -14,7 +14,7 @@ v = T.dvector("v")
 i = T.iscalar("i")
 data = np.arange(12.0).reshape(3, 4)
 
-# -- indexing and slicing ------------------------------------------------------------------------
+# -- indexing and slicing -------------------------------------------------------------------------
 
 pieces: list[TensorVariable] = [
     x[0],
@@ -39,7 +39,7 @@ assert float(zeroed(data).sum()) == 60.0
 bumped = function([v], T.inc_subtensor(v[:2], 1.0))
 assert bumped([1.0, 1.0, 1.0]).tolist() == [2.0, 2.0, 1.0]
 
-# -- reductions with axis and keepdims --------------------------------------------------------
+# -- reductions with axis and keepdims ------------------------------------------------------------
 
 reductions = function(
     [x],
@@ -66,14 +66,14 @@ shapes = [r.shape for r in reduced]
 assert shapes[:4] == [(), (4,), (3, 1), ()]
 assert reduced[9].tolist() == [3, 3, 3]
 
-# -- products ----------------------------------------------------------------------------------
+# -- products -------------------------------------------------------------------------------------
 
 y = T.dmatrix("y")
 products = function([x, y, v], [T.dot(x, y), x.dot(v), y.T @ x.T, T.outer(v, v), T.matmul(v, v)])
 prod_values: list[np.ndarray] = products(data, data.T, np.ones(4))
 assert prod_values[0].shape == (3, 3) and prod_values[1].shape == (3,)
 
-# -- shapes --------------------------------------------------------------------------------------
+# -- shapes ---------------------------------------------------------------------------------------
 
 reshaped = x.reshape((2, 6))
 symbolic_reshape = T.reshape(x, (x.shape[0] * 2, -1), ndim=2)
@@ -94,12 +94,12 @@ assert column.broadcastable == (False, True) and column_too.ndim == 2
 assert kept.ndim == 2 and stacked.ndim == 2
 assert all(t.ndim == 2 for t in transposed)
 
-# -- elementwise math, comparisons and conditionals ------------------------------------------
+# -- elementwise math, comparisons and conditionals -----------------------------------------------
 
 a, b = T.dscalars("a", "b")
 mx = T.switch(T.lt(a, b), b, a)
 mx2 = T.where(a > b, a, b)
-clipped = T.clip(v, 0.0, 1.0)
+clipped = T.clip(T.abs(v) - T.abs_(v) + v, 0.0, 1.0)
 math_fn = function(
     [a, b],
     [mx, mx2, T.maximum(a, b), T.sqrt(abs(a)), T.log1p(T.sqr(b)), -a % 3, a // 2, T.sgn(a)],
@@ -113,7 +113,7 @@ assert [bool(f) for f in flags] == [True, False, False, True]
 neural = function([x], [T.nnet.sigmoid(x), T.nnet.relu(x - 5), T.nnet.softmax(x)])
 assert neural(data)[2].shape == (3, 4)
 
-# -- casts -----------------------------------------------------------------------------------------
+# -- casts ----------------------------------------------------------------------------------------
 
 as_int = T.cast(x, "int32")
 as_float32 = x.astype(np.float32)
@@ -123,7 +123,7 @@ cast_fn = function([x], as_int)
 ints: np.ndarray = cast_fn(data)
 assert ints.dtype == np.int32
 
-# -- constants and allocation -------------------------------------------------------------------
+# -- constants and allocation ---------------------------------------------------------------------
 
 c = T.constant([1.0, 2.0], name="c")
 zeros = T.zeros((2, 3))

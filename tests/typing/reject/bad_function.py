@@ -12,7 +12,7 @@ state = shared(0)
 single = function([x], x + 1)
 several = function([x], [x + 1, x * 2])
 
-# -- function() arguments --------------------------------------------------------------------------
+# -- function() arguments -------------------------------------------------------------------------
 
 not_a_list = function(x, y)  # E: No overload variant of "function"
 number_input = function([3], y)  # E: list-item
@@ -26,7 +26,7 @@ not_shared_dict = function([x], y, updates={x: x + 1})  # E: dict-item
 not_pairs = function([x], y, updates=[state])  # E: list-item
 bad_givens = function([x], y, givens=[(3, x)])  # E: list-item
 
-# -- In and Param ------------------------------------------------------------------------------------
+# -- In and Param ---------------------------------------------------------------------------------
 
 in_number = In(3)  # E: Argument 1 to "In" has incompatible type "int"
 in_name = In(x, name=3)  # E: arg-type
@@ -34,16 +34,16 @@ in_default = In(x, default=1)  # E: Unexpected keyword argument "default" for "I
 param_value = Param(x, default=1, value=2)  # E: Unexpected keyword argument "value" for "Param"
 param_number = Param(1.5)  # E: arg-type
 
-# -- results of calls ------------------------------------------------------------------------------
+# -- results of calls -----------------------------------------------------------------------------
 
 outs: list[np.ndarray] = single(1)  # E: assignment
 out: np.ndarray = several(1)  # E: assignment
 first: str = several(1)[0]  # E: assignment
 rank: str = single(1).ndim  # E: assignment
 
-# -- compiled functions --------------------------------------------------------------------------
+# -- compiled functions ---------------------------------------------------------------------------
 
-missing = single.nonexistent  # E: "Function[ndarray[tuple[Any, ...], dtype[Any]]]" has no attribute
+missing = single.nonexistent  # E: has no attribute "nonexistent"
 by_position = single[0]  # E: Invalid index type "int"
 swap_value = single.copy(swap={state: 3})  # E: dict-item
 swap_plain = single.copy(swap={x: state})  # E: dict-item

@@ -10,23 +10,23 @@ from tracegraph import Mode, SharedVariable, debugprint, pp, shared
 x = T.dmatrix("x")
 state = shared(0)
 
-# -- shared variables --------------------------------------------------------------------------------
+# -- shared variables -----------------------------------------------------------------------------
 
 named = shared(0, name=3)  # E: arg-type
 shaped = shared(0, shape=(2, "a"))  # E: arg-type
 borrowed = state.get_value(borrow="x")  # E: arg-type
 as_text: str = state.get_value()  # E: assignment
-set_result: int = state.set_value(3)  # E: "set_value" of "SharedVariable" does not return a value
+set_result = state.set_value(3)  # E: "set_value" of "SharedVariable" does not return a value
 not_shared: SharedVariable = x  # E: assignment
 shared_missing = state.nonexistent  # E: attr-defined
 
-# -- printing ------------------------------------------------------------------------------------
+# -- printing -------------------------------------------------------------------------------------
 
 printed = pp(3)  # E: arg-type
 file_positional = debugprint(x, sys.stdout)  # E: Too many positional arguments for "debugprint"
 printed_number: int = pp(x)  # E: assignment
 
-# -- modes and config --------------------------------------------------------------------------------
+# -- modes and config -----------------------------------------------------------------------------
 
 optimizer = Mode(optimizer=3)  # E: arg-type
 excluded = Mode().excluding(3)  # E: arg-type

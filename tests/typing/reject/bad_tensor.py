@@ -4,14 +4,12 @@ Each rejected line ends with ``# E: <text>``; the error mypy reports on it must 
 text, and no other line may have an error.
 """
 
-import numpy as np
-
 import tracegraph.tensor as T
 
 x = T.dmatrix("x")
 v = T.dvector("v")
 
-# -- constructors ------------------------------------------------------------------------------
+# -- constructors ---------------------------------------------------------------------------------
 
 named = T.dmatrix(3)  # E: arg-type
 plural = T.dmatrices("a", 2)  # E: expected "str"
@@ -19,7 +17,7 @@ floatx = T.matrix("m", dtype=32)  # E: arg-type
 typed = T.TensorType("float64", (False,))(3)  # E: arg-type
 pattern = T.tensor("float64", broadcastable=(False, "x"))  # E: arg-type
 
-# -- attributes of variables -------------------------------------------------------------------
+# -- attributes of variables ----------------------------------------------------------------------
 
 missing = x.nonexistent  # E: "TensorVariable" has no attribute "nonexistent"
 x.name = 3  # E: assignment
@@ -28,19 +26,19 @@ x.ndim = 3  # E: read-only
 rank: str = x.ndim  # E: assignment
 size: int = x.shape[0]  # E: assignment
 
-# -- operators -----------------------------------------------------------------------------------
+# -- operators ------------------------------------------------------------------------------------
 
 nothing = x + None  # E: Unsupported operand types for + ("TensorVariable" and "None")
 mapping = x * {1: 2}  # E: operator
 negated = -"x"  # E: operator
 
-# -- indexing ------------------------------------------------------------------------------------
+# -- indexing -------------------------------------------------------------------------------------
 
 by_float = x[1.5]  # E: Invalid index type "float"
 by_name = x["a"]  # E: index
 by_floats = x[0.5, 1]  # E: index
 
-# -- methods and functions -------------------------------------------------------------------------
+# -- methods and functions ------------------------------------------------------------------------
 
 axis_text = x.sum(axis="0")  # E: arg-type
 axis_float = T.sum(x, axis=1.0)  # E: arg-type
@@ -55,4 +53,12 @@ joined = T.concatenate(x)  # E: arg-type
 softmax_axis = T.nnet.softmax(x, axis=0)  # E: Unexpected keyword argument "axis"
 not_indexed = T.set_subtensor(3, x)  # E: arg-type
 cast_int = T.cast(x, 32)  # E: arg-type
-cast_array = T.cast(x, np.zeros(3))  # E: arg-type
+
+# -- strings are not tensors; variables are neither iterable nor sized ----------------------------
+
+text_sum = x + "a"  # E: operator
+text_exp = T.exp("a")  # E: arg-type
+first, second = v  # E: not iterable
+for _row in x:  # E: not callable
+    pass
+count = len(v)  # E: arg-type
