@@ -33,6 +33,11 @@ from tracegraph.tensor.variable import (
 )
 
 
+def _or_floatx(dtype: DTypeLike | None) -> str:
+    """``dtype``'s name, or ``config.floatX`` when it is ``None``."""
+    return config.floatX if dtype is None else normalize_dtype(dtype)
+
+
 class VariableConstructor:
     """A constructor with a fixed dtype, such as ``T.dmatrix(name=None)``."""
 
@@ -53,8 +58,8 @@ class FloatXConstructor:
         self.__name__ = self.__qualname__ = kind
         self.__doc__ = f"A symbolic {kind}: ``{kind}(name=None, dtype=config.floatX)``."
 
-    def __call__(self, name: str | None = None, dtype: str | None = None) -> TensorVariable:
-        return make_input(TensorType(dtype or config.floatX, self._broadcastable), name)
+    def __call__(self, name: str | None = None, dtype: DTypeLike | None = None) -> TensorVariable:
+        return make_input(TensorType(_or_floatx(dtype), self._broadcastable), name)
 
 
 class PluralConstructor:
@@ -66,8 +71,11 @@ class PluralConstructor:
         self.__name__ = self.__qualname__ = kind
         self.__doc__ = f"One symbolic variable per name: ``{kind}('a', 'b', ...)``."
 
-    def __call__(self, *names: str, dtype: str | None = None) -> tuple[TensorVariable, ...]:
-        chosen = self._dtype or dtype or config.floatX
+    def __call__(self, *names: str, dtype: DTypeLike | None = None) -> tuple[TensorVariable, ...]:
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(f"{self.__name__} takes variable names (str), got {name!r}")
+        chosen = self._dtype if self._dtype is not None else _or_floatx(dtype)
         t = TensorType(chosen, self._broadcastable)
         return tuple(make_input(t, name or None) for name in names)
 
@@ -275,7 +283,7 @@ dtensor4s = PluralConstructor((False,) * 4, "dtensor4s", "float64")
 
 
 def tensor(
-    dtype: str | None = None,
+    dtype: DTypeLike | None = None,
     broadcastable: Sequence[bool] | None = None,
     name: str | None = None,
     shape: Sequence[int | None] | None = None,
@@ -287,7 +295,7 @@ def tensor(
     """
     if broadcastable is None and shape is None:
         raise TypeError("tensor() needs a broadcastable pattern or a shape")
-    return make_input(TensorType(dtype or config.floatX, broadcastable, shape), name)
+    return make_input(TensorType(_or_floatx(dtype), broadcastable, shape), name)
 
 
 # -- casts and allocation ---------------------------------------------------------------------
@@ -320,16 +328,16 @@ def fill(model: TensorLike, value: TensorLike) -> TensorVariable:
 second = fill
 
 
-def zeros_like(model: TensorLike, dtype: str | None = None) -> TensorVariable:
+def zeros_like(model: TensorLike, dtype: DTypeLike | None = None) -> TensorVariable:
     """Zeros of the shape (and, unless ``dtype`` is given, dtype) of ``model``."""
     model_v = as_tensor_variable(model)
-    return fill(model_v, constant(0, dtype=dtype or model_v.dtype))
+    return fill(model_v, constant(0, dtype=model_v.dtype if dtype is None else dtype))
 
 
-def ones_like(model: TensorLike, dtype: str | None = None) -> TensorVariable:
+def ones_like(model: TensorLike, dtype: DTypeLike | None = None) -> TensorVariable:
     """Ones of the shape (and, unless ``dtype`` is given, dtype) of ``model``."""
     model_v = as_tensor_variable(model)
-    return fill(model_v, constant(1, dtype=dtype or model_v.dtype))
+    return fill(model_v, constant(1, dtype=model_v.dtype if dtype is None else dtype))
 
 
 def _size_operand(size: TensorLike) -> tuple[TensorVariable, int | None]:
@@ -373,15 +381,15 @@ def _shape_args(shape: ShapeLike) -> list[TensorLike]:
     return list(shape)
 
 
-def zeros(shape: ShapeLike, dtype: str | None = None) -> TensorVariable:
+def zeros(shape: ShapeLike, dtype: DTypeLike | None = None) -> TensorVariable:
     """A tensor of zeros (``config.floatX`` unless ``dtype`` is given).
 
     >>> zeros((2, 3)).dtype
     'float64'
     """
-    return alloc(constant(0, dtype=dtype or config.floatX), *_shape_args(shape))
+    return alloc(constant(0, dtype=_or_floatx(dtype)), *_shape_args(shape))
 
 
-def ones(shape: ShapeLike, dtype: str | None = None) -> TensorVariable:
+def ones(shape: ShapeLike, dtype: DTypeLike | None = None) -> TensorVariable:
     """A tensor of ones (``config.floatX`` unless ``dtype`` is given)."""
-    return alloc(constant(1, dtype=dtype or config.floatX), *_shape_args(shape))
+    return alloc(constant(1, dtype=_or_floatx(dtype)), *_shape_args(shape))

@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from tracegraph.ir import ops
 from tracegraph.ir.ops.shape import NEW_AXIS
-from tracegraph.ir.types import tensor_type
+from tracegraph.ir.types import normalize_dtype, tensor_type
 from tracegraph.tensor.elemwise import as_operands
 from tracegraph.tensor.variable import (
     ShapeLike,
@@ -182,7 +182,10 @@ def _normalize_axis(axis: int, ndim: int) -> int:
 
 
 def arange(
-    start: TensorLike, stop: TensorLike | None = None, step: TensorLike = 1, dtype: Any = None
+    start: TensorLike,
+    stop: TensorLike | None = None,
+    step: TensorLike = 1,
+    dtype: DTypeLike | None = None,
 ) -> TensorVariable:
     """``arange(stop)`` or ``arange(start, stop, step)`` as NumPy's.
 
@@ -194,7 +197,11 @@ def arange(
     operands = as_operands([start, stop, step])
     if any(v.ndim != 0 for v in operands):
         raise ValueError("arange: start, stop and step must be scalars")
-    result_dtype = dtype or np.result_type(*[v.dtype for v in operands]).name
+    result_dtype = (
+        np.result_type(*[v.dtype for v in operands]).name
+        if dtype is None
+        else normalize_dtype(dtype)
+    )
     if result_dtype == "bool":
         result_dtype = "int64"
     from tracegraph.tensor.basic import cast

@@ -354,7 +354,7 @@ def variable_of(value: SSAValue) -> TensorVariable:
     return TensorVariable(value, value.name_hint)
 
 
-def constant(value: Any, name: str | None = None, dtype: str | None = None) -> TensorVariable:
+def constant(value: Any, name: str | None = None, dtype: DTypeLike | None = None) -> TensorVariable:
     """A constant tensor holding a copy of ``value`` (NumPy's dtype unless ``dtype`` is given).
 
     >>> constant([1.0, 2.0]).type
