@@ -11,8 +11,7 @@ from xdsl.utils.exceptions import VerifyException
 
 import tracegraph.tensor as T
 from tracegraph import function, shared
-from tracegraph.ir import TG_OPERATIONS, parse_module, print_module, tensor_type
-from tracegraph.ir import ops
+from tracegraph.ir import TG_OPERATIONS, ops, parse_module, print_module, tensor_type
 from tracegraph.ir.types import DTYPES, dtype_of, shape_of
 
 THIS_FILE = Path(__file__).name
