@@ -16,7 +16,12 @@ from xdsl.ir import Operation, SSAValue
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
 from tracegraph.ir.ops.shape import NEW_AXIS
-from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SCALAR_INDEX, group_index_operands
+from tracegraph.ir.ops.subtensor import (
+    ARRAY_INDEX,
+    EMPTY_ELLIPSIS,
+    SCALAR_INDEX,
+    group_index_operands,
+)
 from tracegraph.tensor.variable import TensorVariable, variable_of
 
 INFIX_SYMBOLS: dict[type[Operation], str] = {
@@ -57,6 +62,9 @@ def _format_index(op: ops.SubtensorOp, operands: Sequence[str]) -> str:
     for entry, group in zip(entries, group_index_operands(entries, list(operands)), strict=True):
         if entry in (SCALAR_INDEX, ARRAY_INDEX):
             parts.append(group[0])
+            continue
+        if entry == EMPTY_ELLIPSIS:
+            parts.append("...")
             continue
         values = iter(group)
         start = next(values) if entry & 1 else ""

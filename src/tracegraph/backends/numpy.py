@@ -28,6 +28,7 @@ from tracegraph.ir.location import format_location
 from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.ops.subtensor import (
     ARRAY_INDEX,
+    EMPTY_ELLIPSIS,
     SCALAR_INDEX,
     SubtensorUpdateOp,
     group_index_operands,
@@ -407,7 +408,9 @@ def _index_builder(entries: Sequence[int]) -> Callable[[Sequence[Array]], tuple[
     def build(values: Sequence[Array]) -> tuple[Any, ...]:
         index: list[Any] = []
         for entry, group in zip(entries, group_index_operands(entries, values), strict=True):
-            if entry == SCALAR_INDEX:
+            if entry == EMPTY_ELLIPSIS:
+                index.append(Ellipsis)  # stands for no axis; keeps NumPy's placement rule
+            elif entry == SCALAR_INDEX:
                 index.append(int(group[0]))
             elif entry == ARRAY_INDEX:
                 index.append(np.asarray(group[0]))

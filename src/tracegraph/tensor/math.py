@@ -125,7 +125,10 @@ def round(x: TensorLike, mode: str = "half_to_even") -> TensorVariable:
     if mode == "half_to_even":
         return elementwise(ops.RoundOp, x)
     if mode == "half_away_from_zero":
-        return sign(x) * floor(abs_(x) + 0.5)
+        # floor(|x| + 0.5) would round |x| + 0.5 itself; |x| - floor(|x|) is exact.
+        magnitude = abs_(x)
+        whole = floor(magnitude)
+        return sign(x) * switch(magnitude - whole >= 0.5, whole + 1, whole)
     raise ValueError(f"round: mode must be 'half_to_even' or 'half_away_from_zero', not {mode!r}")
 
 
@@ -266,7 +269,8 @@ def switch(cond: TensorLike, if_true: TensorLike, if_false: TensorLike) -> Tenso
     """
     from tracegraph.tensor.elemwise import broadcast_shapes, pad_rank
 
-    operands = as_operands([cond, if_true, if_false])
+    # Python-scalar branches take their dtype from the other branch, not from the condition.
+    operands = [*as_operands([cond]), *as_operands([if_true, if_false])]
     ndim = builtins.max(v.ndim for v in operands)
     operands = [pad_rank(v, ndim) for v in operands]
     if operands[0].dtype.startswith("float"):

@@ -22,6 +22,7 @@ from tracegraph.errors import UnsupportedOperationError
 from tracegraph.ir import ops
 from tracegraph.ir.ops.subtensor import (
     ARRAY_INDEX,
+    EMPTY_ELLIPSIS,
     SCALAR_INDEX,
     SLICE_START,
     SLICE_STEP,
@@ -56,6 +57,14 @@ def _slice_size(entry: slice, size: int | None) -> int | None:
     return len(range(*entry.indices(size)))
 
 
+class _EmptyEllipsis:
+    """Where an ``...`` stood for no axes: NumPy still treats it as separating the advanced
+    indices on either side of it."""
+
+
+EMPTY_ELLIPSIS_MARK = _EmptyEllipsis()
+
+
 def _expand_key(key: Any, ndim: int) -> list[Any]:
     entries = list(key) if isinstance(key, tuple) else [key]
     if sum(1 for e in entries if e is Ellipsis) > 1:
@@ -66,7 +75,8 @@ def _expand_key(key: Any, ndim: int) -> list[Any]:
     ellipsis_at = [i for i, e in enumerate(entries) if e is Ellipsis]
     if ellipsis_at:
         at = ellipsis_at[0]
-        entries[at : at + 1] = [slice(None)] * (ndim - used)
+        expansion: list[Any] = [slice(None)] * (ndim - used) or [EMPTY_ELLIPSIS_MARK]
+        entries[at : at + 1] = expansion
     return entries
 
 
@@ -76,41 +86,65 @@ def _is_array_entry(entry: Any) -> bool:
     return isinstance(entry, list | np.ndarray)
 
 
+def _slice_code(entry: slice, axis: int, operands: list[TensorVariable]) -> int:
+    code = 0
+    for bit, part in (
+        (SLICE_START, entry.start),
+        (SLICE_STOP, entry.stop),
+        (SLICE_STEP, entry.step),
+    ):
+        if part is not None:
+            code |= bit
+            operands.append(_as_int_variable(part, f"slice bound on axis {axis}"))
+    if isinstance(entry.step, int) and entry.step == 0:
+        raise ValueError("slice step cannot be zero")
+    return code
+
+
+def _array_index(entry: Any, axis: int) -> TensorVariable:
+    index = entry if isinstance(entry, TensorVariable) else constant(np.asarray(entry))
+    if index.dtype == "bool":
+        raise UnsupportedOperationError("boolean mask indexing; use T.switch or integer indices")
+    if not is_integer_dtype(index.dtype):
+        raise IndexError(f"array index on axis {axis} must hold integers, got {index.dtype}")
+    return index
+
+
+def _new_axis_pattern(key_entries: Sequence[Any], result_ndim: int) -> list[int | str]:
+    """The dimshuffle inserting the ``None`` entries of a basic index into its result."""
+    pattern: list[int | str] = []
+    source = 0
+    for entry in key_entries:
+        if entry is None:
+            pattern.append("x")
+        elif isinstance(entry, slice):
+            pattern.append(source)
+            source += 1
+    pattern.extend(range(source, result_ndim))
+    return pattern
+
+
 def getitem(x: TensorVariable, key: IndexKey) -> TensorVariable:
     """``x[key]``: basic and integer-array indexing."""
-    entries = _expand_key(key, x.ndim)
-    new_axes = [i for i, e in enumerate(entries) if e is None]
-    entries = [e for e in entries if e is not None]
-    if new_axes and any(_is_array_entry(e) for e in entries):
+    key_entries = _expand_key(key, x.ndim)
+    entries = [e for e in key_entries if e is not None]
+    advanced = any(_is_array_entry(e) for e in entries)
+    if advanced and len(entries) != len(key_entries):
         raise UnsupportedOperationError("None (newaxis) together with array indices")
+    if not advanced:
+        entries = [e for e in entries if e is not EMPTY_ELLIPSIS_MARK]
     codes: list[int] = []
     operands: list[TensorVariable] = []
-    for axis, entry in enumerate(entries):
+    axis = 0
+    for entry in entries:
+        if entry is EMPTY_ELLIPSIS_MARK:
+            codes.append(EMPTY_ELLIPSIS)
+            continue
         if isinstance(entry, slice):
-            code = 0
-            for bit, part in (
-                (SLICE_START, entry.start),
-                (SLICE_STOP, entry.stop),
-                (SLICE_STEP, entry.step),
-            ):
-                if part is not None:
-                    code |= bit
-                    operands.append(_as_int_variable(part, f"slice bound on axis {axis}"))
-            if isinstance(entry.step, int) and entry.step == 0:
-                raise ValueError("slice step cannot be zero")
-            codes.append(code)
+            codes.append(_slice_code(entry, axis, operands))
         elif _is_array_entry(entry):
-            index = entry if isinstance(entry, TensorVariable) else constant(np.asarray(entry))
-            if index.dtype == "bool":
-                raise UnsupportedOperationError(
-                    "boolean mask indexing; use T.switch or integer indices"
-                )
-            if not is_integer_dtype(index.dtype):
-                raise IndexError(
-                    f"array index on axis {axis} must hold integers, got {index.dtype}"
-                )
             codes.append(ARRAY_INDEX)
-            operands.append(index)
+            operands.append(_array_index(entry, axis))
         else:
             index = _as_int_variable(entry, f"index on axis {axis}")
             size = x.type.shape[axis]
@@ -122,22 +156,15 @@ def getitem(x: TensorVariable, key: IndexKey) -> TensorVariable:
                 raise IndexError(f"index {entry} is out of bounds for axis {axis} with size {size}")
             codes.append(SCALAR_INDEX)
             operands.append(index)
+        axis += 1
     result_shape = indexed_shape(x.type.shape, codes, entries, operands)
     result_type = tensor_type(x.dtype, result_shape)
     values = [v.value for v in operands]
     result = emit(ops.SubtensorOp(x.value, values, codes, result_type))
-    if new_axes:
+    if len(entries) != len(key_entries):
         from tracegraph.tensor.shapes import dimshuffle
 
-        pattern: list[int | str] = []
-        source = 0
-        for position in range(result.ndim + len(new_axes)):
-            if position in new_axes:
-                pattern.append("x")
-            else:
-                pattern.append(source)
-                source += 1
-        result = dimshuffle(result, pattern)
+        result = dimshuffle(result, _new_axis_pattern(key_entries, result.ndim))
     return result
 
 
@@ -151,17 +178,19 @@ def indexed_shape(
     basic: list[int | None] = []
     advanced_shapes: list[Shape] = []
     advanced_positions: list[int] = []
-    for axis, (code, entry, group) in enumerate(zip(codes, entries, groups, strict=True)):
+    axis = 0
+    for position, (code, entry, group) in enumerate(zip(codes, entries, groups, strict=True)):
+        if code == EMPTY_ELLIPSIS:
+            continue  # no axis, but it separates the advanced indices around it
         if code == ARRAY_INDEX or (advanced and code == SCALAR_INDEX):
             advanced_shapes.append(group[0].type.shape)
-            advanced_positions.append(axis)
+            advanced_positions.append(position)
             if len(advanced_positions) == 1:
                 basic.append(-1)  # placeholder where adjacent advanced dims go
-        elif code == SCALAR_INDEX:
-            continue
-        else:
+        elif code != SCALAR_INDEX:
             basic.append(_slice_size(entry, shape[axis]))
-    basic.extend(shape[len(codes) :])
+        axis += 1
+    basic.extend(shape[axis:])
     if not advanced:
         return tuple(basic)
     ndim = max(len(s) for s in advanced_shapes)

@@ -5,6 +5,8 @@ values (0-d integer tensors, or integer arrays) are operands, in order:
 
 - ``-1`` (``SCALAR_INDEX``): an integer index; takes one 0-d operand; removes the axis;
 - ``-2`` (``ARRAY_INDEX``): an integer-array index; takes one operand; NumPy advanced indexing;
+- ``-3`` (``EMPTY_ELLIPSIS``): an ``...`` that stands for no axis; takes no operand and no axis,
+  but separates the advanced indices around it (NumPy then puts their dimensions first);
 - ``0..7``: a slice; bit 1 / 2 / 4 set means start / stop / step is present, taking one 0-d
   operand each in that order, absent parts are ``None`` as in Python.
 
@@ -35,6 +37,7 @@ from tracegraph.ir.types import dtype_of, is_integer_dtype, ndim_of
 
 SCALAR_INDEX = -1
 ARRAY_INDEX = -2
+EMPTY_ELLIPSIS = -3
 SLICE_START = 1
 SLICE_STOP = 2
 SLICE_STEP = 4
@@ -46,6 +49,8 @@ def entry_operand_count(entry: int) -> int:
     """How many operands an index entry takes."""
     if entry in (SCALAR_INDEX, ARRAY_INDEX):
         return 1
+    if entry == EMPTY_ELLIPSIS:
+        return 0
     if not 0 <= entry <= 7:
         raise ValueError(f"bad index entry {entry}")
     return bin(entry).count("1")
@@ -82,9 +87,10 @@ class _IndexedOp(IRDLOperation):
             groups = group_index_operands(entries, list(self.indices))
         except ValueError as error:
             raise VerifyException(f"{self.name}: {error}") from error
-        if len(entries) > ndim_of(indexed):
+        indexed_axes = sum(1 for entry in entries if entry != EMPTY_ELLIPSIS)
+        if indexed_axes > ndim_of(indexed):
             raise VerifyException(
-                f"{self.name}: {len(entries)} indices for rank {ndim_of(indexed)}"
+                f"{self.name}: {indexed_axes} indices for rank {ndim_of(indexed)}"
             )
         for entry, group in zip(entries, groups, strict=True):
             for value in group:
