@@ -14,7 +14,7 @@ Two subtrees that fit the same frame can always be combined elementwise.
 
 Only ops that NumPy computes with a ufunc of its own appear here, so that both sides compute the
 same thing; ``sigmoid``, ``softplus`` and ``erf`` are checked op by op in
-``tests/backends/test_numpy_ops.py``.
+``tests/backends/test_numpy_elementwise.py``.
 """
 
 from __future__ import annotations
