@@ -187,7 +187,9 @@ def arange(
     step: TensorLike = 1,
     dtype: DTypeLike | None = None,
 ) -> TensorVariable:
-    """``arange(stop)`` or ``arange(start, stop, step)`` as NumPy's.
+    """``arange(stop)`` or ``arange(start, stop, step)``: NumPy's values. The dtype is ``dtype``
+    when given, else the promoted dtype of the arguments as in Theano (``arange(iscalar)`` is
+    int32 where NumPy would give int64; Python ints give int64).
 
     >>> arange(5).dtype
     'int64'
