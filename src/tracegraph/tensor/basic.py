@@ -317,7 +317,7 @@ def cast(x: TensorLike, dtype: DTypeLike) -> TensorVariable:
 
 def fill(model: TensorLike, value: TensorLike) -> TensorVariable:
     """Theano's ``fill``: ``value`` broadcast to the shape of ``model`` (dtype of ``value``)."""
-    model_v, value_v = as_operands([model, value])
+    model_v, value_v = as_operands([model, value], pad=True)
     ndim = max(model_v.ndim, value_v.ndim)
     model_v, value_v = pad_rank(model_v, ndim), pad_rank(value_v, ndim)
     shape = broadcast_shapes([model_v.type.shape, value_v.type.shape], "fill")

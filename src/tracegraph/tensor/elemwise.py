@@ -85,20 +85,27 @@ def _is_python_scalar(value: object) -> bool:
     return isinstance(value, bool | int | float) and not isinstance(value, np.generic)
 
 
-def as_operands(args: Sequence[TensorLike]) -> list[TensorVariable]:
-    """Variables for the arguments of an elementwise op, Python scalars weakly typed."""
+def as_operands(args: Sequence[TensorLike], *, pad: bool = False) -> list[TensorVariable]:
+    """Variables for the arguments of an elementwise op, Python scalars weakly typed.
+
+    With ``pad``, non-variable arguments become constants already shaped with leading 1s to
+    the highest rank among the arguments (so no dimshuffle is needed for them).
+    """
     arrays: list[Any] = []
     strong: list[np.dtype[Any]] = []
+    rank = 0
     for arg in args:
         if isinstance(arg, TensorVariable):
             arrays.append(arg)
             strong.append(np.dtype(arg.dtype))
+            rank = builtins.max(rank, arg.ndim)
         elif _is_python_scalar(arg):
             arrays.append(arg)
         else:
             array = np.asarray(arg)
             arrays.append(array)
             strong.append(array.dtype)
+            rank = builtins.max(rank, array.ndim)
     result: list[TensorVariable] = []
     for value in arrays:
         if isinstance(value, TensorVariable):
@@ -109,6 +116,8 @@ def as_operands(args: Sequence[TensorLike]) -> list[TensorVariable]:
             if dtype == np.float16:
                 dtype = np.dtype(np.float32)
             value = np.asarray(value, dtype=dtype)
+        if pad and value.ndim < rank:
+            value = value.reshape((1,) * (rank - value.ndim) + value.shape)
         result.append(_constant(value))
     return result
 
@@ -143,11 +152,6 @@ def pad_rank(variable: TensorVariable, ndim: int) -> TensorVariable:
     missing = ndim - variable.ndim
     if missing <= 0:
         return variable
-    owner = variable.owner
-    if isinstance(owner, ops.ConstantOp) and not owner.results[0].uses:
-        # A constant made for this expression: reshape it rather than adding a dimshuffle.
-        array = owner.to_array()
-        return _constant(array.reshape((1,) * missing + array.shape))
     order = [NEW_AXIS] * missing + list(range(variable.ndim))
     shape = (1,) * missing + variable.type.shape
     return emit(ops.DimShuffleOp(variable.value, order, tensor_type(variable.dtype, shape)))
@@ -157,7 +161,7 @@ def elementwise(
     op_class: type[UnaryElementwiseOp | BinaryElementwiseOp], *args: TensorLike
 ) -> TensorVariable:
     """Apply an elementwise op to arguments, promoting Python scalars and broadcasting ranks."""
-    operands = as_operands(args)
+    operands = as_operands(args, pad=True)
     ndim = builtins.max(v.ndim for v in operands)
     operands = [pad_rank(v, ndim) for v in operands]
     shape = broadcast_shapes([v.type.shape for v in operands], op_class.name)

@@ -4,6 +4,7 @@ where the only known sizes are 1)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,8 +85,8 @@ class TensorType:
 
     @staticmethod
     def from_ir(attr: Attribute) -> TensorType:
-        """The ``TensorType`` of an xDSL tensor type."""
-        return TensorType(dtype_of(attr), shape=shape_of(attr))
+        """The ``TensorType`` of an xDSL tensor type (one shared instance per IR type)."""
+        return _type_of_ir(attr)
 
     def __call__(self, name: str | None = None) -> TensorVariable:
         from tracegraph.tensor.variable import make_input
@@ -198,3 +199,8 @@ class TensorType:
             f"{what}: {data!r} cannot be represented exactly as {target}; pass "
             f"allow_input_downcast=True to function() to round it"
         )
+
+
+@lru_cache(maxsize=4096)
+def _type_of_ir(attr: Attribute) -> TensorType:
+    return TensorType(dtype_of(attr), shape=shape_of(attr))
