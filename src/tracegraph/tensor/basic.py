@@ -86,13 +86,17 @@ __all__ = [
     "VariableConstructor",
     "alloc",
     "bcol",
+    "bcols",
     "bmatrices",
     "bmatrix",
     "brow",
+    "brows",
     "bscalar",
     "bscalars",
     "btensor3",
+    "btensor3s",
     "btensor4",
+    "btensor4s",
     "bvector",
     "bvectors",
     "cast",
@@ -173,13 +177,17 @@ __all__ = [
     "vector",
     "vectors",
     "wcol",
+    "wcols",
     "wmatrices",
     "wmatrix",
     "wrow",
+    "wrows",
     "wscalar",
     "wscalars",
     "wtensor3",
+    "wtensor3s",
     "wtensor4",
+    "wtensor4s",
     "wvector",
     "wvectors",
     "zeros",
@@ -249,9 +257,17 @@ dtensor4 = VariableConstructor("float64", (False,) * 4, "dtensor4")
 bscalars = PluralConstructor((), "bscalars", "int8")
 bvectors = PluralConstructor((False,), "bvectors", "int8")
 bmatrices = PluralConstructor((False, False), "bmatrices", "int8")
+brows = PluralConstructor((True, False), "brows", "int8")
+bcols = PluralConstructor((False, True), "bcols", "int8")
+btensor3s = PluralConstructor((False,) * 3, "btensor3s", "int8")
+btensor4s = PluralConstructor((False,) * 4, "btensor4s", "int8")
 wscalars = PluralConstructor((), "wscalars", "int16")
 wvectors = PluralConstructor((False,), "wvectors", "int16")
 wmatrices = PluralConstructor((False, False), "wmatrices", "int16")
+wrows = PluralConstructor((True, False), "wrows", "int16")
+wcols = PluralConstructor((False, True), "wcols", "int16")
+wtensor3s = PluralConstructor((False,) * 3, "wtensor3s", "int16")
+wtensor4s = PluralConstructor((False,) * 4, "wtensor4s", "int16")
 iscalars = PluralConstructor((), "iscalars", "int32")
 ivectors = PluralConstructor((False,), "ivectors", "int32")
 irows = PluralConstructor((True, False), "irows", "int32")
