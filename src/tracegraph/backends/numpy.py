@@ -25,7 +25,7 @@ from tracegraph.errors import (
 )
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
-from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
 from tracegraph.ir.ops.subtensor import (
     ARRAY_INDEX,
     EMPTY_ELLIPSIS,
@@ -295,32 +295,24 @@ def _arange(op: ops.ArangeOp) -> Kernel:
     return kernel
 
 
-@reference_rule(ops.ConcatenateOp)
-def _concatenate(op: ops.ConcatenateOp) -> Kernel:
+_JOIN_FUNCTIONS: dict[type[JoinOp], Callable[..., Any]] = {
+    ops.ConcatenateOp: np.concatenate,
+    ops.StackOp: np.stack,
+}
+
+
+@reference_rule(ops.ConcatenateOp, ops.StackOp)
+def _join(op: JoinOp) -> Kernel:
+    function = _JOIN_FUNCTIONS[type(op)]
     axis = op.get_axis()
     dtype = np.dtype(dtype_of(op.result))
 
     def kernel(*xs: Array) -> Array:
         try:
-            return np.concatenate(xs, axis=axis).astype(dtype, copy=False)
+            return np.asarray(function(xs, axis=axis)).astype(dtype, copy=False)
         except ValueError as error:
             shapes = ", ".join(str(np.shape(x)) for x in xs)
-            raise ShapeMismatchError(f"concatenate of shapes {shapes}: {error}") from error
-
-    return kernel
-
-
-@reference_rule(ops.StackOp)
-def _stack(op: ops.StackOp) -> Kernel:
-    axis = op.get_axis()
-    dtype = np.dtype(dtype_of(op.result))
-
-    def kernel(*xs: Array) -> Array:
-        try:
-            return np.stack(xs, axis=axis).astype(dtype, copy=False)
-        except ValueError as error:
-            shapes = ", ".join(str(np.shape(x)) for x in xs)
-            raise ShapeMismatchError(f"stack of shapes {shapes}: {error}") from error
+            raise ShapeMismatchError(f"{op.name} of shapes {shapes}: {error}") from error
 
     return kernel
 

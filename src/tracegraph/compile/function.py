@@ -29,6 +29,7 @@ from tracegraph.compile.graph import (
     TracedFunction,
     UnusedInputPolicy,
     check_replacement,
+    func_of,
     trace_function,
 )
 from tracegraph.compile.io import In
@@ -117,7 +118,7 @@ class Function(Generic[R]):
         self._stages = stages
         self._mode = mode
         self._allow_input_downcast = allow_input_downcast
-        final = _func_of(stages["final"])
+        final = func_of(stages["final"])
         self._program = ReferenceProgram(final)
         self._defaults: list[Any] = [
             self._convert(i, spec.value) if spec.has_default else _MISSING
@@ -260,7 +261,7 @@ class Function(Generic[R]):
         targets = [swap.get(t, t) for t in self._update_targets]
         if delete_updates and self._update_targets:
             final = stages["final"].clone()
-            _drop_results(_func_of(final), self._num_outputs)
+            _drop_results(func_of(final), self._num_outputs)
             stages = {**stages, "final": final}
             targets = []
         result: Function[R] = Function(
@@ -361,12 +362,6 @@ def _restore_function(
     )
     function._defaults = [_MISSING if d is None else d for d in defaults]
     return function
-
-
-def _func_of(module: ModuleOp) -> FuncOp:
-    op = module.body.block.first_op
-    assert isinstance(op, FuncOp)
-    return op
 
 
 def _drop_results(func: FuncOp, keep: int) -> None:

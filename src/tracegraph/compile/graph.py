@@ -49,9 +49,14 @@ class TracedFunction:
     @property
     def func(self) -> FuncOp:
         """The module's single ``func.func``."""
-        op = self.module.body.block.first_op
-        assert isinstance(op, FuncOp)
-        return op
+        return func_of(self.module)
+
+
+def func_of(module: ModuleOp) -> FuncOp:
+    """The single ``func.func`` of a module built by :func:`trace_function`."""
+    op = module.body.block.first_op
+    assert isinstance(op, FuncOp)
+    return op
 
 
 def symbol_name(name: str | None) -> str:

@@ -171,7 +171,7 @@ class ArangeOp(IRDLOperation):
             raise VerifyException("tg.arange: the result is 1-d")
 
 
-class _JoinOp(IRDLOperation):
+class JoinOp(IRDLOperation):
     """Base of concatenate and stack: variadic operands joined along ``axis``."""
 
     xs = var_operand_def(TensorType)
@@ -191,7 +191,7 @@ class _JoinOp(IRDLOperation):
 
 
 @irdl_op_definition
-class ConcatenateOp(_JoinOp):
+class ConcatenateOp(JoinOp):
     """Join tensors of equal rank along an existing axis."""
 
     name = "tg.concatenate"
@@ -205,7 +205,7 @@ class ConcatenateOp(_JoinOp):
 
 
 @irdl_op_definition
-class StackOp(_JoinOp):
+class StackOp(JoinOp):
     """Join tensors of equal shape along a new axis."""
 
     name = "tg.stack"
