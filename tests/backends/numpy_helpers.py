@@ -1,8 +1,8 @@
 """Shared helpers and sample values of the NumPy-backend op tests (``test_numpy_*.py``): building
 symbolic inputs for arrays, compiling and calling graphs while checking that each output's static
-type describes its value, comparing results with NumPy's (type, dtype, shape and values to a
-per-dtype tolerance), putting arrays in other memory layouts, NumPy's result dtypes with float16
-read as float32, and representative sample values of each dtype and domain.
+type describes its value, putting arrays in other memory layouts, NumPy's result dtypes with
+float16 read as float32, and representative sample values of each dtype and domain (comparing
+results with NumPy's is ``tests.numpy_oracle.assert_matches_numpy``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from tracegraph.tensor import TensorVariable
 
 Array: TypeAlias = NDArray[Any]
 
-RELATIVE_TOLERANCE = {np.dtype("float32"): 1e-6, np.dtype("float64"): 1e-12}
 LAYOUTS = ("contiguous", "fortran", "transposed", "strided", "reversed")
 
 
@@ -69,21 +68,6 @@ def assert_type_describes(variable: TensorVariable, value: Any) -> None:
     assert variable.ndim == value.ndim, f"type {variable.type}, value of shape {value.shape}"
     for axis, (static, actual) in enumerate(zip(variable.type.shape, value.shape, strict=True)):
         assert static in (None, actual), f"type {variable.type}: axis {axis} has size {actual}"
-
-
-def assert_matches_numpy(result: Any, expected: Any) -> None:
-    """Same type (a real ndarray), dtype and shape as NumPy's result; same values (to a tolerance
-    for floats, with NaN and inf at the same places)."""
-    expected = np.asarray(expected)
-    assert type(result) is np.ndarray, f"got {type(result).__name__}, not numpy.ndarray"
-    assert result.dtype == expected.dtype, f"dtype {result.dtype}, NumPy gives {expected.dtype}"
-    assert result.shape == expected.shape, f"shape {result.shape}, NumPy gives {expected.shape}"
-    if expected.dtype.kind == "f":
-        np.testing.assert_allclose(
-            result, expected, rtol=RELATIVE_TOLERANCE[expected.dtype], atol=0, equal_nan=True
-        )
-    else:
-        np.testing.assert_array_equal(result, expected)
 
 
 def in_layout(array: Array, layout: str) -> Array:

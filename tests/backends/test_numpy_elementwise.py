@@ -19,7 +19,6 @@ import tracegraph.tensor as T
 from tests.backends.numpy_helpers import (
     LAYOUTS,
     Array,
-    assert_matches_numpy,
     compile_and_call,
     compile_and_call_all,
     in_layout,
@@ -28,6 +27,7 @@ from tests.backends.numpy_helpers import (
     sample,
     variable_for,
 )
+from tests.numpy_oracle import BINARY_OPS, assert_matches_numpy
 from tracegraph.tensor import TensorVariable
 
 # -- unary ops -----------------------------------------------------------------------------------
@@ -170,27 +170,6 @@ def test_exp_of_int8_is_float32() -> None:
 
 # -- binary ops ----------------------------------------------------------------------------------
 
-BINARY_UFUNCS: dict[str, tuple[Callable[[Any, Any], TensorVariable], np.ufunc]] = {
-    "add": (T.add, np.add),
-    "sub": (T.sub, np.subtract),
-    "mul": (T.mul, np.multiply),
-    "true_div": (T.true_div, np.true_divide),
-    "int_div": (T.int_div, np.floor_divide),
-    "mod": (T.mod, np.remainder),
-    "pow": (T.pow, np.power),
-    "maximum": (T.maximum, np.maximum),
-    "minimum": (T.minimum, np.minimum),
-    "gt": (T.gt, np.greater),
-    "ge": (T.ge, np.greater_equal),
-    "lt": (T.lt, np.less),
-    "le": (T.le, np.less_equal),
-    "eq": (T.eq, np.equal),
-    "neq": (T.neq, np.not_equal),
-    "and": (T.and_, np.bitwise_and),
-    "or": (T.or_, np.bitwise_or),
-    "xor": (T.xor, np.bitwise_xor),
-}
-
 BINARY_DTYPE_PAIRS = [
     ("float64", "float64"),
     ("float32", "float32"),
@@ -223,9 +202,9 @@ def binary_operands(op: str, left_dtype: str, right_dtype: str) -> tuple[Array, 
 
 
 @pytest.mark.parametrize(("left_dtype", "right_dtype"), BINARY_DTYPE_PAIRS)
-@pytest.mark.parametrize("op", sorted(BINARY_UFUNCS))
+@pytest.mark.parametrize("op", sorted(BINARY_OPS))
 def test_binary_op_matches_numpy_ufunc(op: str, left_dtype: str, right_dtype: str) -> None:
-    function, ufunc = BINARY_UFUNCS[op]
+    function, ufunc = BINARY_OPS[op]
     left_value, right_value = binary_operands(op, left_dtype, right_dtype)
     x, y = variable_for(left_value, "x"), variable_for(right_value, "y")
     try:
@@ -243,7 +222,7 @@ def test_binary_op_matches_numpy_ufunc(op: str, left_dtype: str, right_dtype: st
 @pytest.mark.parametrize("op", ["true_div", "int_div", "mod"])
 def test_division_by_zero_matches_numpy(op: str, dtype: str) -> None:
     """Floats give inf and NaN; integers give NumPy's 0."""
-    function, ufunc = BINARY_UFUNCS[op]
+    function, ufunc = BINARY_OPS[op]
     left_value = np.array([7, -7, 0, 3], dtype=dtype)
     right_value = np.zeros(4, dtype=dtype)
     x, y = variable_for(left_value, "x"), variable_for(right_value, "y")

@@ -19,11 +19,11 @@ import tracegraph.tensor as T
 from tests.backends.numpy_helpers import (
     LAYOUTS,
     Array,
-    assert_matches_numpy,
     compile_and_call,
     compile_and_call_all,
     in_layout,
 )
+from tests.numpy_oracle import assert_matches_numpy
 from tracegraph.tensor import TensorVariable
 
 THIS_FILE = Path(__file__).name

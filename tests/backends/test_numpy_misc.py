@@ -17,11 +17,11 @@ import pytest
 import tracegraph
 import tracegraph.tensor as T
 from tests.backends.numpy_helpers import (
-    assert_matches_numpy,
     compile_and_call,
     compile_and_call_all,
     in_layout,
 )
+from tests.numpy_oracle import assert_matches_numpy
 from tracegraph.tensor import TensorVariable
 
 THIS_FILE = Path(__file__).name

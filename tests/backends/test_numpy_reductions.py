@@ -6,7 +6,6 @@ shapes, dtype pairs and memory layouts, with the errors raised for inner sizes t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +16,18 @@ import tracegraph
 import tracegraph.tensor as T
 from tests.backends.numpy_helpers import (
     Array,
-    assert_matches_numpy,
     compile_and_call,
     compile_and_call_all,
     in_layout,
     sample,
     variable_for,
 )
-from tracegraph.tensor import TensorVariable
+from tests.numpy_oracle import REDUCTIONS, assert_matches_numpy
 
 THIS_FILE = Path(__file__).name
 
 
 # -- reductions ----------------------------------------------------------------------------------
-
-REDUCTIONS: dict[str, tuple[Callable[..., TensorVariable], Callable[..., Any]]] = {
-    "sum": (T.sum, np.sum),
-    "prod": (T.prod, np.prod),
-    "max": (T.max, np.max),
-    "min": (T.min, np.min),
-    "mean": (T.mean, np.mean),
-    "argmax": (T.argmax, np.argmax),
-    "argmin": (T.argmin, np.argmin),
-    "any": (T.any, np.any),
-    "all": (T.all, np.all),
-}
 
 
 def numpy_reduce(op: str, array: Array, axis: Any, keepdims: bool) -> Array:

@@ -19,13 +19,13 @@ import tracegraph.tensor as T
 from tests.backends.numpy_helpers import (
     LAYOUTS,
     Array,
-    assert_matches_numpy,
     compile_and_call,
     compile_and_call_all,
     in_layout,
     sample,
     variable_for,
 )
+from tests.numpy_oracle import assert_matches_numpy
 
 THIS_FILE = Path(__file__).name
 

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 import tracegraph
 import tracegraph.tensor as T
+from tests.numpy_oracle import BINARY_OPS, REDUCTIONS, assert_matches_numpy
 from tracegraph.tensor import TensorVariable
 
 Array: TypeAlias = NDArray[Any]
@@ -46,7 +47,6 @@ MAX_RANK = 3
 INPUT_DTYPES = ("float64", "float32", "int32", "int64", "bool")
 # Inputs are floats more often than not: most ops have more to get wrong on floats.
 WEIGHTED_INPUT_DTYPES = ("float64", "float32", *INPUT_DTYPES)
-RELATIVE_TOLERANCE = {np.dtype("float32"): 1e-6, np.dtype("float64"): 1e-12}
 PYTHON_SCALARS: tuple[PythonScalar, ...] = (0, 1, 2, -3, 0.5, -1.5, 2.0, True, False)
 SPECIAL_FLOATS = (np.nan, np.inf, -np.inf)
 
@@ -69,38 +69,6 @@ UNARY_OPS: dict[str, tuple[Callable[[TensorVariable], TensorVariable], np.ufunc]
     "invert": (T.invert, np.invert),
 }
 
-BINARY_OPS: dict[str, tuple[Callable[[Any, Any], TensorVariable], np.ufunc]] = {
-    "add": (T.add, np.add),
-    "sub": (T.sub, np.subtract),
-    "mul": (T.mul, np.multiply),
-    "true_div": (T.true_div, np.true_divide),
-    "int_div": (T.int_div, np.floor_divide),
-    "mod": (T.mod, np.remainder),
-    "pow": (T.pow, np.power),
-    "maximum": (T.maximum, np.maximum),
-    "minimum": (T.minimum, np.minimum),
-    "gt": (T.gt, np.greater),
-    "ge": (T.ge, np.greater_equal),
-    "lt": (T.lt, np.less),
-    "le": (T.le, np.less_equal),
-    "eq": (T.eq, np.equal),
-    "neq": (T.neq, np.not_equal),
-    "and": (T.and_, np.bitwise_and),
-    "or": (T.or_, np.bitwise_or),
-    "xor": (T.xor, np.bitwise_xor),
-}
-
-REDUCTIONS: dict[str, tuple[Callable[..., TensorVariable], Callable[..., Any]]] = {
-    "sum": (T.sum, np.sum),
-    "prod": (T.prod, np.prod),
-    "max": (T.max, np.max),
-    "min": (T.min, np.min),
-    "mean": (T.mean, np.mean),
-    "argmax": (T.argmax, np.argmax),
-    "argmin": (T.argmin, np.argmin),
-    "any": (T.any, np.any),
-    "all": (T.all, np.all),
-}
 ARG_REDUCTIONS = ("argmax", "argmin")
 ALL_OPS = (*UNARY_OPS, *BINARY_OPS, *REDUCTIONS)
 FALLBACK_DTYPES = {"invert": "int64", "and": "int64", "or": "int64", "xor": "int64"}
@@ -306,19 +274,6 @@ def compile_and_run(case: ExpressionCase) -> Array:
     result = compiled(*[spec.array for spec in case.inputs])
     assert isinstance(result, np.ndarray)
     return result
-
-
-def assert_same_result(result: Array, expected: Array) -> None:
-    """Same type, dtype and shape; same values (to a tolerance for floats, NaN where NaN)."""
-    assert type(result) is np.ndarray
-    assert result.dtype == expected.dtype, f"dtype {result.dtype}, NumPy gives {expected.dtype}"
-    assert result.shape == expected.shape, f"shape {result.shape}, NumPy gives {expected.shape}"
-    if expected.dtype.kind == "f":
-        np.testing.assert_allclose(
-            result, expected, rtol=RELATIVE_TOLERANCE[expected.dtype], atol=0, equal_nan=True
-        )
-    else:
-        np.testing.assert_array_equal(result, expected)
 
 
 # -- generating expressions ----------------------------------------------------------------------
@@ -610,7 +565,7 @@ def test_random_expression_matches_numpy(root_op: str, data: st.DataObject) -> N
     case = data.draw(expression_cases(root_op), label="case")
     expected = evaluate_numpy(case.expression, [spec.array for spec in case.inputs])
     assert isinstance(expected, np.ndarray)
-    assert_same_result(compile_and_run(case), expected)
+    assert_matches_numpy(compile_and_run(case), expected)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -618,7 +573,7 @@ def test_random_expression_matches_numpy(root_op: str, data: st.DataObject) -> N
 def test_random_expression_with_any_root_matches_numpy(case: ExpressionCase) -> None:
     expected = evaluate_numpy(case.expression, [spec.array for spec in case.inputs])
     assert isinstance(expected, np.ndarray)
-    assert_same_result(compile_and_run(case), expected)
+    assert_matches_numpy(compile_and_run(case), expected)
 
 
 @settings(max_examples=100, deadline=None)
@@ -663,7 +618,7 @@ def test_reduction_matches_numpy(case: tuple[Array, str, AxisArgument, bool]) ->
     array, op, axis, keepdims = case
     x = T.tensor(array.dtype.name, shape=(None,) * array.ndim, name="x")
     compiled = tracegraph.function([x], REDUCTIONS[op][0](x, axis=axis, keepdims=keepdims))
-    assert_same_result(compiled(array), numpy_reduce(op, array, axis, keepdims))
+    assert_matches_numpy(compiled(array), numpy_reduce(op, array, axis, keepdims))
 
 
 WEAK_SCALAR_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8", "bool")
@@ -701,7 +656,7 @@ def test_python_scalar_operand_is_weakly_typed(
         return
     x, output = build_weak_scalar_expression(op, dtype, scalar, scalar_on_the_left)
     assert output.dtype == expected.dtype.name
-    assert_same_result(tracegraph.function([x], output)(array), expected)
+    assert_matches_numpy(tracegraph.function([x], output)(array), expected)
 
 
 def build_weak_scalar_expression(
@@ -739,7 +694,7 @@ def test_size_one_dimension_broadcasts_only_when_declared_broadcastable(
     y = T.tensor(dtype, shape=small_type_shape, name="small")
     compiled = tracegraph.function([x, y], T.maximum(x, y))
     if declared_broadcastable:
-        assert_same_result(compiled(big, small), np.maximum(big, small))
+        assert_matches_numpy(compiled(big, small), np.maximum(big, small))
     else:
         with pytest.raises(tracegraph.ShapeMismatchError, match=r"tg\.maximum"):
             compiled(big, small)
