@@ -125,31 +125,9 @@ class TheanoStyleOps:
         return a.dimshuffle("x", 0)
 
 
-class JaxOps:
-    """:class:`ArrayOps` of ``jax.numpy``."""
-
-    def __init__(self, jnp: ModuleType):
-        self.jnp = jnp
-
-    def tanh(self, a: Any) -> Any:
-        """``jnp.tanh``."""
-        return self.jnp.tanh(a)
-
-    def exp(self, a: Any) -> Any:
-        """``jnp.exp``."""
-        return self.jnp.exp(a)
-
-    def sqrt(self, a: Any) -> Any:
-        """``jnp.sqrt``."""
-        return self.jnp.sqrt(a)
-
-    def sum(self, a: Any, axis: int | None = None) -> Any:
-        """``jnp.sum``."""
-        return self.jnp.sum(a, axis=axis)
-
-    def dot(self, a: Any, b: Any) -> Any:
-        """``jnp.dot``."""
-        return self.jnp.dot(a, b)
+class JaxOps(TheanoStyleOps):
+    """:class:`ArrayOps` of ``jax.numpy``: the same functions, and NumPy-style indexing for
+    ``as_row``."""
 
     def as_row(self, a: Any) -> Any:
         """``a[None, :]``."""

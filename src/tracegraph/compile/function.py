@@ -334,7 +334,12 @@ def _restore_function(
     allow_input_downcast: bool | None,
 ) -> Function[Any]:
     parsed: dict[str, ModuleOp] = {}
-    stages = {stage: parsed.setdefault(text, parse_module(text)) for stage, text in texts.items()}
+    stages: dict[str, ModuleOp] = {}
+    for stage, text in texts.items():
+        # Stages that shared one module before pickling share one again (parsed once).
+        if text not in parsed:
+            parsed[text] = parse_module(text)
+        stages[stage] = parsed[text]
     inputs = []
     for dtype, shape, input_name, value, strict, allow, mutable, borrow in specs:
         variable = TensorType(dtype, shape=shape)(input_name)
