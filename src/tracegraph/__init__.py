@@ -11,7 +11,8 @@ call the result on NumPy arrays.
 array(34.)
 """
 
-from tracegraph import tensor
+from tracegraph import tensor  # noqa: I001 - first: tracegraph.gradient builds on it
+from tracegraph import gradient as gradient
 from tracegraph.compile import (
     FAST_COMPILE,
     FAST_RUN,
@@ -26,6 +27,8 @@ from tracegraph.compile import (
 from tracegraph.config import config
 from tracegraph.errors import (
     ArgumentError,
+    DisconnectedInputError,
+    GradientError,
     GraphTypeError,
     IndexOutOfBoundsError,
     InputTypeError,
@@ -44,7 +47,9 @@ __all__ = [
     "FAST_COMPILE",
     "FAST_RUN",
     "ArgumentError",
+    "DisconnectedInputError",
     "Function",
+    "GradientError",
     "GraphTypeError",
     "In",
     "IndexOutOfBoundsError",

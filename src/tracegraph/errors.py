@@ -47,3 +47,11 @@ class UnsupportedOperationError(TracegraphError, NotImplementedError):
 
 class IndexOutOfBoundsError(TracegraphError, IndexError):
     """An index is out of bounds at run time."""
+
+
+class DisconnectedInputError(TracegraphError, ValueError):
+    """``grad`` was asked for the gradient with respect to a variable the cost does not use."""
+
+
+class GradientError(TracegraphError, AssertionError):
+    """``verify_grad`` found a symbolic gradient that disagrees with finite differences."""

@@ -110,7 +110,7 @@ def pp(variable: TensorVariable | SSAValue) -> str:
     >>> import tracegraph.tensor as T
     >>> x = T.dmatrix('x')
     >>> pp(1 / (1 + T.exp(-x)))
-    '(1.0 / (1.0 + exp((-x))))'
+    '(1 / (1 + exp((-x))))'
     """
     value = variable.value if isinstance(variable, TensorVariable) else variable
     names: dict[SSAValue, str] = {}

@@ -102,6 +102,10 @@ from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_var
 
 abs = abs_
 
+# The gradient functions build on this package; importing them last re-exports them here, as
+# ``T.grad`` in Theano.
+from tracegraph.gradient import grad, hessian, jacobian  # noqa: E402
+
 __all__ = [
     "TensorLike",
     "TensorType",
@@ -138,10 +142,13 @@ __all__ = [
     "floor",
     "floor_div",
     "ge",
+    "grad",
     "gt",
+    "hessian",
     "inc_subtensor",
     "int_div",
     "invert",
+    "jacobian",
     "le",
     "log",
     "log1p",

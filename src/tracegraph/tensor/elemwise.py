@@ -2,8 +2,10 @@
 
 Result dtypes follow NumPy 2 (NEP 50): a Python scalar next to a tensor takes the tensor's kind
 of dtype when it fits (``fvector + 1.5`` stays float32), and each op's result dtype is the one
-NumPy's ufunc would give. One exception: tracegraph has no float16, so where NumPy would give
-float16 (``exp`` of an int8) the result is float32.
+NumPy's ufunc would give. A Python ``int`` stays an integer constant (the smallest integer dtype
+that holds it) whenever that gives the same result dtype, as in Theano: ``x ** 2`` keeps an
+integer exponent, and ``pp`` prints it as ``2``. One exception: tracegraph has no float16, so
+where NumPy would give float16 (``exp`` of an int8) the result is float32.
 """
 
 from __future__ import annotations
@@ -85,11 +87,15 @@ def _is_python_scalar(value: object) -> bool:
     return isinstance(value, bool | int | float) and not isinstance(value, np.generic)
 
 
-def as_operands(args: Sequence[TensorLike], *, pad: bool = False) -> list[TensorVariable]:
+def as_operands(
+    args: Sequence[TensorLike], *, pad: bool = False, integer_scalars: bool = False
+) -> list[TensorVariable]:
     """Variables for the arguments of an elementwise op, Python scalars weakly typed.
 
     With ``pad``, non-variable arguments become constants already shaped with leading 1s to
-    the highest rank among the arguments (so no dimshuffle is needed for them).
+    the highest rank among the arguments (so no dimshuffle is needed for them). With
+    ``integer_scalars`` (for ops whose result dtype comes from promoting their operands), a
+    Python ``int`` stays an integer constant where that promotes to the same result.
     """
     arrays: list[Any] = []
     strong: list[np.dtype[Any]] = []
@@ -112,14 +118,32 @@ def as_operands(args: Sequence[TensorLike], *, pad: bool = False) -> list[Tensor
             result.append(value)
             continue
         if _is_python_scalar(value):
-            dtype = np.result_type(*strong, value) if strong else np.asarray(value).dtype
-            if dtype == np.float16:
-                dtype = np.dtype(np.float32)
-            value = np.asarray(value, dtype=dtype)
+            value = np.asarray(value, dtype=_weak_scalar_dtype(value, strong, integer_scalars))
         if pad and value.ndim < rank:
             value = value.reshape((1,) * (rank - value.ndim) + value.shape)
         result.append(_constant(value))
     return result
+
+
+_SMALL_INTEGER_DTYPES = tuple(np.dtype(d) for d in ("int8", "int16", "int32", "int64"))
+
+
+def _weak_scalar_dtype(
+    value: bool | int | float, strong: Sequence[np.dtype[Any]], keep_integer: bool
+) -> np.dtype[Any]:
+    """The dtype of the constant for a Python scalar among operands of dtypes ``strong``."""
+    if not strong:
+        return np.asarray(value).dtype
+    dtype = np.result_type(*strong, value)
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    if keep_integer and isinstance(value, int) and not isinstance(value, bool):
+        for candidate in _SMALL_INTEGER_DTYPES:
+            info = np.iinfo(candidate)
+            if info.min <= value <= info.max:
+                # Keep the integer only where it promotes exactly as the weak scalar would.
+                return candidate if np.result_type(*strong, candidate) == dtype else dtype
+    return dtype
 
 
 def _constant(array: np.ndarray[Any, Any]) -> TensorVariable:
@@ -161,7 +185,7 @@ def elementwise(
     op_class: type[UnaryElementwiseOp | BinaryElementwiseOp], *args: TensorLike
 ) -> TensorVariable:
     """Apply an elementwise op to arguments, promoting Python scalars and broadcasting ranks."""
-    operands = as_operands(args, pad=True)
+    operands = as_operands(args, pad=True, integer_scalars=True)
     ndim = builtins.max(v.ndim for v in operands)
     operands = [pad_rank(v, ndim) for v in operands]
     shape = broadcast_shapes([v.type.shape for v in operands], op_class.name)

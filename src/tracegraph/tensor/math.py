@@ -270,7 +270,10 @@ def switch(cond: TensorLike, if_true: TensorLike, if_false: TensorLike) -> Tenso
     from tracegraph.tensor.elemwise import broadcast_shapes, pad_rank
 
     # Python-scalar branches take their dtype from the other branch, not from the condition.
-    operands = [*as_operands([cond]), *as_operands([if_true, if_false], pad=True)]
+    operands = [
+        *as_operands([cond]),
+        *as_operands([if_true, if_false], pad=True, integer_scalars=True),
+    ]
     ndim = builtins.max(v.ndim for v in operands)
     operands = [pad_rank(v, ndim) for v in operands]
     if operands[0].dtype.startswith("float"):

@@ -1,0 +1,370 @@
+"""Reverse-mode differentiation of symbolic graphs: ``grad``, ``jacobian``, ``hessian``.
+
+``grad`` walks the graph from the cost back to the variables asked for, applying the VJP rule of
+each op (``VJP_RULES``) and adding up the contributions of every path. Gradients only flow
+through floating-point values: integers, booleans and ops marked ``NotDifferentiable`` pass
+none, so a variable that reaches the cost only through them gets a zero gradient. A variable
+the cost does not depend on at all is *disconnected* (``disconnected_inputs`` decides what
+happens).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal, overload
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from tracegraph.config import config
+from tracegraph.errors import DisconnectedInputError, UnsupportedOperationError
+from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable, match_type
+from tracegraph.tensor import basic, shapes
+from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable
+
+DisconnectedPolicy = Literal["ignore", "warn", "raise"]
+ReturnDisconnected = Literal["zero", "none", "disconnected"]
+
+
+def _is_float(value: SSAValue) -> bool:
+    return np.dtype(TensorVariable(value).dtype).kind == "f"
+
+
+def _ancestors(
+    roots: Iterable[SSAValue], stops: set[SSAValue]
+) -> tuple[list[Operation], set[SSAValue]]:
+    """The ops the roots depend on in topological order, and every value reached.
+
+    The walk does not go past ``stops`` (``consider_constant``)."""
+    order: list[Operation] = []
+    reached: set[SSAValue] = set()
+    done: set[int] = set()
+    stack: list[tuple[SSAValue, bool]] = [(root, False) for root in roots]
+    while stack:
+        value, expanded = stack.pop()
+        op = value.owner
+        if expanded:
+            if isinstance(op, Operation) and id(op) not in done:
+                done.add(id(op))
+                order.append(op)
+            continue
+        if value in reached:
+            continue
+        reached.add(value)
+        if value in stops or not isinstance(op, Operation):
+            continue
+        stack.append((value, True))
+        stack.extend((operand, False) for operand in reversed(op.operands))
+    return order, reached
+
+
+class _Accumulator:
+    """The gradient contributions received by each value, summed on demand."""
+
+    def __init__(self) -> None:
+        self.contributions: dict[SSAValue, list[TensorVariable]] = {}
+
+    def add(self, value: SSAValue, gradient: TensorVariable) -> None:
+        self.contributions.setdefault(value, []).append(gradient)
+
+    def total(self, value: SSAValue) -> TensorVariable | None:
+        parts = self.contributions.get(value)
+        if not parts:
+            return None
+        return functools.reduce(lambda a, b: a + b, parts)
+
+
+def _backpropagate(
+    roots: Mapping[SSAValue, TensorVariable],
+    wrt: Sequence[TensorVariable],
+    consider_constant: set[SSAValue],
+) -> tuple[dict[SSAValue, TensorVariable | None], set[SSAValue]]:
+    """The gradient of each ``wrt`` (``None`` where none flows) and the set of values reached."""
+    order, reached = _ancestors(roots, consider_constant)
+    targets = {v.value for v in wrt}
+    # A value carries a gradient if it is float and depends on some target.
+    live: set[SSAValue] = {t for t in targets if _is_float(t)}
+    for op in order:
+        if any(operand in live for operand in op.operands):
+            live.update(r for r in op.results if r not in consider_constant and _is_float(r))
+    gradients = _Accumulator()
+    for value, seed in roots.items():
+        gradients.add(value, seed)
+    for op in reversed(order):
+        result = op.results[0]
+        if result not in live:
+            continue
+        g = gradients.total(result)
+        if g is None:
+            continue
+        gradients.contributions[result] = [g]
+        rule = VJP_RULES.get(type(op))
+        if rule is None:
+            raise NotImplementedError(f"grad: no gradient rule for {op.name}")
+        if isinstance(rule, NotDifferentiable):
+            continue
+        operands = [TensorVariable(v) for v in op.operands]
+        for operand, operand_gradient in zip(
+            operands, rule(op, operands, TensorVariable(result), g), strict=True
+        ):
+            if operand_gradient is not None and operand.value in live:
+                gradients.add(operand.value, match_type(operand_gradient, operand))
+    return {t: gradients.total(t) for t in targets}, reached
+
+
+@overload
+def grad(
+    cost: TensorVariable | None,
+    wrt: TensorVariable,
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+    add_names: bool = True,
+    known_grads: Mapping[TensorVariable, TensorLike] | None = None,
+    return_disconnected: Literal["zero"] = "zero",
+) -> TensorVariable: ...
+
+
+@overload
+def grad(
+    cost: TensorVariable | None,
+    wrt: Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+    add_names: bool = True,
+    known_grads: Mapping[TensorVariable, TensorLike] | None = None,
+    return_disconnected: Literal["zero"] = "zero",
+) -> list[TensorVariable]: ...
+
+
+@overload
+def grad(
+    cost: TensorVariable | None,
+    wrt: TensorVariable,
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+    add_names: bool = True,
+    known_grads: Mapping[TensorVariable, TensorLike] | None = None,
+    *,
+    return_disconnected: Literal["none", "disconnected"],
+) -> TensorVariable | None: ...
+
+
+@overload
+def grad(
+    cost: TensorVariable | None,
+    wrt: Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+    add_names: bool = True,
+    known_grads: Mapping[TensorVariable, TensorLike] | None = None,
+    *,
+    return_disconnected: Literal["none", "disconnected"],
+) -> list[TensorVariable | None]: ...
+
+
+def grad(
+    cost: TensorVariable | None,
+    wrt: TensorVariable | Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+    add_names: bool = True,
+    known_grads: Mapping[TensorVariable, TensorLike] | None = None,
+    return_disconnected: ReturnDisconnected = "zero",
+) -> TensorVariable | list[TensorVariable] | list[TensorVariable | None] | None:
+    """The symbolic gradient of the scalar ``cost`` with respect to ``wrt`` (a variable, or a
+    list of them: the result is then a list in the same order).
+
+    ``consider_constant`` lists variables treated as constants (no gradient flows through
+    them); ``known_grads`` maps variables to gradients already known (with ``cost=None``, they
+    are the only source). A ``wrt`` the cost does not depend on raises
+    ``DisconnectedInputError`` unless ``disconnected_inputs`` is ``"warn"`` or ``"ignore"``;
+    its gradient is then zeros (``return_disconnected="zero"``) or ``None``.
+
+    >>> import tracegraph.tensor as T
+    >>> from tracegraph import function
+    >>> x = T.dscalar('x')
+    >>> f = function([x], grad(x ** 2, x))
+    >>> f(4)
+    array(8.)
+    """
+    single = isinstance(wrt, TensorVariable)
+    targets: list[TensorVariable] = [wrt] if isinstance(wrt, TensorVariable) else list(wrt)
+    for position, target in enumerate(targets):
+        if not isinstance(target, TensorVariable):
+            raise TypeError(
+                f"grad: wrt[{position}] must be a symbolic variable, got {type(target).__name__}"
+            )
+    if disconnected_inputs not in ("ignore", "warn", "raise"):
+        raise ValueError(
+            f"disconnected_inputs must be 'ignore', 'warn' or 'raise', not {disconnected_inputs!r}"
+        )
+    if return_disconnected not in ("zero", "none", "disconnected"):
+        raise ValueError(
+            "return_disconnected must be 'zero', 'none' or 'disconnected', "
+            f"not {return_disconnected!r}"
+        )
+    roots: dict[SSAValue, TensorVariable] = {}
+    if cost is not None:
+        if not isinstance(cost, TensorVariable):
+            raise TypeError(f"grad: cost must be a symbolic variable, got {type(cost).__name__}")
+        if cost.ndim != 0:
+            raise TypeError(
+                f"grad: cost must be a scalar (0-d), got {cost.describe()} of type {cost.type}; "
+                "differentiate a reduction of it, e.g. cost.sum()"
+            )
+        roots[cost.value] = basic.fill(cost, 1.0)
+    elif not known_grads:
+        raise ValueError("grad: give a cost, or known_grads (or both)")
+    for variable, known in (known_grads or {}).items():
+        gradient = as_tensor_variable(known)
+        if gradient.ndim != variable.ndim:
+            raise TypeError(
+                f"grad: the known gradient of {variable.describe()} has rank {gradient.ndim}, "
+                f"not {variable.ndim}"
+            )
+        roots[variable.value] = match_type(gradient, variable) if gradient.ndim else gradient
+    constants = {as_tensor_variable(v).value for v in consider_constant or ()}
+    totals, reached = _backpropagate(roots, targets, constants)
+
+    results: list[TensorVariable | None] = []
+    for target in targets:
+        total = totals[target.value]
+        if total is None and target.value not in reached:
+            message = (
+                f"grad: the cost does not depend on {target.describe()}; pass "
+                "disconnected_inputs='ignore' (or 'warn') to get a zero gradient"
+            )
+            if disconnected_inputs == "raise":
+                raise DisconnectedInputError(message)
+            if disconnected_inputs == "warn":
+                warnings.warn(message, stacklevel=2)
+            if return_disconnected != "zero":
+                results.append(None)
+                continue
+        if total is None:
+            dtype = target.dtype if np.dtype(target.dtype).kind == "f" else config.floatX
+            total = basic.zeros_like(target, dtype=dtype)
+        elif total.dtype != target.dtype and np.dtype(target.dtype).kind == "f":
+            total = basic.cast(total, target.dtype)
+        if add_names and cost is not None and cost.name and target.name:
+            total.name = f"(d{cost.name}/d{target.name})"
+        results.append(total)
+    if single:
+        return results[0]
+    return results
+
+
+def _static_size(variable: TensorVariable, what: str) -> int:
+    sizes = variable.type.shape
+    if any(size is None for size in sizes):
+        raise UnsupportedOperationError(
+            f"{what}: the shape of {variable.describe()} ({variable.type}) must be known when "
+            "the graph is built, since each row of the result is one gradient; declare it with "
+            "a static shape, e.g. T.TensorType('float64', shape=(3,))('x')"
+        )
+    return int(np.prod([s for s in sizes if s is not None], dtype=np.int64))
+
+
+@overload
+def jacobian(
+    expression: TensorVariable,
+    wrt: TensorVariable,
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+) -> TensorVariable: ...
+
+
+@overload
+def jacobian(
+    expression: TensorVariable,
+    wrt: Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+) -> list[TensorVariable]: ...
+
+
+def jacobian(
+    expression: TensorVariable,
+    wrt: TensorVariable | Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+) -> TensorVariable | list[TensorVariable]:
+    """The Jacobian of ``expression`` with respect to ``wrt``: an array of shape
+    ``expression.shape + wrt.shape`` (one per ``wrt`` when it is a list).
+
+    Each element of ``expression`` gives one gradient, so its shape must be static.
+
+    >>> import tracegraph.tensor as T
+    >>> from tracegraph import function
+    >>> x = T.TensorType('float64', shape=(2,))('x')
+    >>> f = function([x], jacobian(x ** 2, x))
+    >>> f([1.0, 3.0])
+    array([[2., 0.],
+           [0., 6.]])
+    """
+    targets = [wrt] if isinstance(wrt, TensorVariable) else list(wrt)
+    if expression.ndim == 0:
+        rows = grad(expression, targets, consider_constant, disconnected_inputs)
+        return rows[0] if isinstance(wrt, TensorVariable) else rows
+    count = _static_size(expression, "jacobian")
+    flat = shapes.flatten(expression)
+    per_target: list[list[TensorVariable]] = [[] for _ in targets]
+    for i in range(count):
+        row = grad(flat[i], targets, consider_constant, disconnected_inputs)
+        for column, gradient in zip(per_target, row, strict=True):
+            column.append(gradient)
+    results = []
+    for target, column in zip(targets, per_target, strict=True):
+        stacked = shapes.stack(column)
+        out_shape = [*expression.type.shape, *target.type.shape]
+        if all(size is not None for size in out_shape):
+            results.append(stacked.reshape(tuple(s for s in out_shape if s is not None)))
+        else:
+            shape = shapes.concatenate([shapes.shape(expression), shapes.shape(target)])
+            results.append(stacked.reshape(shape, ndim=len(out_shape)))
+    return results[0] if isinstance(wrt, TensorVariable) else results
+
+
+@overload
+def hessian(
+    cost: TensorVariable,
+    wrt: TensorVariable,
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+) -> TensorVariable: ...
+
+
+@overload
+def hessian(
+    cost: TensorVariable,
+    wrt: Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+) -> list[TensorVariable]: ...
+
+
+def hessian(
+    cost: TensorVariable,
+    wrt: TensorVariable | Sequence[TensorVariable],
+    consider_constant: Sequence[TensorVariable] | None = None,
+    disconnected_inputs: DisconnectedPolicy = "raise",
+) -> TensorVariable | list[TensorVariable]:
+    """The Hessian of the scalar ``cost`` with respect to a vector ``wrt`` (or each of a list):
+    the Jacobian of the gradient. ``wrt`` needs a static shape, as for ``jacobian``.
+
+    >>> import tracegraph.tensor as T
+    >>> from tracegraph import function
+    >>> x = T.TensorType('float64', shape=(2,))('x')
+    >>> f = function([x], hessian((x ** 3).sum(), x))
+    >>> f([1.0, 2.0])
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    targets = [wrt] if isinstance(wrt, TensorVariable) else list(wrt)
+    results = []
+    for target in targets:
+        gradient = grad(cost, target, consider_constant, disconnected_inputs)
+        results.append(jacobian(gradient, target, consider_constant, disconnected_inputs))
+    return results[0] if isinstance(wrt, TensorVariable) else results

@@ -1,0 +1,396 @@
+"""The vector-Jacobian product (VJP) of every op of the ``tg`` dialect, keyed by op class.
+
+A rule receives the op, its operands and result as symbolic variables, and the gradient ``g``
+of the cost with respect to the result; it returns one gradient per operand, or ``None`` where
+no gradient flows (shape and index operands). Rules build the gradient with the ordinary
+frontend functions, so gradients are plain graphs: they can be printed, compiled, reused in
+updates and differentiated again. Ops whose result is piecewise constant or integer (compar-
+isons, bitwise ops, ``argmax``, ``shape``...) are marked ``NotDifferentiable`` with the reason:
+no gradient flows through them, and an input reached only through them gets a zero gradient.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from tracegraph.ir import ops
+from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
+from tracegraph.ir.ops.subtensor import SubtensorUpdateOp
+from tracegraph.ir.types import tensor_type
+from tracegraph.tensor import basic, shapes
+from tracegraph.tensor import math as tm
+from tracegraph.tensor.variable import TensorVariable, emit
+
+Gradients: TypeAlias = Sequence[TensorVariable | None]
+VJPRule: TypeAlias = Callable[
+    [Any, list[TensorVariable], TensorVariable, TensorVariable], Gradients
+]
+"""``rule(op, operands, result, g)``: the gradient of each operand, ``None`` where none flows."""
+OpT = TypeVar("OpT", bound=Operation)
+
+
+@dataclass(frozen=True)
+class NotDifferentiable:
+    """Marks an op no gradient flows through, with the reason."""
+
+    reason: str
+
+
+VJP_RULES: dict[type[Operation], VJPRule | NotDifferentiable] = {}
+"""The VJP rule of every op class, or ``NotDifferentiable`` for ops without a gradient."""
+
+
+def vjp_rule(*classes: type[OpT]) -> Callable[[VJPRule], VJPRule]:
+    """Register a VJP rule for op classes."""
+
+    def register(rule: VJPRule) -> VJPRule:
+        for cls in classes:
+            VJP_RULES[cls] = rule
+        return rule
+
+    return register
+
+
+def not_differentiable(reason: str, *classes: type[Operation]) -> None:
+    """Mark op classes as having no gradient."""
+    for cls in classes:
+        VJP_RULES[cls] = NotDifferentiable(reason)
+
+
+def is_float(variable: TensorVariable) -> bool:
+    """Whether gradients flow into values of this variable's dtype."""
+    return np.dtype(variable.dtype).kind == "f"
+
+
+def match_type(g: TensorVariable, like: TensorVariable) -> TensorVariable:
+    """``g`` summed over the axes where ``like`` was broadcast, in ``like``'s dtype.
+
+    Elementwise operands have the result's rank; an operand of static size 1 on an axis where
+    the result is larger received the same value along that axis, so its gradient is the sum.
+    """
+    axes = [
+        axis
+        for axis, (mine, theirs) in enumerate(zip(like.type.shape, g.type.shape, strict=True))
+        if mine == 1 and theirs != 1
+    ]
+    if axes:
+        g = tm.sum(g, axis=axes, keepdims=True)
+    if g.dtype != like.dtype and is_float(like):
+        g = basic.cast(g, like.dtype)
+    return g
+
+
+# -- not differentiable ---------------------------------------------------------------------------
+
+not_differentiable("a leaf of the graph has no operands", ops.ConstantOp, ops.InputOp, ops.SharedOp)
+not_differentiable(
+    "a comparison has a boolean result",
+    ops.GtOp,
+    ops.GeOp,
+    ops.LtOp,
+    ops.LeOp,
+    ops.EqOp,
+    ops.NeqOp,
+)
+not_differentiable(
+    "bitwise ops take integers or booleans", ops.AndOp, ops.OrOp, ops.XorOp, ops.InvertOp
+)
+not_differentiable(
+    "the result is an integer index or a boolean",
+    ops.ArgmaxOp,
+    ops.ArgminOp,
+    ops.AnyOp,
+    ops.AllOp,
+)
+not_differentiable("the result is a shape or a range of integers", ops.ShapeOp, ops.ArangeOp)
+
+
+# -- elementwise ----------------------------------------------------------------------------------
+
+
+@vjp_rule(ops.FloorOp, ops.CeilOp, ops.RoundOp, ops.SignOp, ops.IntDivOp)
+def _piecewise_constant(
+    op: Operation, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # The result is constant between jumps: the gradient is zero almost everywhere.
+    return [basic.zeros_like(x) if is_float(x) else None for x in xs]
+
+
+@vjp_rule(ops.NegOp)
+def _neg(
+    op: ops.NegOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    return [-g]
+
+
+def _unary(
+    derivative: Callable[[TensorVariable, TensorVariable, TensorVariable], TensorVariable],
+) -> VJPRule:
+    """A rule for ``y = f(x)``: ``derivative(g, x, y)`` is ``g * f'(x)``."""
+
+    def rule(
+        op: Operation, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+    ) -> Gradients:
+        return [derivative(g, xs[0], out)]
+
+    return rule
+
+
+VJP_RULES[ops.AbsOp] = _unary(lambda g, x, y: g * tm.sign(x))
+VJP_RULES[ops.ExpOp] = _unary(lambda g, x, y: g * y)
+VJP_RULES[ops.LogOp] = _unary(lambda g, x, y: g / x)
+VJP_RULES[ops.Log1pOp] = _unary(lambda g, x, y: g / (1 + x))
+VJP_RULES[ops.Expm1Op] = _unary(lambda g, x, y: g * (y + 1))
+VJP_RULES[ops.SqrtOp] = _unary(lambda g, x, y: g * 0.5 / y)
+VJP_RULES[ops.SqrOp] = _unary(lambda g, x, y: g * 2 * x)
+VJP_RULES[ops.TanhOp] = _unary(lambda g, x, y: g * (1 - y * y))
+VJP_RULES[ops.SigmoidOp] = _unary(lambda g, x, y: g * (y * (1 - y)))
+VJP_RULES[ops.SoftplusOp] = _unary(lambda g, x, y: g * tm.sigmoid(x))
+VJP_RULES[ops.SinOp] = _unary(lambda g, x, y: g * tm.cos(x))
+VJP_RULES[ops.CosOp] = _unary(lambda g, x, y: g * -tm.sin(x))
+VJP_RULES[ops.ErfOp] = _unary(lambda g, x, y: g * (2 / math.sqrt(math.pi)) * tm.exp(-(x * x)))
+
+
+@vjp_rule(ops.CastOp)
+def _cast(
+    op: ops.CastOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    (x,) = xs
+    return [basic.cast(g, x.dtype) if is_float(x) else None]
+
+
+def _binary(
+    derivatives: Callable[
+        [TensorVariable, TensorVariable, TensorVariable, TensorVariable],
+        tuple[TensorVariable, TensorVariable],
+    ],
+) -> VJPRule:
+    """A rule for ``z = f(x, y)``: ``derivatives(g, x, y, z)`` gives both products."""
+
+    def rule(
+        op: Operation, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+    ) -> Gradients:
+        x, y = xs
+        gx, gy = derivatives(g, x, y, out)
+        return [match_type(gx, x), match_type(gy, y)]
+
+    return rule
+
+
+VJP_RULES[ops.AddOp] = _binary(lambda g, x, y, z: (g, g))
+VJP_RULES[ops.SubOp] = _binary(lambda g, x, y, z: (g, -g))
+VJP_RULES[ops.MulOp] = _binary(lambda g, x, y, z: (g * y, g * x))
+VJP_RULES[ops.TrueDivOp] = _binary(lambda g, x, y, z: (g / y, -g * x / (y * y)))
+VJP_RULES[ops.ModOp] = _binary(lambda g, x, y, z: (g, g * -(x // y)))
+VJP_RULES[ops.PowOp] = _binary(lambda g, x, y, z: (g * y * x ** (y - 1), g * z * tm.log(x)))
+# Ties give the gradient to both operands, as Theano did.
+VJP_RULES[ops.MaximumOp] = _binary(lambda g, x, y, z: (g * tm.eq(z, x), g * tm.eq(z, y)))
+VJP_RULES[ops.MinimumOp] = VJP_RULES[ops.MaximumOp]
+
+
+@vjp_rule(ops.FillOp)
+def _fill(
+    op: ops.FillOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    _model, value = xs
+    return [None, match_type(g, value)]
+
+
+@vjp_rule(ops.SwitchOp)
+def _switch(
+    op: ops.SwitchOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    condition, if_true, if_false = xs
+    return [
+        None,
+        match_type(tm.switch(condition, g, 0), if_true),
+        match_type(tm.switch(condition, 0, g), if_false),
+    ]
+
+
+# -- reductions -----------------------------------------------------------------------------------
+
+
+def _expand(g: TensorVariable, op: ops.ReductionOp, x: TensorVariable) -> TensorVariable:
+    """``g`` (of a reduction's result) with the reduced axes back as broadcastable axes."""
+    if op.get_keepdims():
+        return g
+    axes = op.get_axes()
+    kept = iter(range(g.ndim))
+    order = [NEW_AXIS if axis in axes else next(kept) for axis in range(x.ndim)]
+    return g.dimshuffle(*["x" if a == NEW_AXIS else a for a in order])
+
+
+def _reduced_count(op: ops.ReductionOp, x: TensorVariable, dtype: str) -> TensorVariable | float:
+    """The number of elements each result of a reduction combines."""
+    sizes = [x.type.shape[axis] for axis in op.get_axes()]
+    if all(size is not None for size in sizes):
+        return float(math.prod(size for size in sizes if size is not None))
+    shape = shapes.shape(x)
+    count: TensorVariable = basic.cast(shape[op.get_axes()[0]], dtype)
+    for axis in op.get_axes()[1:]:
+        count = count * basic.cast(shape[axis], dtype)
+    return count
+
+
+@vjp_rule(ops.SumOp)
+def _sum(
+    op: ops.SumOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    (x,) = xs
+    return [match_type(basic.fill(x, _expand(g, op, x)), x)]
+
+
+@vjp_rule(ops.MeanOp)
+def _mean(
+    op: ops.MeanOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    (x,) = xs
+    spread = basic.fill(x, _expand(g, op, x))
+    return [match_type(spread / _reduced_count(op, x, g.dtype), x)]
+
+
+@vjp_rule(ops.ProdOp)
+def _prod(
+    op: ops.ProdOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    (x,) = xs
+    axes = op.get_axes()
+    # prod / x fails where x is 0: with one zero, its gradient is the product of the others;
+    # with two or more, every gradient is 0.
+    is_zero = tm.eq(x, 0)
+    nonzero_product = tm.prod(tm.switch(is_zero, 1, x), axis=axes, keepdims=True)
+    zeros = tm.sum(is_zero, axis=axes, keepdims=True)
+    without_zeros = nonzero_product / tm.switch(is_zero, 1, x)
+    one_zero = tm.switch(is_zero, nonzero_product, 0)
+    partial = tm.switch(tm.eq(zeros, 0), without_zeros, tm.switch(tm.eq(zeros, 1), one_zero, 0))
+    return [match_type(_expand(g, op, x) * partial, x)]
+
+
+@vjp_rule(ops.MaxOp, ops.MinOp)
+def _extremum(
+    op: ops.ReductionOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    (x,) = xs
+    # Every element equal to the extremum receives the gradient, as in Theano.
+    return [match_type(_expand(g, op, x) * tm.eq(x, _expand(out, op, x)), x)]
+
+
+# -- linear algebra -------------------------------------------------------------------------------
+
+
+@vjp_rule(ops.DotOp)
+def _dot(
+    op: ops.DotOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    a, b = xs
+    if a.ndim == 2 and b.ndim == 2:
+        ga, gb = tm.dot(g, b.T), tm.dot(a.T, g)
+    elif a.ndim == 2:
+        ga, gb = tm.outer(g, b), tm.dot(a.T, g)
+    elif b.ndim == 2:
+        ga, gb = tm.dot(b, g), tm.outer(a, g)
+    else:
+        ga, gb = g * b, g * a
+    return [match_type(ga, a), match_type(gb, b)]
+
+
+# -- shapes ---------------------------------------------------------------------------------------
+
+
+@vjp_rule(ops.DimShuffleOp)
+def _dimshuffle(
+    op: ops.DimShuffleOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    (x,) = xs
+    order = op.get_order()
+    # Each input axis takes back the output axis it became; dropped (size-1) axes come back
+    # as new axes, and the output's new axes (size 1) are dropped.
+    inverse = [order.index(axis) if axis in order else NEW_AXIS for axis in range(x.ndim)]
+    result_type = tensor_type(g.dtype, x.type.shape)
+    return [emit(ops.DimShuffleOp(g.value, inverse, result_type))]
+
+
+@vjp_rule(ops.ReshapeOp, ops.FlattenOp)
+def _reshape(
+    op: Operation, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    x = xs[0]
+    shape = shapes.shape(x)
+    reshaped = emit(ops.ReshapeOp(g.value, shape.value, tensor_type(g.dtype, x.type.shape)))
+    return [reshaped, *([None] * (len(xs) - 1))]
+
+
+@vjp_rule(ops.AllocOp)
+def _alloc(
+    op: ops.AllocOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    value, *dims = xs
+    leading = g.ndim - value.ndim
+    if leading:
+        g = tm.sum(g, axis=list(range(leading)))
+    return [match_type(g, value), *([None] * len(dims))]
+
+
+@vjp_rule(ops.ConcatenateOp, ops.StackOp)
+def _join(
+    op: JoinOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    axis = op.get_axis()
+    before: tuple[slice, ...] = (slice(None),) * axis
+    if isinstance(op, ops.StackOp):
+        picks: list[tuple[slice | int, ...]] = [(*before, i) for i in range(len(xs))]
+        return [match_type(g[pick], x) for pick, x in zip(picks, xs, strict=True)]
+    grads: list[TensorVariable | None] = []
+    start: int | TensorVariable = 0
+    for x in xs:
+        size = x.type.shape[axis]
+        stop = start + (size if size is not None else shapes.shape(x)[axis])
+        grads.append(match_type(g[(*before, slice(start, stop))], x))
+        start = stop
+    return grads
+
+
+# -- indexing -------------------------------------------------------------------------------------
+
+
+def _indexed_part(
+    x: TensorVariable, op: ops.SubtensorOp | SubtensorUpdateOp, ndim: int
+) -> TensorVariable:
+    """``x[index]`` with the index of ``op`` (whose indexed part has ``ndim`` axes)."""
+    indices: list[SSAValue] = list(op.indices)
+    part_type = tensor_type(x.dtype, (None,) * ndim)
+    return emit(ops.SubtensorOp(x.value, indices, op.get_entries(), part_type))
+
+
+@vjp_rule(ops.SubtensorOp)
+def _subtensor(
+    op: ops.SubtensorOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    x, *indices = xs
+    # Repeated array indices add up: inc_subtensor accumulates.
+    zeros = basic.zeros_like(x)
+    index_values = [v.value for v in indices]
+    spread = emit(ops.IncSubtensorOp(zeros.value, g.value, index_values, op.get_entries()))
+    return [spread, *([None] * len(indices))]
+
+
+@vjp_rule(ops.SetSubtensorOp, ops.IncSubtensorOp)
+def _subtensor_update(
+    op: SubtensorUpdateOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    _x, y, *indices = xs
+    index_values = [v.value for v in indices]
+    if isinstance(op, ops.SetSubtensorOp):
+        zero = emit(ops.ConstantOp.from_array(np.zeros((1,) * y.ndim, dtype=g.dtype)))
+        gx = emit(ops.SetSubtensorOp(g.value, zero.value, index_values, op.get_entries()))
+    else:
+        gx = g
+    gy = match_type(_indexed_part(g, op, y.ndim), y)
+    return [gx, gy, *([None] * len(indices))]

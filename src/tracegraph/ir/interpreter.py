@@ -1,0 +1,541 @@
+"""The interpreter of the ``tg`` dialect on NumPy arrays (the NumPy reference backend).
+
+It is the oracle every other backend is compared against, and ``mode="FAST_COMPILE"``.
+``REFERENCE_RULES`` maps each op class to a *kernel builder*: a function that reads the op's
+properties once and returns the kernel, a function from operand arrays to the result array.
+Elementwise ops follow Theano's broadcasting: only dimensions of static size 1 broadcast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Operation, SSAValue
+
+from tracegraph.errors import (
+    IndexOutOfBoundsError,
+    RuntimeOpError,
+    ShapeMismatchError,
+    TracegraphError,
+)
+from tracegraph.ir import ops
+from tracegraph.ir.location import format_location
+from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
+from tracegraph.ir.ops.subtensor import (
+    ARRAY_INDEX,
+    EMPTY_ELLIPSIS,
+    SCALAR_INDEX,
+    SubtensorUpdateOp,
+    group_index_operands,
+)
+from tracegraph.ir.types import dtype_of, shape_of
+
+Array: TypeAlias = NDArray[Any]
+Kernel: TypeAlias = Callable[..., Any]
+"""Takes the operand arrays positionally, returns the result array (a tuple for several)."""
+KernelBuilder: TypeAlias = Callable[[Any], Kernel]
+OpT = TypeVar("OpT", bound=Operation)
+
+REFERENCE_RULES: dict[type[Operation], KernelBuilder] = {}
+"""Kernel builder of every op class the reference backend runs."""
+
+
+def reference_rule(
+    *op_classes: type[OpT],
+) -> Callable[[Callable[[OpT], Kernel]], Callable[[OpT], Kernel]]:
+    """Register a kernel builder for one or more op classes."""
+
+    def register(builder: Callable[[OpT], Kernel]) -> Callable[[OpT], Kernel]:
+        for op_class in op_classes:
+            REFERENCE_RULES[op_class] = builder
+        return builder
+
+    return register
+
+
+# -- elementwise ------------------------------------------------------------------------------
+
+
+def _broadcast_checker(op: Operation) -> Callable[[Sequence[Array]], None]:
+    """A check that operands agree on every axis that is not statically broadcastable."""
+    patterns = [tuple(size == 1 for size in shape_of(v)) for v in op.operands]
+
+    def check(arrays: Sequence[Array]) -> None:
+        first = arrays[0].shape
+        if all(a.shape == first for a in arrays):
+            return
+        for axis in range(len(first)):
+            sizes = {a.shape[axis] for a, p in zip(arrays, patterns, strict=True) if not p[axis]}
+            if len(sizes) > 1:
+                shapes = ", ".join(str(a.shape) for a in arrays)
+                raise ShapeMismatchError(
+                    f"operands have shapes {shapes}: sizes {sorted(sizes)} differ on axis {axis} "
+                    "(only dimensions declared broadcastable may have size 1)"
+                )
+            for a, p in zip(arrays, patterns, strict=True):
+                if p[axis] and a.shape[axis] != 1:
+                    raise ShapeMismatchError(
+                        f"an operand declared broadcastable on axis {axis} has size {a.shape[axis]}"
+                    )
+
+    return check
+
+
+def _ufunc_kernel(op: Operation, function: Callable[..., Any]) -> Kernel:
+    out_dtype = np.dtype(dtype_of(op.results[0]))
+    check = _broadcast_checker(op)
+    # Where NumPy would compute in float16 (exp of an int8), compute in the result dtype.
+    cast_inputs = out_dtype.kind == "f" and any(dtype_of(v) != out_dtype.name for v in op.operands)
+
+    def kernel(*arrays: Array) -> Any:
+        check(arrays)
+        if cast_inputs:
+            arrays = tuple(np.asarray(a).astype(out_dtype, copy=False) for a in arrays)
+        result = function(*arrays)
+        if result.dtype != out_dtype:
+            result = result.astype(out_dtype)
+        return result
+
+    return kernel
+
+
+def _sigmoid(x: Array) -> Array:
+    # Both branches are evaluated; each is exact where it is selected and never overflows there.
+    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))
+
+
+def _softplus(x: Array) -> Array:
+    return np.logaddexp(np.zeros((), dtype=x.dtype), x)
+
+
+def _erf(x: Array) -> Array:
+    return np.asarray(np.vectorize(math.erf, otypes=[x.dtype])(x))
+
+
+def _fill(model: Array, value: Array) -> Array:
+    return np.broadcast_to(value, np.broadcast_shapes(model.shape, value.shape))
+
+
+def _switch(cond: Array, if_true: Array, if_false: Array) -> Array:
+    return np.where(cond, if_true, if_false)
+
+
+ELEMENTWISE_FUNCTIONS: dict[type[Operation], Callable[..., Any]] = {
+    ops.NegOp: np.negative,
+    ops.AbsOp: np.absolute,
+    ops.SignOp: np.sign,
+    ops.ExpOp: np.exp,
+    ops.LogOp: np.log,
+    ops.Log1pOp: np.log1p,
+    ops.Expm1Op: np.expm1,
+    ops.SqrtOp: np.sqrt,
+    ops.SqrOp: np.square,
+    ops.TanhOp: np.tanh,
+    ops.SigmoidOp: _sigmoid,
+    ops.SoftplusOp: _softplus,
+    ops.SinOp: np.sin,
+    ops.CosOp: np.cos,
+    ops.FloorOp: np.floor,
+    ops.CeilOp: np.ceil,
+    ops.RoundOp: np.rint,
+    ops.ErfOp: _erf,
+    ops.InvertOp: np.invert,
+    ops.AddOp: np.add,
+    ops.SubOp: np.subtract,
+    ops.MulOp: np.multiply,
+    ops.TrueDivOp: np.true_divide,
+    ops.IntDivOp: np.floor_divide,
+    ops.ModOp: np.remainder,
+    ops.PowOp: np.power,
+    ops.MaximumOp: np.maximum,
+    ops.MinimumOp: np.minimum,
+    ops.GtOp: np.greater,
+    ops.GeOp: np.greater_equal,
+    ops.LtOp: np.less,
+    ops.LeOp: np.less_equal,
+    ops.EqOp: np.equal,
+    ops.NeqOp: np.not_equal,
+    ops.AndOp: np.bitwise_and,
+    ops.OrOp: np.bitwise_or,
+    ops.XorOp: np.bitwise_xor,
+    ops.FillOp: _fill,
+    ops.SwitchOp: _switch,
+}
+"""The NumPy function computing each elementwise op."""
+
+
+@reference_rule(*ELEMENTWISE_FUNCTIONS)
+def _elementwise(op: Operation) -> Kernel:
+    return _ufunc_kernel(op, ELEMENTWISE_FUNCTIONS[type(op)])
+
+
+@reference_rule(ops.CastOp)
+def _cast(op: ops.CastOp) -> Kernel:
+    out_dtype = np.dtype(dtype_of(op.result))
+
+    def kernel(x: Array) -> Array:
+        return np.asarray(x).astype(out_dtype)
+
+    return kernel
+
+
+# -- leaves -----------------------------------------------------------------------------------
+
+
+@reference_rule(ops.ConstantOp)
+def _constant(op: ops.ConstantOp) -> Kernel:
+    value = op.to_array()
+    value.flags.writeable = False  # outputs that are constants get copied before returning
+
+    def kernel() -> Array:
+        return value
+
+    return kernel
+
+
+@reference_rule(ops.InputOp, ops.SharedOp)
+def _leaf(op: Operation) -> Kernel:
+    def kernel() -> Array:
+        raise RuntimeOpError(
+            f"{op.name} only appears in traced graphs; function() turns it into an argument"
+        )
+
+    return kernel
+
+
+# -- shape ------------------------------------------------------------------------------------
+
+
+@reference_rule(ops.DimShuffleOp)
+def _dimshuffle(op: ops.DimShuffleOp) -> Kernel:
+    order = op.get_order()
+    kept = [axis for axis in order if axis != NEW_AXIS]
+    dropped = tuple(axis for axis in range(len(shape_of(op.x))) if axis not in kept)
+    remaining = [axis for axis in range(len(shape_of(op.x))) if axis not in dropped]
+    permutation = [remaining.index(axis) for axis in kept]
+    new_axes = tuple(i for i, axis in enumerate(order) if axis == NEW_AXIS)
+
+    def kernel(x: Array) -> Array:
+        x = np.asarray(x)
+        for axis in dropped:
+            if x.shape[axis] != 1:
+                raise ShapeMismatchError(f"cannot drop axis {axis} of size {x.shape[axis]}")
+        y = np.squeeze(x, axis=dropped) if dropped else x
+        y = np.transpose(y, permutation)
+        return np.expand_dims(y, new_axes) if new_axes else y
+
+    return kernel
+
+
+@reference_rule(ops.ReshapeOp)
+def _reshape(op: ops.ReshapeOp) -> Kernel:
+    def kernel(x: Array, shape: Array) -> Array:
+        try:
+            return np.reshape(x, tuple(int(s) for s in shape))
+        except ValueError as error:
+            raise ShapeMismatchError(str(error)) from error
+
+    return kernel
+
+
+@reference_rule(ops.FlattenOp)
+def _flatten(op: ops.FlattenOp) -> Kernel:
+    keep = len(shape_of(op.result)) - 1
+
+    def kernel(x: Array) -> Array:
+        x = np.asarray(x)
+        return x.reshape((*x.shape[:keep], math.prod(x.shape[keep:])))
+
+    return kernel
+
+
+@reference_rule(ops.ShapeOp)
+def _shape(op: ops.ShapeOp) -> Kernel:
+    def kernel(x: Array) -> Array:
+        return np.array(np.shape(x), dtype=np.int64)
+
+    return kernel
+
+
+@reference_rule(ops.AllocOp)
+def _alloc(op: ops.AllocOp) -> Kernel:
+    dtype = np.dtype(dtype_of(op.result))
+
+    def kernel(value: Array, *dims: Array) -> Array:
+        shape = tuple(int(d) for d in dims)
+        if any(size < 0 for size in shape):
+            raise ShapeMismatchError(f"alloc: negative size in {shape}")
+        result = np.empty(shape, dtype=dtype)
+        try:
+            result[...] = value
+        except ValueError as error:
+            raise ShapeMismatchError(
+                f"alloc: value of shape {np.shape(value)} does not broadcast to {shape}"
+            ) from error
+        return result
+
+    return kernel
+
+
+@reference_rule(ops.ArangeOp)
+def _arange(op: ops.ArangeOp) -> Kernel:
+    dtype = np.dtype(dtype_of(op.result))
+
+    def kernel(start: Array, stop: Array, step: Array) -> Array:
+        if step == 0:
+            raise RuntimeOpError("arange: step is zero")
+        result: Array = np.arange(start.item(), stop.item(), step.item(), dtype=dtype)
+        return result
+
+    return kernel
+
+
+_JOIN_FUNCTIONS: dict[type[JoinOp], Callable[..., Any]] = {
+    ops.ConcatenateOp: np.concatenate,
+    ops.StackOp: np.stack,
+}
+
+
+@reference_rule(ops.ConcatenateOp, ops.StackOp)
+def _join(op: JoinOp) -> Kernel:
+    function = _JOIN_FUNCTIONS[type(op)]
+    axis = op.get_axis()
+    dtype = np.dtype(dtype_of(op.result))
+
+    def kernel(*xs: Array) -> Array:
+        try:
+            return np.asarray(function(xs, axis=axis)).astype(dtype, copy=False)
+        except ValueError as error:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise ShapeMismatchError(f"{op.name} of shapes {shapes}: {error}") from error
+
+    return kernel
+
+
+# -- reductions -------------------------------------------------------------------------------
+
+_REDUCE_FUNCTIONS: dict[type[ops.ReductionOp], Callable[..., Any]] = {
+    ops.SumOp: np.sum,
+    ops.ProdOp: np.prod,
+    ops.MaxOp: np.max,
+    ops.MinOp: np.min,
+    ops.MeanOp: np.mean,
+    ops.AnyOp: np.any,
+    ops.AllOp: np.all,
+}
+
+
+@reference_rule(*_REDUCE_FUNCTIONS)
+def _reduce(op: ops.ReductionOp) -> Kernel:
+    function = _REDUCE_FUNCTIONS[type(op)]
+    axes = op.get_axes()
+    keepdims = op.get_keepdims()
+    dtype = np.dtype(dtype_of(op.result))
+
+    def kernel(x: Array) -> Array:
+        if not axes:
+            return np.asarray(x).astype(dtype)
+        try:
+            result = function(x, axis=axes, keepdims=keepdims)
+        except ValueError as error:
+            raise RuntimeOpError(
+                f"{op.name} of an array of shape {np.shape(x)}: {error}"
+            ) from error
+        return np.asarray(result).astype(dtype, copy=False)
+
+    return kernel
+
+
+@reference_rule(ops.ArgmaxOp, ops.ArgminOp)
+def _arg_reduce(op: ops.ReductionOp) -> Kernel:
+    function = np.argmax if isinstance(op, ops.ArgmaxOp) else np.argmin
+    axes = op.get_axes()
+    keepdims = op.get_keepdims()
+
+    def kernel(x: Array) -> Array:
+        x = np.asarray(x)
+        if not axes:
+            return np.zeros(x.shape, dtype=np.int64)
+        other = [axis for axis in range(x.ndim) if axis not in axes]
+        moved = np.transpose(x, other + list(axes))
+        flat = moved.reshape((*moved.shape[: len(other)], -1))
+        try:
+            result = function(flat, axis=-1)
+        except ValueError as error:
+            raise RuntimeOpError(f"{op.name} of an array of shape {x.shape}: {error}") from error
+        if keepdims:
+            result = np.expand_dims(result, axes)
+        return np.asarray(result, dtype=np.int64)
+
+    return kernel
+
+
+# -- linear algebra ---------------------------------------------------------------------------
+
+
+@reference_rule(ops.DotOp)
+def _dot(op: ops.DotOp) -> Kernel:
+    dtype = np.dtype(dtype_of(op.result))
+
+    def kernel(a: Array, b: Array) -> Array:
+        try:
+            return np.asarray(np.dot(a, b)).astype(dtype, copy=False)
+        except ValueError as error:
+            raise ShapeMismatchError(
+                f"dot of shapes {np.shape(a)} and {np.shape(b)}: inner sizes differ"
+            ) from error
+
+    return kernel
+
+
+# -- indexing ---------------------------------------------------------------------------------
+
+
+def _index_builder(entries: Sequence[int]) -> Callable[[Sequence[Array]], tuple[Any, ...]]:
+    def build(values: Sequence[Array]) -> tuple[Any, ...]:
+        index: list[Any] = []
+        for entry, group in zip(entries, group_index_operands(entries, values), strict=True):
+            if entry == EMPTY_ELLIPSIS:
+                index.append(Ellipsis)  # stands for no axis; keeps NumPy's placement rule
+            elif entry == SCALAR_INDEX:
+                index.append(int(group[0]))
+            elif entry == ARRAY_INDEX:
+                index.append(np.asarray(group[0]))
+            else:
+                parts = iter(group)
+                start = int(next(parts)) if entry & 1 else None
+                stop = int(next(parts)) if entry & 2 else None
+                step = int(next(parts)) if entry & 4 else None
+                if step == 0:
+                    raise RuntimeOpError("slice step cannot be zero")
+                index.append(slice(start, stop, step))
+        return tuple(index)
+
+    return build
+
+
+def _index_error(error: IndexError, shape: tuple[int, ...]) -> IndexOutOfBoundsError:
+    return IndexOutOfBoundsError(f"{error} (indexed shape {shape})")
+
+
+@reference_rule(ops.SubtensorOp)
+def _subtensor(op: ops.SubtensorOp) -> Kernel:
+    build = _index_builder(op.get_entries())
+
+    def kernel(x: Array, *values: Array) -> Array:
+        x = np.asarray(x)
+        try:
+            return np.asarray(x[build(values)])
+        except IndexError as error:
+            raise _index_error(error, x.shape) from error
+
+    return kernel
+
+
+@reference_rule(ops.SetSubtensorOp, ops.IncSubtensorOp)
+def _subtensor_update(op: SubtensorUpdateOp) -> Kernel:
+    entries = op.get_entries()
+    build = _index_builder(entries)
+    increment = isinstance(op, ops.IncSubtensorOp)
+    accumulate = increment and ARRAY_INDEX in entries
+
+    def kernel(x: Array, y: Array, *values: Array) -> Array:
+        result = np.array(x, copy=True)
+        index = build(values)
+        try:
+            if accumulate:
+                np.add.at(result, index, y)
+            elif increment:
+                result[index] += y
+            else:
+                result[index] = y
+        except IndexError as error:
+            raise _index_error(error, result.shape) from error
+        except ValueError as error:
+            raise ShapeMismatchError(
+                f"{op.name}: cannot broadcast a value of shape {np.shape(y)} into "
+                f"{np.shape(result[index])}"
+            ) from error
+        return result
+
+    return kernel
+
+
+# -- the interpreter --------------------------------------------------------------------------
+
+
+class ReferenceProgram:
+    """A ``func.func`` of the tg dialect, ready to run on NumPy arrays.
+
+    >>> from tracegraph.ir import parse_module
+    >>> module = parse_module('''
+    ... func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {
+    ...   %y = tg.add %x, %x : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    ...   func.return %y : tensor<?xf64>
+    ... }''')
+    >>> ReferenceProgram(module.body.block.first_op).run([np.array([1.0, 2.0])])
+    [array([2., 4.])]
+    """
+
+    def __init__(self, function: FuncOp):
+        slots: dict[SSAValue, int] = {}
+        for arg in function.body.block.args:
+            slots[arg] = len(slots)
+        self.num_args = len(slots)
+        self.steps: list[tuple[Kernel, tuple[int, ...], tuple[int, ...], Operation]] = []
+        self.return_slots: tuple[int, ...] = ()
+        for op in function.body.block.ops:
+            if isinstance(op, ReturnOp):
+                self.return_slots = tuple(slots[v] for v in op.arguments)
+                continue
+            builder = REFERENCE_RULES.get(type(op))
+            if builder is None:
+                raise NotImplementedError(f"the reference backend has no rule for {op.name}")
+            operand_slots = tuple(slots[v] for v in op.operands)
+            for result in op.results:
+                slots[result] = len(slots)
+            result_slots = tuple(slots[r] for r in op.results)
+            self.steps.append((builder(op), operand_slots, result_slots, op))
+        self.num_slots = len(slots)
+
+    def run(self, args: Sequence[Array]) -> list[Array]:
+        """Run on the argument arrays; return the results of ``func.return``."""
+        env: list[Any] = [*args, *([None] * (self.num_slots - len(args)))]
+        index = 0
+        try:
+            with np.errstate(all="ignore"):
+                for index, (kernel, operand_slots, result_slots, _) in enumerate(self.steps):  # noqa: B007
+                    result = kernel(*[env[i] for i in operand_slots])
+                    if len(result_slots) == 1:
+                        env[result_slots[0]] = result
+                    else:
+                        for slot, value in zip(result_slots, result, strict=True):
+                            env[slot] = value
+        except Exception as error:
+            raise runtime_error(
+                self.steps[index][3], [env[i] for i in self.steps[index][1]], error
+            ) from error
+        return [env[i] for i in self.return_slots]
+
+
+def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> TracegraphError:
+    """A typed error for an op that failed at run time, naming the op, its user line and the
+    shapes and dtypes of its operands."""
+    described = ", ".join(
+        f"{np.asarray(a).dtype}{list(np.shape(a))}" for a in operands if a is not None
+    )
+    message = (
+        f"{op.name} at {format_location(op.location)} failed on operands ({described}): {error}"
+    )
+    if isinstance(error, TracegraphError):
+        return type(error)(message)
+    if isinstance(error, IndexError):
+        return IndexOutOfBoundsError(message)
+    if isinstance(error, ValueError) and "broadcast" in str(error):
+        return ShapeMismatchError(message)
+    return RuntimeOpError(message)
