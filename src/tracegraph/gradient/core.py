@@ -21,6 +21,7 @@ from xdsl.ir import Operation, SSAValue
 from tracegraph.config import config
 from tracegraph.errors import DisconnectedInputError, UnsupportedOperationError
 from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable, match_type
+from tracegraph.gradient.stable import COMPOSITE_RULES
 from tracegraph.tensor import basic, shapes
 from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable
 
@@ -89,6 +90,7 @@ def _backpropagate(
     for op in order:
         if any(operand in live for operand in op.operands):
             live.update(r for r in op.results if r not in consider_constant and _is_float(r))
+    barriers = consider_constant | set(roots)
     gradients = _Accumulator()
     for value, seed in roots.items():
         gradients.add(value, seed)
@@ -100,6 +102,12 @@ def _backpropagate(
         if g is None:
             continue
         gradients.contributions[result] = [g]
+        composite = _composite_gradients(op, g, barriers)
+        if composite is not None:
+            for value, contribution in composite:
+                if value in live:
+                    gradients.add(value, match_type(contribution, TensorVariable(value)))
+            continue
         rule = VJP_RULES.get(type(op))
         if rule is None:
             raise NotImplementedError(f"grad: no gradient rule for {op.name}")
@@ -112,6 +120,16 @@ def _backpropagate(
             if operand_gradient is not None and operand.value in live:
                 gradients.add(operand.value, match_type(operand_gradient, operand))
     return {t: gradients.total(t) for t in targets}, reached
+
+
+def _composite_gradients(
+    op: Operation, g: TensorVariable, barriers: set[SSAValue]
+) -> list[tuple[SSAValue, TensorVariable]] | None:
+    for rule in COMPOSITE_RULES:
+        contributions = rule(op, g, barriers)
+        if contributions is not None:
+            return contributions
+    return None
 
 
 @overload

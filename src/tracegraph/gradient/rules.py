@@ -186,7 +186,9 @@ def _binary(
 VJP_RULES[ops.AddOp] = _binary(lambda g, x, y, z: (g, g))
 VJP_RULES[ops.SubOp] = _binary(lambda g, x, y, z: (g, -g))
 VJP_RULES[ops.MulOp] = _binary(lambda g, x, y, z: (g * y, g * x))
-VJP_RULES[ops.TrueDivOp] = _binary(lambda g, x, y, z: (g / y, -g * x / (y * y)))
+# -(g * z) / y rather than -g * x / y**2: y**2 overflows first, and the stabilizer
+# recognizes the sigmoid's gradient in this form.
+VJP_RULES[ops.TrueDivOp] = _binary(lambda g, x, y, z: (g / y, -(g * z) / y))
 VJP_RULES[ops.ModOp] = _binary(lambda g, x, y, z: (g, g * -(x // y)))
 VJP_RULES[ops.PowOp] = _binary(lambda g, x, y, z: (g * y * x ** (y - 1), g * z * tm.log(x)))
 # Ties give the gradient to both operands, as Theano did.

@@ -1,43 +1,90 @@
 """The pass pipeline of ``function``: named stages, each a list of xDSL module passes.
 
-Each stage's result is kept so that ``f.dump_ir(stage)`` can show it. The stages exist now
-with no rewrites yet in them (canonicalization, stabilization and fusion fill them in); a
-stage that changes nothing shares its module with the one before.
+Each stage's result is kept so that ``f.dump_ir(stage)`` can show it; a stage that changes
+nothing shares its module with the one before. ``excluded`` names passes (``"cse"``,
+``"stabilize"``...) or single patterns (``"PowTwoToMul"``) to leave out, as Theano's
+``optimizer_excluding``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
+from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
+from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
 from tracegraph.ir.dialect import make_context
+from tracegraph.passes.canonicalize import CanonicalizePass
+from tracegraph.passes.patterns import PatternPass
+from tracegraph.passes.stabilize import StabilizePass
 
 STAGES: tuple[str, ...] = ("traced", "canonicalized", "stabilized", "final")
 """Every stage name ``dump_ir`` accepts, in pipeline order."""
 
-PIPELINE: dict[str, Sequence[ModulePass]] = {
-    "canonicalized": (),
-    "stabilized": (),
+PassFactory = Callable[[], ModulePass]
+
+PIPELINE: dict[str, tuple[type[ModulePass], ...]] = {
+    "canonicalized": (CanonicalizePass, CommonSubexpressionElimination, DeadCodeElimination),
+    "stabilized": (
+        StabilizePass,
+        CanonicalizePass,
+        CommonSubexpressionElimination,
+        DeadCodeElimination,
+    ),
     "final": (),
 }
-"""The passes of each stage after ``traced``."""
+"""The passes of each stage after ``traced`` (fusion and lowering will join ``final``)."""
+
+PASSES: dict[str, type[ModulePass]] = {
+    cls.name: cls
+    for cls in (
+        CanonicalizePass,
+        StabilizePass,
+        CommonSubexpressionElimination,
+        DeadCodeElimination,
+    )
+}
+"""Every pass of the pipeline by name (``tracegraph-opt`` and ``Mode.excluding`` use these)."""
+
+
+def pattern_names() -> set[str]:
+    """The names of every rewrite pattern of the pipeline's passes."""
+    return {
+        pattern.__name__
+        for cls in PASSES.values()
+        if issubclass(cls, PatternPass)
+        for pattern in cls.PATTERNS
+    }
+
+
+def make_pass(cls: type[ModulePass], excluded: Collection[str] = ()) -> ModulePass:
+    """An instance of a pipeline pass, leaving out the excluded patterns."""
+    if issubclass(cls, PatternPass):
+        return cls(excluded=",".join(sorted(excluded)))
+    return cls()
 
 
 def run_pipeline(
     module: ModuleOp, *, optimize: bool = True, excluded: Collection[str] = ()
 ) -> dict[str, ModuleOp]:
     """Run every stage on ``module`` (not modified); return the module after each stage."""
+    unknown = set(excluded) - set(PASSES) - pattern_names()
+    if unknown:
+        raise ValueError(
+            f"unknown passes or patterns to exclude: {', '.join(sorted(unknown))}; passes are "
+            f"{', '.join(sorted(PASSES))}"
+        )
     context: Context = make_context()
     stages: dict[str, ModuleOp] = {"traced": module}
     current = module
     for stage, passes in PIPELINE.items():
-        selected = [p for p in passes if optimize and p.name not in excluded]
+        selected = [cls for cls in passes if optimize and cls.name not in excluded]
         if selected:
             current = current.clone()
-            for module_pass in selected:
-                module_pass.apply(context, current)
+            for cls in selected:
+                make_pass(cls, excluded).apply(context, current)
         stages[stage] = current
     return stages

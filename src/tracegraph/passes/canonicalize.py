@@ -1,0 +1,433 @@
+"""Canonicalization: rewrites that simplify a graph without changing its values.
+
+Each pattern keeps every result equal to what the unoptimized graph computes, NaN and infinity
+included: there is no ``x * 0 -> 0`` (``inf * 0`` is NaN) and no ``x - x -> 0``, and ``x + 0 -> x``
+is only applied where it keeps the sign of a zero. A rewrite may drop a run-time shape check
+(``fill(x, v) -> v`` when ``v`` already has the shape), as Theano did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from xdsl.ir import Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.traits import Pure
+
+from tracegraph.ir import ops
+from tracegraph.ir.interpreter import REFERENCE_RULES
+from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.types import dtype_of, shape_of, tensor_type
+from tracegraph.passes.patterns import (
+    PatternPass,
+    constant_array,
+    is_constant,
+    is_float,
+    owner,
+    replace,
+    scalar_constant,
+)
+
+FOLD_LIMIT = 4096
+"""Constant folding leaves results with more elements than this to run time."""
+
+
+def _constant_op(array: NDArray[Any], like: SSAValue) -> ops.ConstantOp | None:
+    """A constant holding ``array`` with exactly ``like``'s type, or ``None``."""
+    array = np.asarray(array, dtype=dtype_of(like))
+    constant = ops.ConstantOp.from_array(array)
+    return constant if constant.result.type == like.type else None
+
+
+# -- constants --------------------------------------------------------------------------------
+
+
+class FoldConstants(RewritePattern):
+    """``f(c1, c2, ...) -> c``: a pure op whose operands are all constants is computed now,
+    by the reference interpreter's own kernel."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if isinstance(op, ops.ConstantOp) or not op.operands or not op.has_trait(Pure):
+            return
+        if len(op.results) != 1 or type(op) not in REFERENCE_RULES:
+            return
+        arrays = [constant_array(v) for v in op.operands]
+        if any(a is None for a in arrays):
+            return
+        if int(np.prod([s or 0 for s in shape_of(op.results[0])])) > FOLD_LIMIT:
+            return
+        try:
+            with np.errstate(all="ignore"):
+                result = REFERENCE_RULES[type(op)](op)(*arrays)
+        except Exception:
+            return
+        constant = _constant_op(np.asarray(result), op.results[0])
+        if constant is not None and np.asarray(result).size <= FOLD_LIMIT:
+            replace(rewriter, op, [constant], constant.result)
+
+
+class FoldStaticShape(RewritePattern):
+    """``shape(x) -> [n, m, ...]`` when every size of ``x`` is known statically."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.ShapeOp, rewriter: PatternRewriter) -> None:
+        sizes = shape_of(op.x)
+        if any(size is None for size in sizes):
+            return
+        constant = _constant_op(np.array(sizes, dtype=np.int64), op.result)
+        if constant is not None:
+            replace(rewriter, op, [constant], constant.result)
+
+
+class MergeScalarConstants(RewritePattern):
+    """``(x * c1) * c2 -> x * (c1 * c2)`` and ``(x + c1) + c2 -> x + (c1 + c2)`` for single-
+    element float constants of the same dtype."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, ops.MulOp | ops.AddOp):
+            return
+        outer, c2 = _split_constant(op)
+        if outer is None or c2 is None:
+            return
+        inner_op = owner(outer, type(op))
+        if inner_op is None or len(list(outer.uses)) != 1:
+            return
+        x, c1 = _split_constant(inner_op)
+        if x is None or c1 is None:
+            return
+        a1, a2 = constant_array(c1), constant_array(c2)
+        assert a1 is not None and a2 is not None
+        if a1.size != 1 or a2.size != 1 or a1.dtype != a2.dtype or a1.dtype.kind != "f":
+            return
+        merged = a1 * a2 if isinstance(op, ops.MulOp) else a1 + a2
+        constant = ops.ConstantOp.from_array(merged.reshape((1,) * max(a1.ndim, a2.ndim)))
+        new_op = type(op)(x, constant.result, op.results[0].type)
+        replace(rewriter, op, [constant, new_op], new_op.results[0])
+
+
+def _split_constant(op: Operation) -> tuple[SSAValue | None, SSAValue | None]:
+    """For a binary op with one constant operand: (the other operand, the constant)."""
+    lhs, rhs = op.operands
+    if constant_array(rhs) is not None:
+        return lhs, rhs
+    if constant_array(lhs) is not None:
+        return rhs, lhs
+    return None, None
+
+
+# -- arithmetic identities --------------------------------------------------------------------
+
+
+def _other_than(
+    op: Operation, number: float, *, sides: tuple[int, ...] = (0, 1)
+) -> SSAValue | None:
+    """The operand of a binary op whose other operand (on one of ``sides``) is ``number``."""
+    for side in sides:
+        if is_constant(op.operands[side], number):
+            return op.operands[1 - side]
+    return None
+
+
+class FoldMulOne(RewritePattern):
+    """``x * 1 -> x`` and ``1 * x -> x``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.MulOp, rewriter: PatternRewriter) -> None:
+        x = _other_than(op, 1)
+        if x is not None:
+            replace(rewriter, op, [], x)
+
+
+class FoldAddZero(RewritePattern):
+    """``x + 0 -> x`` and ``0 + x -> x``. For floats only with a ``-0.0`` constant: ``-0.0 +
+    0.0`` is ``+0.0``, and the sign of a zero shows in ``1 / x``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.AddOp, rewriter: PatternRewriter) -> None:
+        for side in (0, 1):
+            zero = constant_array(op.operands[side])
+            if zero is None or zero.size == 0 or not np.all(zero == 0):
+                continue
+            x = op.operands[1 - side]
+            if is_float(x) and not np.all(np.signbit(zero)):
+                continue
+            replace(rewriter, op, [], x)
+            return
+
+
+class FoldSubZero(RewritePattern):
+    """``x - 0 -> x`` (for floats, with ``+0.0``: ``x - (-0.0)`` turns ``-0.0`` into ``+0.0``)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.SubOp, rewriter: PatternRewriter) -> None:
+        zero = constant_array(op.rhs)
+        if zero is None or zero.size == 0 or not np.all(zero == 0):
+            return
+        if is_float(op.lhs) and np.any(np.signbit(zero)):
+            return
+        replace(rewriter, op, [], op.lhs)
+
+
+class FoldNegNeg(RewritePattern):
+    """``-(-x) -> x``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.NegOp, rewriter: PatternRewriter) -> None:
+        inner = owner(op.x, ops.NegOp)
+        if inner is not None:
+            replace(rewriter, op, [], inner.x)
+
+
+class FoldNegatedProduct(RewritePattern):
+    """``-((-a) * b) -> a * b`` and ``(-a) * (-b) -> a * b`` (negation is exact, and the sign
+    of a product is the product of the signs, zeros included)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if isinstance(op, ops.NegOp):
+            product = owner(op.x, ops.MulOp)
+            if product is None:
+                return
+            for negated, other in ((product.lhs, product.rhs), (product.rhs, product.lhs)):
+                inner = owner(negated, ops.NegOp)
+                if inner is not None:
+                    operands = (inner.x, other) if negated is product.lhs else (other, inner.x)
+                    new_op = ops.MulOp(*operands, op.result.type)
+                    replace(rewriter, op, [new_op], new_op.result)
+                    return
+        elif isinstance(op, ops.MulOp):
+            lhs, rhs = owner(op.lhs, ops.NegOp), owner(op.rhs, ops.NegOp)
+            if lhs is not None and rhs is not None:
+                new_op = ops.MulOp(lhs.x, rhs.x, op.result.type)
+                replace(rewriter, op, [new_op], new_op.result)
+
+
+class FoldPowOne(RewritePattern):
+    """``x ** 1 -> x``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.PowOp, rewriter: PatternRewriter) -> None:
+        if is_constant(op.rhs, 1):
+            replace(rewriter, op, [], op.lhs)
+
+
+class PowTwoToMul(RewritePattern):
+    """``x ** 2 -> x * x`` (one multiplication instead of a call to ``pow``)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.PowOp, rewriter: PatternRewriter) -> None:
+        if is_constant(op.rhs, 2) and constant_array(op.rhs) is not None:
+            square = ops.MulOp(op.lhs, op.lhs, op.result.type)
+            if op.lhs.type == op.result.type:
+                replace(rewriter, op, [square], square.result)
+
+
+class ExpOfLog(RewritePattern):
+    """``exp(log(x)) -> switch(x >= 0, x, nan)`` (``log`` of a negative number is NaN)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.ExpOp, rewriter: PatternRewriter) -> None:
+        inner = owner(op.x, ops.LogOp)
+        if inner is None or inner.x.type != op.result.type:
+            return
+        x = inner.x
+        zero, nan = scalar_constant(0, x), scalar_constant(np.nan, x)
+        non_negative = ops.GeOp(x, zero.result, tensor_type("bool", shape_of(x)))
+        select = ops.SwitchOp(non_negative.result, x, nan.result, op.result.type)
+        replace(rewriter, op, [zero, nan, non_negative, select], select.result)
+
+
+class LogOfExp(RewritePattern):
+    """``log(exp(x)) -> x``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
+        inner = owner(op.x, ops.ExpOp)
+        if inner is not None:
+            replace(rewriter, op, [], inner.x)
+
+
+# -- broadcasting -----------------------------------------------------------------------------
+
+
+class FoldFillOfConstant(RewritePattern):
+    """``fill(x, c) -> c'``: a constant broadcast to a shape known statically is a constant."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.FillOp, rewriter: PatternRewriter) -> None:
+        value = constant_array(op.rhs)
+        shape = shape_of(op.result)
+        if value is None or any(size is None for size in shape):
+            return
+        static = tuple(int(size) for size in shape if size is not None)
+        if int(np.prod(static)) > FOLD_LIMIT:
+            return
+        constant = _constant_op(np.broadcast_to(value, static), op.result)
+        if constant is not None:
+            replace(rewriter, op, [constant], constant.result)
+
+
+class FoldFillOfSameShape(RewritePattern):
+    """``fill(x, v) -> v`` when ``v`` already has the result's type."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.FillOp, rewriter: PatternRewriter) -> None:
+        replace(rewriter, op, [], op.rhs)
+
+
+class FoldAllocOfSameShape(RewritePattern):
+    """``alloc(v, *shape) -> v`` when ``v`` already has the result's type."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.AllocOp, rewriter: PatternRewriter) -> None:
+        replace(rewriter, op, [], op.operands[0])
+
+
+def _broadcast(shapes: list[tuple[int | None, ...]]) -> tuple[int | None, ...] | None:
+    result: list[int | None] = []
+    for sizes in zip(*shapes, strict=True):
+        known = {size for size in sizes if size != 1}
+        if len(known) > 1 and None not in known:
+            return None
+        if not known:
+            result.append(1)
+        else:
+            static = [size for size in known if size is not None]
+            result.append(static[0] if static else None)
+    return tuple(result)
+
+
+class SinkFillIntoElementwise(RewritePattern):
+    """``f(fill(x, v), y) -> f(v, y)`` when the other operands already give the result its
+    shape: the fill only broadcasts ``v`` to a shape the op broadcasts to anyway."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, ops.BinaryElementwiseOp | ops.SwitchOp):
+            return
+        for position, operand in enumerate(op.operands):
+            fill = owner(operand, ops.FillOp)
+            if fill is None or dtype_of(fill.rhs) != dtype_of(operand):
+                continue
+            operands = list(op.operands)
+            operands[position] = fill.rhs
+            if _broadcast([shape_of(v) for v in operands]) != shape_of(op.results[0]):
+                continue
+            new_op = type(op).create(
+                operands=operands,
+                result_types=[op.results[0].type],
+                properties=dict(op.properties),
+                attributes=dict(op.attributes),
+            )
+            replace(rewriter, op, [new_op], new_op.results[0])
+            return
+
+
+class SinkUnaryIntoFill(RewritePattern):
+    """``f(fill(x, v)) -> fill(x, f(v))``: compute ``f`` on the value before broadcasting it
+    (on a constant ``v``, folding then removes ``f``)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, ops.UnaryElementwiseOp):
+            return
+        fill = owner(op.operands[0], ops.FillOp)
+        if fill is None:
+            return
+        result = op.results[0]
+        inner = type(op).create(
+            operands=[fill.rhs],
+            result_types=[tensor_type(dtype_of(result), shape_of(fill.rhs))],
+            properties=dict(op.properties),
+            attributes=dict(op.attributes),
+        )
+        outer = ops.FillOp(fill.lhs, inner.results[0], result.type)
+        replace(rewriter, op, [inner, outer], outer.result)
+
+
+# -- shapes and casts -------------------------------------------------------------------------
+
+
+class FoldDimShuffleOfDimShuffle(RewritePattern):
+    """``dimshuffle(dimshuffle(x, a), b) -> dimshuffle(x, a∘b)``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.DimShuffleOp, rewriter: PatternRewriter) -> None:
+        inner = owner(op.x, ops.DimShuffleOp)
+        if inner is None:
+            return
+        first = inner.get_order()
+        order = [NEW_AXIS if axis == NEW_AXIS else first[axis] for axis in op.get_order()]
+        merged = ops.DimShuffleOp(inner.x, order, op.result.type)
+        replace(rewriter, op, [merged], merged.result)
+
+
+class FoldIdentityDimShuffle(RewritePattern):
+    """``dimshuffle(x, (0, 1, ..., n-1)) -> x``."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.DimShuffleOp, rewriter: PatternRewriter) -> None:
+        if op.get_order() == tuple(range(len(shape_of(op.x)))):
+            replace(rewriter, op, [], op.x)
+
+
+class FoldReshapeOfReshape(RewritePattern):
+    """``reshape(reshape(x, s1), s2) -> reshape(x, s2)`` (also through ``flatten``)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.ReshapeOp, rewriter: PatternRewriter) -> None:
+        inner = op.x.owner
+        if not isinstance(inner, ops.ReshapeOp | ops.FlattenOp):
+            return
+        merged = ops.ReshapeOp(inner.operands[0], op.operands[1], op.result.type)
+        replace(rewriter, op, [merged], merged.result)
+
+
+class FoldUselessCast(RewritePattern):
+    """``cast(x, dtype(x)) -> x`` and ``cast(cast(x, wide), t) -> cast(x, t)`` when ``wide``
+    holds every value of ``x``'s dtype exactly."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ops.CastOp, rewriter: PatternRewriter) -> None:
+        if op.x.type == op.result.type:
+            replace(rewriter, op, [], op.x)
+            return
+        inner = owner(op.x, ops.CastOp)
+        if inner is None or not np.can_cast(dtype_of(inner.x), dtype_of(inner.result), "safe"):
+            return
+        direct = ops.CastOp(inner.x, op.result.type)
+        replace(rewriter, op, [direct], direct.result)
+
+
+CANONICALIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
+    FoldConstants,
+    FoldStaticShape,
+    MergeScalarConstants,
+    FoldMulOne,
+    FoldAddZero,
+    FoldSubZero,
+    FoldNegNeg,
+    FoldNegatedProduct,
+    FoldPowOne,
+    PowTwoToMul,
+    ExpOfLog,
+    LogOfExp,
+    FoldFillOfConstant,
+    FoldFillOfSameShape,
+    FoldAllocOfSameShape,
+    SinkFillIntoElementwise,
+    SinkUnaryIntoFill,
+    FoldDimShuffleOfDimShuffle,
+    FoldIdentityDimShuffle,
+    FoldReshapeOfReshape,
+    FoldUselessCast,
+)
+"""Every canonicalization pattern, in the order they are tried on an op."""
+
+
+@dataclass(frozen=True)
+class CanonicalizePass(PatternPass):
+    """``canonicalize``: the value-preserving simplifications above, to a fixed point."""
+
+    name = "canonicalize"
+    PATTERNS = CANONICALIZE_PATTERNS
