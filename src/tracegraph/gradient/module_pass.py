@@ -1,0 +1,93 @@
+"""``tg-grad``: the gradient rules as a pass on IR modules.
+
+For every ``func.func`` whose first result is a float scalar (the cost), the pass appends the
+gradient of the cost with respect to the function's float arguments (or the arguments listed
+in ``wrt``, by position) as new results marked ``tg.grad = "<argument name>"``. It runs the
+same engine as ``grad``, so a module and the frontend give the same gradient graph; the new
+ops take the location of the op that computes the cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, FunctionType, ModuleOp, StringAttr
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from tracegraph.gradient.core import grad
+from tracegraph.ir.types import dtype_of, shape_of
+from tracegraph.tensor.variable import TensorVariable
+
+
+def _new_ops(roots: list[SSAValue]) -> list[Operation]:
+    """The detached ops (not yet in a block) the roots depend on, in topological order."""
+    order: list[Operation] = []
+    seen: set[int] = set()
+    stack: list[tuple[Operation, bool]] = []
+    for root in roots:
+        if isinstance(root.owner, Operation) and root.owner.parent is None:
+            stack.append((root.owner, False))
+    while stack:
+        op, expanded = stack.pop()
+        if expanded:
+            order.append(op)
+            continue
+        if id(op) in seen:
+            continue
+        seen.add(id(op))
+        stack.append((op, True))
+        for operand in op.operands:
+            producer = operand.owner
+            if isinstance(producer, Operation) and producer.parent is None:
+                stack.append((producer, False))
+    return order
+
+
+@dataclass(frozen=True)
+class GradPass(ModulePass):
+    """Append the gradient of each function's first result with respect to its arguments."""
+
+    name = "tg-grad"
+
+    wrt: str = ""
+    """Comma-separated argument positions; empty means every float argument."""
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for func in [o for o in op.body.block.ops if isinstance(o, FuncOp)]:
+            self._differentiate(func)
+
+    def _differentiate(self, func: FuncOp) -> None:
+        block = func.body.block
+        ret = block.last_op
+        if not isinstance(ret, ReturnOp) or not ret.arguments:
+            raise PassFailedException(f"tg-grad: @{func.sym_name.data} returns nothing")
+        cost = ret.arguments[0]
+        if shape_of(cost) != () or np.dtype(dtype_of(cost)).kind != "f":
+            raise PassFailedException(
+                f"tg-grad: the first result of @{func.sym_name.data} must be a float scalar, "
+                f"not {cost.type}"
+            )
+        if self.wrt.strip():
+            positions = [int(p) for p in self.wrt.split(",")]
+        else:
+            positions = [i for i, a in enumerate(block.args) if np.dtype(dtype_of(a)).kind == "f"]
+        targets = [TensorVariable(block.args[i]) for i in positions]
+        gradients = grad(TensorVariable(cost), targets, disconnected_inputs="ignore")
+        values = [g.value for g in gradients]
+        location = cost.owner.location if isinstance(cost.owner, Operation) else func.location
+        for new_op in _new_ops(values):
+            new_op.location = location
+            block.insert_op_before(new_op, ret)
+        ret.operands = [*ret.arguments, *values]
+        func.function_type = FunctionType.from_lists(
+            list(func.function_type.inputs), [v.type for v in ret.arguments]
+        )
+        names = [block.args[i].name_hint or str(i) for i in positions]
+        if func.res_attrs is not None:
+            marks = [DictionaryAttr({"tg.grad": StringAttr(name)}) for name in names]
+            func.res_attrs = ArrayAttr([*func.res_attrs.data, *marks])
