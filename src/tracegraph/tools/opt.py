@@ -36,7 +36,12 @@ from tracegraph.passes.pipeline import PASSES
 def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Every pass ``tracegraph-opt`` knows, by name."""
     passes: dict[str, type[ModulePass]] = {**PASSES, GradPass.name: GradPass}
-    return {name: (lambda cls=cls: cls) for name, cls in passes.items()}
+    return {name: _returning(cls) for name, cls in passes.items()}
+
+
+def _returning(cls: type[ModulePass]) -> Callable[[], type[ModulePass]]:
+    # xDSL takes a factory per pass, so that passes can be imported lazily.
+    return lambda: cls
 
 
 def run_passes(text: str, pipeline: str, *, locations: bool = True) -> str:
