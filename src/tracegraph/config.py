@@ -3,6 +3,7 @@
 ``TRACEGRAPH_FLAGS`` holds comma-separated ``name=value`` pairs, as Theano's ``THEANO_FLAGS``::
 
     TRACEGRAPH_FLAGS=floatX=float32,mode=FAST_COMPILE python train.py
+    TRACEGRAPH_FLAGS=optimizer_excluding=stabilize:cse python train.py
 
 Settings can also be changed at run time: ``tracegraph.config.floatX = "float32"``.
 """
@@ -35,6 +36,8 @@ class Config:
     mode: str = "FAST_RUN"
     device: str = "cpu"
     compiledir: str = ""
+    optimizer_excluding: str = ""
+    """Colon-separated passes or patterns every mode leaves out (Theano's flag of that name)."""
 
     def __post_init__(self) -> None:
         if not self.compiledir:

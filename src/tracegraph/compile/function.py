@@ -33,7 +33,7 @@ from tracegraph.compile.graph import (
     trace_function,
 )
 from tracegraph.compile.io import In
-from tracegraph.compile.modes import Mode, get_mode
+from tracegraph.compile.modes import Mode, excluded_passes, get_mode
 from tracegraph.compile.shared import SharedVariable
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
@@ -519,7 +519,7 @@ def _compile(
     stages = run_pipeline(
         traced.module,
         optimize=chosen_mode.optimizer is not None,
-        excluded=chosen_mode.excluded,
+        excluded=excluded_passes(chosen_mode),
     )
     return Function(
         name=name,

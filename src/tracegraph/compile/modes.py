@@ -1,7 +1,11 @@
 """Compilation modes: which passes run and which backend runs the result.
 
 ``"FAST_RUN"`` (the default, ``config.mode``) optimizes and uses the fastest backend available;
-``"FAST_COMPILE"`` skips optimizations and runs the NumPy reference backend.
+``"FAST_COMPILE"`` skips optimizations and runs the NumPy reference backend. A mode can leave
+out passes (``"canonicalize"``, ``"stabilize"``, ``"cse"``, ``"dce"``) or single rewrite
+patterns by name: ``Mode().excluding("cse")``, the string
+``"FAST_RUN:optimizer_excluding=cse:PowTwoToMul"``, or for every mode the flag
+``TRACEGRAPH_FLAGS=optimizer_excluding=cse``.
 """
 
 from __future__ import annotations
@@ -45,6 +49,29 @@ def get_mode(mode: str | Mode | None) -> Mode:
         mode = config.mode
     if isinstance(mode, Mode):
         return mode
-    if mode in _PREDEFINED:
-        return _PREDEFINED[mode]
-    raise ValueError(f"unknown mode {mode!r}; use 'FAST_RUN', 'FAST_COMPILE' or a Mode")
+    name, _, options = mode.partition(":")
+    if name not in _PREDEFINED:
+        raise ValueError(
+            f"unknown mode {mode!r}; use 'FAST_RUN', 'FAST_COMPILE' (optionally followed by "
+            "':optimizer_excluding=name:name'), or a Mode"
+        )
+    chosen = _PREDEFINED[name]
+    if options:
+        key, _, names = options.partition("=")
+        if key != "optimizer_excluding" or not names:
+            raise ValueError(
+                f"mode {mode!r}: after the mode name, only 'optimizer_excluding=name:name' "
+                "is understood"
+            )
+        chosen = chosen.excluding(*names.split(":"))
+    return chosen
+
+
+def excluded_passes(mode: Mode) -> frozenset[str]:
+    """What ``mode`` leaves out, with the ``optimizer_excluding`` flag added.
+
+    >>> sorted(excluded_passes(get_mode("FAST_RUN:optimizer_excluding=cse:dce")))
+    ['cse', 'dce']
+    """
+    flag = frozenset(name for name in config.optimizer_excluding.split(":") if name)
+    return mode.excluded | flag
