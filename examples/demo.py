@@ -1,7 +1,8 @@
-"""The demo of the README: the logistic function and the accumulator of the Theano tutorial."""
+"""The demo of the README: the logistic function, the accumulator and a gradient from the Theano
+tutorial."""
 
 import tracegraph.tensor as T
-from tracegraph import function, shared
+from tracegraph import function, pp, shared
 
 x = T.dmatrix("x")
 logistic = function([x], 1 / (1 + T.exp(-x)))
@@ -16,3 +17,9 @@ for amount in (1, 300):
 
 print("\nThe compiled accumulator, as tg IR:")
 print(accumulator.dump_ir(locations=False))
+
+y = T.dscalar("y")
+gradient = T.grad(y**2, y)
+print("\nThe gradient of y ** 2, as built:", pp(gradient))
+double = function([y], gradient)
+print("after optimization:", pp(double.maker.fgraph.outputs[0]), "; at 4:", double(4))
