@@ -115,7 +115,9 @@ class Function(Generic[R]):
         self._num_outputs = num_outputs
         self._update_targets = update_targets
         self._single_output = single_output
-        self._stages = stages
+        # "traced" and "final" always; other stages are computed when dump_ir asks for them.
+        self._stages = dict(stages)
+        self._excluded = excluded_passes(mode)
         self._mode = mode
         self._allow_input_downcast = allow_input_downcast
         final = func_of(stages["final"])
@@ -236,8 +238,15 @@ class Function(Generic[R]):
         """The function's module as MLIR text after a pipeline stage (``"traced"``,
         ``"canonicalized"``, ``"stabilized"`` or ``"final"``), with ``loc(...)`` of the user's
         lines unless ``locations=False``."""
-        if stage not in self._stages:
+        if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
+        if stage not in self._stages:
+            self._stages[stage] = run_pipeline(
+                self._stages["traced"],
+                optimize=self._mode.optimizer is not None,
+                excluded=self._excluded,
+                keep=(stage,),
+            )[stage]
         return print_module(self._stages[stage], locations=locations)
 
     # -- copies and pickling --------------------------------------------------------------------
@@ -260,9 +269,10 @@ class Function(Generic[R]):
         stages = self._stages
         targets = [swap.get(t, t) for t in self._update_targets]
         if delete_updates and self._update_targets:
-            final = stages["final"].clone()
-            _drop_results(func_of(final), self._num_outputs)
-            stages = {**stages, "final": final}
+            stages = {}
+            for stage in ("traced", "final"):
+                stages[stage] = self._stages[stage].clone()
+                _drop_results(func_of(stages[stage]), self._num_outputs)
             targets = []
         result: Function[R] = Function(
             name=name if name is not None else (f"{self.name} copy" if self.name else None),
@@ -284,7 +294,8 @@ class Function(Generic[R]):
     def __reduce__(self) -> tuple[Any, ...]:
         texts: dict[str, str] = {}
         printed: dict[int, str] = {}
-        for stage, module in self._stages.items():
+        for stage in ("traced", "final"):
+            module = self._stages[stage]
             if id(module) not in printed:
                 printed[id(module)] = print_module(module)
             texts[stage] = printed[id(module)]
@@ -515,12 +526,15 @@ def _compile(
         no_default_updates,
         on_unused_input,
     )
-    traced.func.verify()
     stages = run_pipeline(
         traced.module,
         optimize=chosen_mode.optimizer is not None,
         excluded=excluded_passes(chosen_mode),
+        keep=(),
     )
+    # Verifying the result checks both the traced graph and every rewrite; verifying the
+    # traced module as well would double the largest cost of function() on big graphs.
+    func_of(stages["final"]).verify()
     return Function(
         name=name,
         inputs=specs,

@@ -8,13 +8,14 @@ is only applied where it keeps the sign of a zero. A rewrite may drop a run-time
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from xdsl.ir import Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 from xdsl.traits import Pure
 
 from tracegraph.ir import ops
@@ -26,6 +27,7 @@ from tracegraph.passes.patterns import (
     constant_array,
     is_constant,
     is_float,
+    op_pattern,
     owner,
     replace,
     scalar_constant,
@@ -50,15 +52,14 @@ class FoldConstants(RewritePattern):
     by the reference interpreter's own kernel."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
-        if isinstance(op, ops.ConstantOp) or not op.operands or not op.has_trait(Pure):
+        # Cheapest tests first: this pattern is tried on every op.
+        if not op.operands or not all(isinstance(v.owner, ops.ConstantOp) for v in op.operands):
             return
-        if len(op.results) != 1 or type(op) not in REFERENCE_RULES:
+        if len(op.results) != 1 or type(op) not in REFERENCE_RULES or not op.has_trait(Pure):
+            return
+        if math.prod(s or 0 for s in shape_of(op.results[0])) > FOLD_LIMIT:
             return
         arrays = [constant_array(v) for v in op.operands]
-        if any(a is None for a in arrays):
-            return
-        if int(np.prod([s or 0 for s in shape_of(op.results[0])])) > FOLD_LIMIT:
-            return
         try:
             with np.errstate(all="ignore"):
                 result = REFERENCE_RULES[type(op)](op)(*arrays)
@@ -72,7 +73,7 @@ class FoldConstants(RewritePattern):
 class FoldStaticShape(RewritePattern):
     """``shape(x) -> [n, m, ...]`` when every size of ``x`` is known statically."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.ShapeOp, rewriter: PatternRewriter) -> None:
         sizes = shape_of(op.x)
         if any(size is None for size in sizes):
@@ -86,9 +87,8 @@ class MergeScalarConstants(RewritePattern):
     """``(x * c1) * c2 -> x * (c1 * c2)`` and ``(x + c1) + c2 -> x + (c1 + c2)`` for single-
     element float constants of the same dtype."""
 
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
-        if not isinstance(op, ops.MulOp | ops.AddOp):
-            return
+    @op_pattern
+    def match_and_rewrite(self, op: ops.MulOp | ops.AddOp, rewriter: PatternRewriter) -> None:
         outer, c2 = _split_constant(op)
         if outer is None or c2 is None:
             return
@@ -134,7 +134,7 @@ def _other_than(
 class FoldMulOne(RewritePattern):
     """``x * 1 -> x`` and ``1 * x -> x``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.MulOp, rewriter: PatternRewriter) -> None:
         x = _other_than(op, 1)
         if x is not None:
@@ -145,7 +145,7 @@ class FoldAddZero(RewritePattern):
     """``x + 0 -> x`` and ``0 + x -> x``. For floats only with a ``-0.0`` constant: ``-0.0 +
     0.0`` is ``+0.0``, and the sign of a zero shows in ``1 / x``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.AddOp, rewriter: PatternRewriter) -> None:
         for side in (0, 1):
             zero = constant_array(op.operands[side])
@@ -161,7 +161,7 @@ class FoldAddZero(RewritePattern):
 class FoldSubZero(RewritePattern):
     """``x - 0 -> x`` (for floats, with ``+0.0``: ``x - (-0.0)`` turns ``-0.0`` into ``+0.0``)."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.SubOp, rewriter: PatternRewriter) -> None:
         zero = constant_array(op.rhs)
         if zero is None or zero.size == 0 or not np.all(zero == 0):
@@ -174,7 +174,7 @@ class FoldSubZero(RewritePattern):
 class FoldNegNeg(RewritePattern):
     """``-(-x) -> x``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.NegOp, rewriter: PatternRewriter) -> None:
         inner = owner(op.x, ops.NegOp)
         if inner is not None:
@@ -185,7 +185,8 @@ class FoldNegatedProduct(RewritePattern):
     """``-((-a) * b) -> a * b`` and ``(-a) * (-b) -> a * b`` (negation is exact, and the sign
     of a product is the product of the signs, zeros included)."""
 
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+    @op_pattern
+    def match_and_rewrite(self, op: ops.NegOp | ops.MulOp, rewriter: PatternRewriter) -> None:
         if isinstance(op, ops.NegOp):
             product = owner(op.x, ops.MulOp)
             if product is None:
@@ -207,7 +208,7 @@ class FoldNegatedProduct(RewritePattern):
 class FoldPowOne(RewritePattern):
     """``x ** 1 -> x``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.PowOp, rewriter: PatternRewriter) -> None:
         if is_constant(op.rhs, 1):
             replace(rewriter, op, [], op.lhs)
@@ -216,7 +217,7 @@ class FoldPowOne(RewritePattern):
 class PowTwoToMul(RewritePattern):
     """``x ** 2 -> x * x`` (one multiplication instead of a call to ``pow``)."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.PowOp, rewriter: PatternRewriter) -> None:
         if is_constant(op.rhs, 2) and constant_array(op.rhs) is not None:
             square = ops.MulOp(op.lhs, op.lhs, op.result.type)
@@ -227,7 +228,7 @@ class PowTwoToMul(RewritePattern):
 class ExpOfLog(RewritePattern):
     """``exp(log(x)) -> switch(x >= 0, x, nan)`` (``log`` of a negative number is NaN)."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.ExpOp, rewriter: PatternRewriter) -> None:
         inner = owner(op.x, ops.LogOp)
         if inner is None or inner.x.type != op.result.type:
@@ -242,7 +243,7 @@ class ExpOfLog(RewritePattern):
 class LogOfExp(RewritePattern):
     """``log(exp(x)) -> x``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
         inner = owner(op.x, ops.ExpOp)
         if inner is not None:
@@ -255,7 +256,7 @@ class LogOfExp(RewritePattern):
 class FoldFillOfConstant(RewritePattern):
     """``fill(x, c) -> c'``: a constant broadcast to a shape known statically is a constant."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.FillOp, rewriter: PatternRewriter) -> None:
         value = constant_array(op.rhs)
         shape = shape_of(op.result)
@@ -272,7 +273,7 @@ class FoldFillOfConstant(RewritePattern):
 class FoldFillOfSameShape(RewritePattern):
     """``fill(x, v) -> v`` when ``v`` already has the result's type."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.FillOp, rewriter: PatternRewriter) -> None:
         replace(rewriter, op, [], op.rhs)
 
@@ -280,7 +281,7 @@ class FoldFillOfSameShape(RewritePattern):
 class FoldAllocOfSameShape(RewritePattern):
     """``alloc(v, *shape) -> v`` when ``v`` already has the result's type."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.AllocOp, rewriter: PatternRewriter) -> None:
         replace(rewriter, op, [], op.operands[0])
 
@@ -303,9 +304,10 @@ class SinkFillIntoElementwise(RewritePattern):
     """``f(fill(x, v), y) -> f(v, y)`` when the other operands already give the result its
     shape: the fill only broadcasts ``v`` to a shape the op broadcasts to anyway."""
 
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
-        if not isinstance(op, ops.BinaryElementwiseOp | ops.SwitchOp):
-            return
+    @op_pattern
+    def match_and_rewrite(
+        self, op: ops.BinaryElementwiseOp | ops.SwitchOp, rewriter: PatternRewriter
+    ) -> None:
         for position, operand in enumerate(op.operands):
             fill = owner(operand, ops.FillOp)
             if fill is None or dtype_of(fill.rhs) != dtype_of(operand):
@@ -328,9 +330,8 @@ class SinkUnaryIntoFill(RewritePattern):
     """``f(fill(x, v)) -> fill(x, f(v))``: compute ``f`` on the value before broadcasting it
     (on a constant ``v``, folding then removes ``f``)."""
 
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
-        if not isinstance(op, ops.UnaryElementwiseOp):
-            return
+    @op_pattern
+    def match_and_rewrite(self, op: ops.UnaryElementwiseOp, rewriter: PatternRewriter) -> None:
         fill = owner(op.operands[0], ops.FillOp)
         if fill is None:
             return
@@ -351,7 +352,7 @@ class SinkUnaryIntoFill(RewritePattern):
 class FoldDimShuffleOfDimShuffle(RewritePattern):
     """``dimshuffle(dimshuffle(x, a), b) -> dimshuffle(x, a∘b)``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.DimShuffleOp, rewriter: PatternRewriter) -> None:
         inner = owner(op.x, ops.DimShuffleOp)
         if inner is None:
@@ -365,7 +366,7 @@ class FoldDimShuffleOfDimShuffle(RewritePattern):
 class FoldIdentityDimShuffle(RewritePattern):
     """``dimshuffle(x, (0, 1, ..., n-1)) -> x``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.DimShuffleOp, rewriter: PatternRewriter) -> None:
         if op.get_order() == tuple(range(len(shape_of(op.x)))):
             replace(rewriter, op, [], op.x)
@@ -374,7 +375,7 @@ class FoldIdentityDimShuffle(RewritePattern):
 class FoldReshapeOfReshape(RewritePattern):
     """``reshape(reshape(x, s1), s2) -> reshape(x, s2)`` (also through ``flatten``)."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.ReshapeOp, rewriter: PatternRewriter) -> None:
         inner = op.x.owner
         if not isinstance(inner, ops.ReshapeOp | ops.FlattenOp):
@@ -387,7 +388,7 @@ class FoldUselessCast(RewritePattern):
     """``cast(x, dtype(x)) -> x`` and ``cast(cast(x, wide), t) -> cast(x, t)`` when ``wide``
     holds every value of ``x``'s dtype exactly."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.CastOp, rewriter: PatternRewriter) -> None:
         if op.x.type == op.result.type:
             replace(rewriter, op, [], op.x)

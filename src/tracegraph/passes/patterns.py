@@ -9,9 +9,12 @@ replaces, so errors and dumps still point at the user's line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import types
+import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, Union, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +23,6 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
-    GreedyRewritePatternApplier,
     PatternRewriter,
     PatternRewriteWalker,
     RewritePattern,
@@ -38,10 +40,21 @@ def owner(value: SSAValue, op_class: type[OpT]) -> OpT | None:
     return op if isinstance(op, op_class) else None
 
 
+_ARRAY_CACHE = "_tracegraph_constant_array"
+
+
 def constant_array(value: SSAValue) -> NDArray[Any] | None:
-    """The array of a value defined by ``tg.constant``, else ``None``."""
-    op = owner(value, ops.ConstantOp)
-    return op.to_array() if op is not None else None
+    """The array of a value defined by ``tg.constant`` (read-only), else ``None``."""
+    op = value.owner
+    if not isinstance(op, ops.ConstantOp):
+        return None
+    # Patterns ask for the same constants many times; decode each dense attribute once.
+    cached: NDArray[Any] | None = getattr(op, _ARRAY_CACHE, None)
+    if cached is None:
+        cached = op.to_array()
+        cached.flags.writeable = False
+        setattr(op, _ARRAY_CACHE, cached)
+    return cached
 
 
 def is_constant(value: SSAValue, number: float) -> bool:
@@ -90,6 +103,60 @@ def same_shape_type(value: SSAValue, dtype: str) -> Attribute:
     return tensor_type(dtype, shape_of(value))
 
 
+PatternT = TypeVar("PatternT", bound=RewritePattern)
+MatchedT = TypeVar("MatchedT", bound=Operation)
+
+
+def op_pattern(
+    method: Callable[[PatternT, MatchedT, PatternRewriter], None],
+) -> Callable[[PatternT, Operation, PatternRewriter], None]:
+    """Decorate ``match_and_rewrite(self, op: SomeOp, rewriter)`` so that it runs only on ops
+    of the annotated class (or union of classes), as xDSL's ``op_type_rewrite_pattern``, and
+    so that the pass can look the classes up (``root_classes``) to skip the pattern on other
+    ops."""
+    annotation = typing.get_type_hints(method)["op"]
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        roots: tuple[type[Operation], ...] = typing.get_args(annotation)
+    else:
+        roots = (annotation,)
+
+    @functools.wraps(method)
+    def match_and_rewrite(self: PatternT, op: Operation, rewriter: PatternRewriter) -> None:
+        if isinstance(op, roots):
+            method(self, cast(MatchedT, op), rewriter)
+
+    setattr(match_and_rewrite, _ROOTS, roots)
+    return match_and_rewrite
+
+
+_ROOTS = "_tracegraph_roots"
+
+
+def root_classes(pattern: type[RewritePattern]) -> tuple[type[Operation], ...]:
+    """The op classes a pattern can match (``Operation``: any op)."""
+    roots: tuple[type[Operation], ...] = getattr(pattern.match_and_rewrite, _ROOTS, (Operation,))
+    return roots
+
+
+class _DispatchByOpClass(RewritePattern):
+    """Tries, on each op, only the patterns whose root classes it belongs to, in order,
+    until one rewrites (one dictionary lookup per op instead of a test per pattern)."""
+
+    def __init__(self, patterns: Sequence[RewritePattern]):
+        self.patterns = [(pattern, root_classes(type(pattern))) for pattern in patterns]
+        self.by_class: dict[type[Operation], list[RewritePattern]] = {}
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        chosen = self.by_class.get(type(op))
+        if chosen is None:
+            chosen = [p for p, roots in self.patterns if isinstance(op, roots)]
+            self.by_class[type(op)] = chosen
+        for pattern in chosen:
+            pattern.match_and_rewrite(op, rewriter)
+            if rewriter.has_done_action:
+                return
+
+
 @dataclass(frozen=True)
 class PatternPass(ModulePass):
     """A pass that applies its patterns greedily until none matches. ``excluded`` is a comma-
@@ -105,6 +172,6 @@ class PatternPass(ModulePass):
         patterns = [cls() for cls in self.PATTERNS if cls.__name__ not in left_out]
         if not patterns:
             return
-        PatternRewriteWalker(
-            GreedyRewritePatternApplier(patterns), apply_recursively=True
-        ).rewrite_module(op)
+        PatternRewriteWalker(_DispatchByOpClass(patterns), apply_recursively=True).rewrite_module(
+            op
+        )

@@ -8,7 +8,7 @@ nothing shares its module with the one before. ``excluded`` names passes (``"cse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
@@ -24,10 +24,9 @@ from tracegraph.passes.stabilize import StabilizePass
 STAGES: tuple[str, ...] = ("traced", "canonicalized", "stabilized", "final")
 """Every stage name ``dump_ir`` accepts, in pipeline order."""
 
-PassFactory = Callable[[], ModulePass]
 
 PIPELINE: dict[str, tuple[type[ModulePass], ...]] = {
-    "canonicalized": (CanonicalizePass, CommonSubexpressionElimination, DeadCodeElimination),
+    "canonicalized": (CanonicalizePass, DeadCodeElimination),
     "stabilized": (
         StabilizePass,
         CanonicalizePass,
@@ -68,9 +67,14 @@ def make_pass(cls: type[ModulePass], excluded: Collection[str] = ()) -> ModulePa
 
 
 def run_pipeline(
-    module: ModuleOp, *, optimize: bool = True, excluded: Collection[str] = ()
+    module: ModuleOp,
+    *,
+    optimize: bool = True,
+    excluded: Collection[str] = (),
+    keep: Collection[str] = STAGES,
 ) -> dict[str, ModuleOp]:
-    """Run every stage on ``module`` (not modified); return the module after each stage."""
+    """Run every stage on ``module`` (not modified); return the module after ``"traced"``,
+    ``"final"`` and each stage in ``keep`` (keeping an intermediate stage costs a copy)."""
     unknown = set(excluded) - set(PASSES) - pattern_names()
     if unknown:
         raise ValueError(
@@ -79,12 +83,16 @@ def run_pipeline(
         )
     context: Context = make_context()
     stages: dict[str, ModuleOp] = {"traced": module}
-    current = module
+    current, copied = module, False
+    last = STAGES[-1]
     for stage, passes in PIPELINE.items():
         selected = [cls for cls in passes if optimize and cls.name not in excluded]
-        if selected:
-            current = current.clone()
-            for cls in selected:
-                make_pass(cls, excluded).apply(context, current)
-        stages[stage] = current
+        if selected and not copied:
+            current, copied = current.clone(), True
+        for cls in selected:
+            make_pass(cls, excluded).apply(context, current)
+        if stage == last:
+            stages[stage] = current
+        elif stage in keep:
+            stages[stage] = current.clone() if copied else current
     return stages

@@ -12,11 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.ir import Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 from tracegraph.ir import ops
 from tracegraph.ir.types import shape_of
-from tracegraph.passes.patterns import PatternPass, is_constant, is_float, owner, replace
+from tracegraph.passes.patterns import (
+    PatternPass,
+    is_constant,
+    is_float,
+    op_pattern,
+    owner,
+    replace,
+)
 
 
 def _plus_one(value: SSAValue) -> SSAValue | None:
@@ -56,7 +63,7 @@ def _same_shape(op: Operation, x: SSAValue) -> bool:
 class InvOnePlusExpToSigmoid(RewritePattern):
     """``1 / (1 + exp(u)) -> sigmoid(-u)`` (so ``1 / (1 + exp(-x)) -> sigmoid(x)``)."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.TrueDivOp, rewriter: PatternRewriter) -> None:
         if not is_constant(op.lhs, 1):
             return
@@ -73,7 +80,7 @@ class InvOnePlusExpToSigmoid(RewritePattern):
 class ExpOverOnePlusExpToSigmoid(RewritePattern):
     """``exp(x) / (1 + exp(x)) -> sigmoid(x)``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.TrueDivOp, rewriter: PatternRewriter) -> None:
         numerator = owner(op.lhs, ops.ExpOp)
         denominator = _plus_one(op.rhs)
@@ -89,7 +96,7 @@ class ExpOverOnePlusExpToSigmoid(RewritePattern):
 class OneMinusSigmoid(RewritePattern):
     """``1 - sigmoid(x) -> sigmoid(-x)`` (``1 - p`` cancels when ``p`` is near 1)."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.SubOp, rewriter: PatternRewriter) -> None:
         sigmoid = owner(op.rhs, ops.SigmoidOp)
         if not is_constant(op.lhs, 1) or sigmoid is None or sigmoid.result.type != op.result.type:
@@ -103,7 +110,7 @@ class OneMinusSigmoid(RewritePattern):
 class LogSigmoidToSoftplus(RewritePattern):
     """``log(sigmoid(x)) -> -softplus(-x)``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
         sigmoid = owner(op.x, ops.SigmoidOp)
         if sigmoid is None or sigmoid.result.type != op.result.type:
@@ -118,7 +125,7 @@ class LogSigmoidToSoftplus(RewritePattern):
 class LogOneMinusSigmoidToSoftplus(RewritePattern):
     """``log(1 - sigmoid(x)) -> -softplus(x)``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
         x = _one_minus(op.x)
         sigmoid = owner(x, ops.SigmoidOp) if x is not None else None
@@ -132,13 +139,9 @@ class LogOneMinusSigmoidToSoftplus(RewritePattern):
 class LogOnePlusExpToSoftplus(RewritePattern):
     """``log(1 + exp(x)) -> softplus(x)`` and ``log1p(exp(x)) -> softplus(x)``."""
 
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
-        if isinstance(op, ops.LogOp):
-            argument = _plus_one(op.x)
-        elif isinstance(op, ops.Log1pOp):
-            argument = op.x
-        else:
-            return
+    @op_pattern
+    def match_and_rewrite(self, op: ops.LogOp | ops.Log1pOp, rewriter: PatternRewriter) -> None:
+        argument = _plus_one(op.x) if isinstance(op, ops.LogOp) else op.x
         exp = owner(argument, ops.ExpOp) if argument is not None else None
         if exp is None or not _same_shape(op, exp.x):
             return
@@ -149,7 +152,7 @@ class LogOnePlusExpToSoftplus(RewritePattern):
 class LogOnePlusToLog1p(RewritePattern):
     """``log(1 + x) -> log1p(x)``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
         x = _plus_one(op.x)
         if x is None or owner(x, ops.ExpOp) is not None or not _same_shape(op, x):
@@ -161,7 +164,7 @@ class LogOnePlusToLog1p(RewritePattern):
 class ExpMinusOneToExpm1(RewritePattern):
     """``exp(x) - 1 -> expm1(x)``."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.SubOp, rewriter: PatternRewriter) -> None:
         exp = owner(op.lhs, ops.ExpOp)
         if exp is None or not is_constant(op.rhs, 1) or not _same_shape(op, exp.x):
@@ -174,7 +177,7 @@ class DivOnePlusExpTimesExpToSigmoid(RewritePattern):
     """``(a / (1 + exp(u))) * exp(u) -> a * sigmoid(u)``: the form the gradient of
     ``1 / (1 + exp(u))`` takes, which is ``inf / inf`` once ``exp(u)`` overflows."""
 
-    @op_type_rewrite_pattern
+    @op_pattern
     def match_and_rewrite(self, op: ops.MulOp, rewriter: PatternRewriter) -> None:
         for quotient_value, exp_value in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
             quotient = owner(quotient_value, ops.TrueDivOp)
