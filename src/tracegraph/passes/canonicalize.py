@@ -346,6 +346,31 @@ class SinkUnaryIntoFill(RewritePattern):
         replace(rewriter, op, [inner, outer], outer.result)
 
 
+class SinkScalarOperandIntoFill(RewritePattern):
+    """``fill(x, v) * s -> fill(x, v * s)`` for any binary elementwise op and an operand ``s``
+    of static size 1 on every axis: compute on the value before broadcasting it."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.BinaryElementwiseOp, rewriter: PatternRewriter) -> None:
+        if isinstance(op, ops.FillOp):
+            return
+        for fill_value, scalar in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
+            fill = owner(fill_value, ops.FillOp)
+            if fill is None or any(size != 1 for size in shape_of(scalar)):
+                continue
+            operands = [fill.rhs, scalar] if fill_value is op.lhs else [scalar, fill.rhs]
+            result = op.results[0]
+            inner_shape = _broadcast([shape_of(v) for v in operands])
+            if inner_shape is None:
+                return
+            inner = type(op).create(
+                operands=operands, result_types=[tensor_type(dtype_of(result), inner_shape)]
+            )
+            outer = ops.FillOp(fill.lhs, inner.results[0], result.type)
+            replace(rewriter, op, [inner, outer], outer.result)
+            return
+
+
 # -- shapes and casts -------------------------------------------------------------------------
 
 
@@ -418,6 +443,7 @@ CANONICALIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
     FoldAllocOfSameShape,
     SinkFillIntoElementwise,
     SinkUnaryIntoFill,
+    SinkScalarOperandIntoFill,
     FoldDimShuffleOfDimShuffle,
     FoldIdentityDimShuffle,
     FoldReshapeOfReshape,
