@@ -539,3 +539,12 @@ def test_astype_method_and_numpy_dtype_arguments() -> None:
 def test_cast_to_the_same_dtype_returns_the_variable() -> None:
     x = T.dvector("x")
     assert T.cast(x, "float64") is x
+
+
+def test_pow_is_c_pow_even_for_a_half_exponent() -> None:
+    # NumPy's ``array ** 0.5`` with a Python-scalar exponent takes a sqrt shortcut that gives
+    # NaN at -inf; tg.pow is C's pow everywhere (inf), as NumPy gives for an array exponent.
+    x = T.dvector("x")
+    result = tracegraph.function([x], x**0.5)(np.array([-np.inf, 4.0]))
+    np.testing.assert_array_equal(result, np.power(np.array([-np.inf, 4.0]), np.array([0.5])))
+    assert result[0] == np.inf

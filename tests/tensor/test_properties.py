@@ -213,9 +213,10 @@ def evaluate_numpy(expression: Expression, arrays: Sequence[Array]) -> Array | P
         case Unary(op, operand):
             return apply_numpy_ufunc(UNARY_OPS[op][1], evaluate_array(operand, arrays))
         case Binary(op, left, right):
-            return apply_numpy_ufunc(
-                BINARY_OPS[op][1], evaluate_numpy(left, arrays), evaluate_numpy(right, arrays)
-            )
+            left_value, right_value = evaluate_numpy(left, arrays), evaluate_numpy(right, arrays)
+            if op == "pow" and isinstance(left_value, np.ndarray):
+                right_value = _array_exponent(left_value, right_value)
+            return apply_numpy_ufunc(BINARY_OPS[op][1], left_value, right_value)
         case Cast(dtype, operand):
             return numpy_cast(evaluate_array(operand, arrays), dtype)
         case DimShuffle(pattern, operand):
@@ -223,6 +224,16 @@ def evaluate_numpy(expression: Expression, arrays: Sequence[Array]) -> Array | P
         case Reduction(op, axis, keepdims, operand):
             return numpy_reduce(op, evaluate_array(operand, arrays), axis, keepdims)
     raise AssertionError(f"unknown expression {expression!r}")
+
+
+def _array_exponent(base: Array, exponent: Array | PythonScalar) -> Array | PythonScalar:
+    """A Python-scalar exponent as an array of the dtype NumPy would give it: for a scalar
+    ``0.5`` NumPy's ``power`` takes a ``sqrt`` shortcut (``(-inf) ** 0.5`` is NaN), while
+    ``tg.pow`` is C's ``pow`` everywhere (``inf``, as NumPy gives for an array exponent)."""
+    if isinstance(exponent, np.ndarray):
+        return exponent
+    dtype = np.result_type(base, exponent)
+    return np.full((1,) * base.ndim, exponent, dtype=dtype)
 
 
 def evaluate_array(expression: Expression, arrays: Sequence[Array]) -> Array:
