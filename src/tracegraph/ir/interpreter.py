@@ -117,6 +117,18 @@ def _erf(x: Array) -> Array:
     return np.asarray(np.vectorize(math.erf, otypes=[x.dtype])(x))
 
 
+def _pow(base: Array, exponent: Array) -> Array:
+    # NumPy's power takes a sqrt shortcut for a broadcast exponent of 0.5, which differs from
+    # C's pow at -inf and -0.0 ((-inf) ** 0.5 is NaN there, inf in C). tg.pow is C's pow (the
+    # C backend's), so a broadcast float exponent is given its own memory.
+    exponent = np.asarray(exponent)
+    if exponent.dtype.kind == "f":
+        shape = np.broadcast_shapes(np.shape(base), exponent.shape)
+        if exponent.shape != shape or 0 in exponent.strides:
+            exponent = np.array(np.broadcast_to(exponent, shape))
+    return np.asarray(np.power(base, exponent))
+
+
 def _fill(model: Array, value: Array) -> Array:
     return np.broadcast_to(value, np.broadcast_shapes(model.shape, value.shape))
 
@@ -151,7 +163,7 @@ ELEMENTWISE_FUNCTIONS: dict[type[Operation], Callable[..., Any]] = {
     ops.TrueDivOp: np.true_divide,
     ops.IntDivOp: np.floor_divide,
     ops.ModOp: np.remainder,
-    ops.PowOp: np.power,
+    ops.PowOp: _pow,
     ops.MaximumOp: np.maximum,
     ops.MinimumOp: np.minimum,
     ops.GtOp: np.greater,
