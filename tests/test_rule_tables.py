@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from xdsl.ir import Operation
 
 from tracegraph.backends.numpy import REFERENCE_RULES
+from tracegraph.gradient import VJP_RULES
 from tracegraph.ir import TG_OPERATIONS, ops
 from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp
 from tracegraph.tensor.elemwise import DTYPE_UFUNCS
 
 
-def _names(classes: set[type[Operation]]) -> list[str]:
+def _names(classes: Collection[type[Operation]]) -> list[str]:
     return sorted(str(getattr(c, "name", c.__name__)) for c in classes)
 
 
 def test_reference_backend_has_a_rule_for_every_op() -> None:
     missing = set(TG_OPERATIONS) - set(REFERENCE_RULES)
     assert not missing, f"add these ops to REFERENCE_RULES: {_names(missing)}"
+
+
+def test_gradient_has_a_rule_or_a_not_differentiable_marker_for_every_op() -> None:
+    missing = set(TG_OPERATIONS) - set(VJP_RULES)
+    assert not missing, (
+        f"add these ops to VJP_RULES (a rule, or NotDifferentiable(reason)): {_names(missing)}"
+    )
 
 
 def test_every_elementwise_op_has_a_dtype_rule() -> None:

@@ -383,6 +383,7 @@ def hessian(
     targets = [wrt] if isinstance(wrt, TensorVariable) else list(wrt)
     results = []
     for target in targets:
+        _static_size(target, "hessian")  # name the variable asked for, not its gradient
         gradient = grad(cost, target, consider_constant, disconnected_inputs)
         results.append(jacobian(gradient, target, consider_constant, disconnected_inputs))
     return results[0] if isinstance(wrt, TensorVariable) else results

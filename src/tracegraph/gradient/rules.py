@@ -21,11 +21,11 @@ from xdsl.ir import Operation, SSAValue
 
 from tracegraph.ir import ops
 from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
-from tracegraph.ir.ops.subtensor import SubtensorUpdateOp
+from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SubtensorUpdateOp
 from tracegraph.ir.types import tensor_type
 from tracegraph.tensor import basic, shapes
 from tracegraph.tensor import math as tm
-from tracegraph.tensor.variable import TensorVariable, emit
+from tracegraph.tensor.variable import TensorVariable, constant, emit
 
 Gradients: TypeAlias = Sequence[TensorVariable | None]
 VJPRule: TypeAlias = Callable[
@@ -264,14 +264,26 @@ def _prod(
 ) -> Gradients:
     (x,) = xs
     axes = op.get_axes()
-    # prod / x fails where x is 0: with one zero, its gradient is the product of the others;
-    # with two or more, every gradient is 0.
+    # The partial derivative for x[j] is the product of the other elements. prod / x[j] fails
+    # where x[j] is 0, so the zeros and the other elements are multiplied separately. The
+    # expression must also have the right derivative (for second derivatives), so the zeros
+    # enter as values of x, not as constants: where x[j] is not 0, it is
+    # (product of the zeros) * (product of the nonzeros) / x[j]; where x[j] is 0, it is the
+    # product of the nonzeros times the other zero if there are two (their sum minus x[j]),
+    # times 1 if x[j] is the only zero, and 0 (with zero derivative) if there are three or more.
     is_zero = tm.eq(x, 0)
-    nonzero_product = tm.prod(tm.switch(is_zero, 1, x), axis=axes, keepdims=True)
     zeros = tm.sum(is_zero, axis=axes, keepdims=True)
-    without_zeros = nonzero_product / tm.switch(is_zero, 1, x)
-    one_zero = tm.switch(is_zero, nonzero_product, 0)
-    partial = tm.switch(tm.eq(zeros, 0), without_zeros, tm.switch(tm.eq(zeros, 1), one_zero, 0))
+    zeros_only = tm.switch(is_zero, x, 0)
+    nonzero_product = tm.prod(tm.switch(is_zero, 1, x), axis=axes, keepdims=True)
+    zero_product = tm.prod(tm.switch(is_zero, x, 1), axis=axes, keepdims=True)
+    other_zero = tm.sum(zeros_only, axis=axes, keepdims=True) - zeros_only
+    at_zero = tm.switch(
+        tm.eq(zeros, 1),
+        nonzero_product,
+        tm.switch(tm.eq(zeros, 2), nonzero_product * other_zero, 0),
+    )
+    elsewhere = zero_product * nonzero_product / tm.switch(is_zero, 1, x)
+    partial = tm.switch(is_zero, at_zero, elsewhere)
     return [match_type(_expand(g, op, x) * partial, x)]
 
 
@@ -389,10 +401,26 @@ def _subtensor_update(
 ) -> Gradients:
     _x, y, *indices = xs
     index_values = [v.value for v in indices]
+    gy = _indexed_part(g, op, y.ndim)
     if isinstance(op, ops.SetSubtensorOp):
         zero = emit(ops.ConstantOp.from_array(np.zeros((1,) * y.ndim, dtype=g.dtype)))
         gx = emit(ops.SetSubtensorOp(g.value, zero.value, index_values, op.get_entries()))
+        if ARRAY_INDEX in op.get_entries():
+            gy = gy * _surviving_writes(g, op, y.ndim)
     else:
         gx = g
-    gy = match_type(_indexed_part(g, op, y.ndim), y)
-    return [gx, gy, *([None] * len(indices))]
+    return [gx, match_type(gy, y), *([None] * len(indices))]
+
+
+def _surviving_writes(like: TensorVariable, op: ops.SetSubtensorOp, ndim: int) -> TensorVariable:
+    """Where ``set_subtensor`` with repeated array indices writes an element several times,
+    only the write that stays (the last, as in NumPy) reaches the result: a boolean mask of the
+    indexed part, true for those writes. It is found by writing the position of each element
+    of the part and reading back which position each element holds."""
+    index_values = list(op.indices)
+    entries = op.get_entries()
+    part_shape = shapes.shape(_indexed_part(like, op, ndim))
+    positions = shapes.arange(tm.prod(part_shape)).reshape(part_shape, ndim=ndim)
+    unwritten = basic.fill(like, constant(-1, dtype=positions.dtype))
+    written = emit(ops.SetSubtensorOp(unwritten.value, positions.value, index_values, entries))
+    return tm.eq(_indexed_part(written, op, ndim), positions)
