@@ -1,0 +1,533 @@
+"""Logistic regression benchmark: the tutorial's training step (400×784, float64), per step.
+
+The program is the specification's "A Real Example: Logistic Regression": ``N = 400`` samples of
+``feats = 784`` float64 features, ``p_1 = 1 / (1 + exp(-dot(x, w) - b))``, the cross-entropy
+``xent`` written with two logs, ``cost = xent.mean() + 0.01 * (w ** 2).sum()``, ``T.grad`` and
+one gradient step per call of ``train(D[0], D[1])``, which returns ``[prediction, xent]`` and
+updates the shared ``w`` and ``b``. The data come from ``numpy.random.seed(SEED)`` as in
+``tests/spec/test_logistic_regression.py``: 45 of the 400 initial probabilities round to 1.0.
+
+Measured for each framework, in rounds (every round takes one sample of each framework):
+
+- **build**: the graph and its gradient (tracegraph, PyTensor) or tracing (``jax.jit``);
+- **function() / compile** and **first call** (where PyTensor's Numba compiles);
+- **step**: the median time of :data:`CALLS` training steps after a warm-up step, in µs.
+
+Frameworks: tracegraph (the reference backend: NumPy interpretation of the optimized IR), a
+hand-written NumPy step with the analytic gradient, and where installed PyTensor (default mode)
+and JAX (``jax.jit``; once with the tutorial's expressions, once with a hand-stabilized
+``softplus`` cross-entropy, since JAX does not rewrite ``log(1 - sigmoid)``). After its steps,
+each framework's ``w`` and ``b`` are compared with the NumPy step's after as many steps.
+
+Run it alone with ``python bench/logistic.py`` or via ``bench/run.py --only logistic``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy
+import numpy as np
+from numpy.typing import NDArray
+
+from harness import (
+    Settings,
+    Table,
+    argument_parser,
+    print_tables,
+    ratio,
+    settings_from,
+    summarize,
+    timed,
+)
+
+SEED = 4
+"""``numpy.random.seed(SEED)`` before the tutorial's ``rng`` calls (as in the spec test)."""
+N = 400
+"""The tutorial's training sample size."""
+FEATS = 784
+"""The tutorial's number of input variables."""
+CALLS = 50
+"""Timed steps per sample; their median is the sample's step time."""
+STEPS_PER_SAMPLE = CALLS + 2
+"""Training steps of a sample from the initial parameters: first call, warm-up, timed steps."""
+PROFILED_STEPS = 200
+"""Training steps of tracegraph run under cProfile with ``--profile``."""
+RTOL = 1e-9
+"""Agreement of each framework's ``w`` and ``b`` with the NumPy step's after the same steps."""
+
+Data = tuple[NDArray[np.float64], NDArray[np.int64]]
+Params = tuple[NDArray[np.float64], float]
+
+
+def tutorial_data() -> tuple[Data, NDArray[np.float64]]:
+    """``D`` and the initial ``w``, drawn as the tutorial draws them from the seeded global
+    generator (whose state is restored afterwards)."""
+    state = numpy.random.get_state()
+    try:
+        numpy.random.seed(SEED)
+        rng = numpy.random
+        D = (rng.randn(N, FEATS), rng.randint(size=N, low=0, high=2))
+        return D, rng.randn(FEATS)
+    finally:
+        numpy.random.set_state(state)
+
+
+# -- the frameworks ---------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    """One measurement of one framework (times in seconds)."""
+
+    build_s: float
+    compile_s: float
+    first_call_s: float
+    step_s: float
+    params: Params
+    """``w`` and ``b`` after the sample's :data:`STEPS_PER_SAMPLE` steps."""
+    finite_xent: bool
+    """Whether the last step's ``xent`` was finite everywhere."""
+
+
+Step = Callable[[], None]
+
+
+class Framework(ABC):
+    """A framework under test: builds and compiles the training step, then runs it."""
+
+    label: str
+    max_repeats: int = sys.maxsize
+    """At most this many samples, however many ``--repeats`` asks for (slow frameworks)."""
+    notes: tuple[str, ...] = ()
+
+    @abstractmethod
+    def build(self, data: Data, w0: NDArray[np.float64]) -> Any:
+        """The training step's graph, or what the framework compiles."""
+
+    @abstractmethod
+    def compile(self, built: Any) -> Step:
+        """The compiled step: one call trains one step on ``data``."""
+
+    @abstractmethod
+    def state(self) -> tuple[Params, bool]:
+        """The current ``w``, ``b`` and whether the last ``xent`` was finite."""
+
+    def sample(self, data: Data, w0: NDArray[np.float64]) -> Sample:
+        """Build, compile, call once, then time :data:`CALLS` steps after a warm-up step."""
+        build_s, built = timed(lambda: self.build(data, w0))
+        compile_s, step = timed(lambda: self.compile(built))
+        first_call_s, _ = timed(step)
+        step()  # warm-up
+        samples = []
+        for _ in range(CALLS):
+            start = time.perf_counter()
+            step()
+            samples.append(time.perf_counter() - start)
+        params, finite = self.state()
+        return Sample(
+            build_s=build_s,
+            compile_s=compile_s,
+            first_call_s=first_call_s,
+            step_s=statistics.median(samples),
+            params=params,
+            finite_xent=finite,
+        )
+
+
+def tutorial_graph(theano: ModuleType, T: ModuleType, w0: NDArray[np.float64]) -> Any:
+    """The tutorial's graph in a Theano-like framework (``theano`` the package, ``T`` its
+    tensor module), written with the tutorial's expressions; returns ``train``."""
+    x = T.dmatrix("x")
+    y = T.dvector("y")
+    w = theano.shared(w0.copy(), name="w")
+    b = theano.shared(0.0, name="b")
+    p_1 = 1 / (1 + T.exp(-T.dot(x, w) - b))  # Probability that target = 1
+    prediction = p_1 > 0.5  # The prediction thresholded
+    xent = -y * T.log(p_1) - (1 - y) * T.log(1 - p_1)  # Cross-entropy loss function
+    cost = xent.mean() + 0.01 * (w**2).sum()  # The cost to minimize
+    gw, gb = T.grad(cost, [w, b])  # Compute the gradient of the cost
+    return x, y, w, b, prediction, xent, gw, gb
+
+
+class TheanoStyle(Framework):
+    """tracegraph or PyTensor: ``function(inputs=[x, y], outputs=[prediction, xent],
+    updates=...)`` called as ``train(D[0], D[1])``."""
+
+    def __init__(self, theano: ModuleType, T: ModuleType, label: str):
+        self.theano = theano
+        self.T = T
+        self.label = label
+        self.data: Data | None = None
+        self.shared: tuple[Any, Any] | None = None
+        self.xent: Any = None
+
+    def build(self, data: Data, w0: NDArray[np.float64]) -> Any:
+        self.data = data
+        return tutorial_graph(self.theano, self.T, w0)
+
+    def compile(self, built: Any) -> Step:
+        x, y, w, b, prediction, xent, gw, gb = built
+        self.shared = (w, b)
+        train = self.theano.function(
+            inputs=[x, y],
+            outputs=[prediction, xent],
+            updates=((w, w - 0.1 * gw), (b, b - 0.1 * gb)),
+        )
+        assert self.data is not None
+        D = self.data
+
+        def step() -> None:
+            _, self.xent = train(D[0], D[1])
+
+        self.train = train
+        return step
+
+    def state(self) -> tuple[Params, bool]:
+        assert self.shared is not None
+        w, b = self.shared
+        params = (np.asarray(w.get_value()), float(b.get_value()))
+        return params, bool(np.isfinite(self.xent).all())
+
+
+class Tracegraph(TheanoStyle):
+    """tracegraph with its only backend so far, the NumPy reference interpreter."""
+
+    def __init__(self) -> None:
+        import tracegraph
+        import tracegraph.tensor as T
+
+        super().__init__(tracegraph, T, "tracegraph (reference backend)")
+
+    def final_ops(self) -> str:
+        """The ops of the last compiled step after the pass pipeline, with counts."""
+        counts: dict[str, int] = {}
+        for op in self.train.maker.fgraph.toposort():
+            counts[op.name] = counts.get(op.name, 0) + 1
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        total = sum(counts.values())
+        return f"{total} ops: " + ", ".join(f"{name} {count}" for name, count in ordered)
+
+
+class PyTensor(TheanoStyle):
+    """PyTensor (Theano's successor) in its default mode."""
+
+    max_repeats = 3
+
+    def __init__(self) -> None:
+        import pytensor
+        import pytensor.tensor as pt
+
+        super().__init__(pytensor, pt, "PyTensor")
+        # Typed Any: PyTensor is only partly annotated.
+        module: Any = pytensor
+        default = module.compile.mode.get_default_mode()
+        self.label = f"PyTensor default: {type(default.linker).__name__}"
+        self.notes = (
+            f"{self.label}: at most {self.max_repeats} samples; Numba compiles at the first "
+            f"call and PyTensor caches the result on disk ({module.config.compiledir}), so "
+            "only the first run on a machine pays it in full",
+        )
+
+
+class NumpyStep(Framework):
+    """A hand-written NumPy step with the analytic gradient; it also computes ``prediction``
+    and ``xent`` (in the stable ``logaddexp`` form), as ``train`` returns them."""
+
+    label = "NumPy by hand"
+    notes = (
+        "NumPy by hand: z = x @ w + b, p = 1/(1+exp(-z)), prediction p > 0.5, xent = "
+        "y·logaddexp(0, -z) + (1-y)·logaddexp(0, z), gz = (p - y)/N, w -= 0.1·(x.T @ gz + "
+        "0.02·w), b -= 0.1·sum(gz)",
+    )
+
+    def __init__(self) -> None:
+        self.w = np.zeros(0)
+        self.b = 0.0
+        self.xent = np.zeros(0)
+
+    def build(self, data: Data, w0: NDArray[np.float64]) -> Any:
+        self.w = w0.copy()
+        self.b = 0.0
+        return data
+
+    def compile(self, built: Any) -> Step:
+        x, y = built
+
+        def step() -> None:
+            z = x @ self.w + self.b
+            p = 1 / (1 + np.exp(-z))
+            _prediction = p > 0.5
+            self.xent = y * np.logaddexp(0.0, -z) + (1 - y) * np.logaddexp(0.0, z)
+            gz = (p - y) / N
+            self.w = self.w - 0.1 * (x.T @ gz + 0.02 * self.w)
+            self.b = self.b - 0.1 * float(gz.sum())
+
+        return step
+
+    def state(self) -> tuple[Params, bool]:
+        return (self.w, self.b), bool(np.isfinite(self.xent).all())
+
+
+class Jax(Framework):
+    """JAX: ``jax.jit`` of a step returning ``prediction``, ``xent`` and the new ``w``, ``b``
+    (``jax.value_and_grad`` of the cost), in float64, with the data on the device once."""
+
+    def __init__(self, stable: bool) -> None:
+        import jax
+        import jax.numpy as jnp
+
+        self.jax: Any = jax
+        self.jnp: Any = jnp
+        self.jax.config.update("jax_enable_x64", True)
+        self.stable = stable
+        if stable:
+            self.label = "JAX jit, softplus by hand"
+            self.notes = (
+                f"{self.label}: xent = y·softplus(-z) + (1-y)·softplus(z) with "
+                "jax.nn.softplus, what tracegraph's stabilize pass derives from the tutorial's "
+                "two logs",
+            )
+        else:
+            self.label = "JAX jit, tutorial's xent"
+            self.notes = (
+                f"{self.label}: the tutorial's expressions as written; JAX does not rewrite "
+                "log(1 - sigmoid), so xent is inf/NaN where p_1 rounds to 1.0 and w is NaN "
+                "after the first step",
+            )
+        self.params: tuple[Any, Any] = (None, None)
+        self.xent: Any = None
+
+    def build(self, data: Data, w0: NDArray[np.float64]) -> Any:
+        jax, jnp = self.jax, self.jnp
+        stable = self.stable
+
+        def cost(w: Any, b: Any, x: Any, y: Any) -> Any:
+            z = jnp.dot(x, w) + b
+            p_1 = 1 / (1 + jnp.exp(-jnp.dot(x, w) - b))
+            if stable:
+                xent = y * jax.nn.softplus(-z) + (1 - y) * jax.nn.softplus(z)
+            else:
+                xent = -y * jnp.log(p_1) - (1 - y) * jnp.log(1 - p_1)
+            return xent.mean() + 0.01 * (w**2).sum(), (p_1 > 0.5, xent)
+
+        def step(x: Any, y: Any, w: Any, b: Any) -> Any:
+            grad = jax.value_and_grad(cost, argnums=(0, 1), has_aux=True)
+            (_, (prediction, xent)), (gw, gb) = grad(w, b, x, y)
+            return prediction, xent, w - 0.1 * gw, b - 0.1 * gb
+
+        self.x = jnp.asarray(data[0])
+        self.y = jnp.asarray(data[1], dtype=jnp.float64)
+        self.params = (jnp.asarray(w0), jnp.asarray(0.0))
+        # A new function object each time: jax.jit would otherwise reuse its cached trace.
+        return jax.jit(step).trace(self.x, self.y, *self.params)
+
+    def compile(self, built: Any) -> Step:
+        compiled = built.lower().compile()
+
+        def step() -> None:
+            _, self.xent, w, b = compiled(self.x, self.y, *self.params)
+            self.params = (w, b)
+            w.block_until_ready()
+
+        return step
+
+    def state(self) -> tuple[Params, bool]:
+        w, b = self.params
+        return (np.asarray(w), float(b)), bool(np.isfinite(np.asarray(self.xent)).all())
+
+
+def other_frameworks() -> tuple[list[Framework], list[str]]:
+    """PyTensor and JAX (two programs) where importable; notes on those that are not."""
+    frameworks: list[Framework] = []
+    notes: list[str] = []
+    factories: list[tuple[str, Callable[[], Framework]]] = [
+        ("pytensor", PyTensor),
+        ("jax", lambda: Jax(stable=False)),
+        ("jax", lambda: Jax(stable=True)),
+    ]
+    for package, factory in factories:
+        try:
+            frameworks.append(factory())
+        except ImportError as error:
+            note = f"{package} skipped: not importable ({error}); `pip install {package}`"
+            if note not in notes:
+                notes.append(note)
+    return frameworks, notes
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+def numpy_reference(data: Data, w0: NDArray[np.float64], steps: int) -> Params:
+    """``w`` and ``b`` after ``steps`` hand-written NumPy steps from ``w0`` and ``b = 0``."""
+    reference = NumpyStep()
+    step = reference.compile(reference.build(data, w0))
+    for _ in range(steps):
+        step()
+    return reference.state()[0]
+
+
+def agreement(params: Params, expected: Params) -> str:
+    """How ``params`` compare with ``expected``: same to :data:`RTOL`, or how far apart."""
+    (w, b), (expected_w, expected_b) = params, expected
+    if not (np.isfinite(w).all() and np.isfinite(b)):
+        return "w or b NOT finite"
+    actual = np.append(w, b)
+    wanted = np.append(expected_w, expected_b)
+    scale = np.maximum(np.abs(wanted), np.finfo(np.float64).tiny)
+    worst = float(np.max(np.abs(actual - wanted) / scale))
+    verdict = "same" if worst <= RTOL else "DIFFERENT"
+    return f"{verdict} (max rel. diff. {worst:.2g})"
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(
+    frameworks: list[Framework], data: Data, w0: NDArray[np.float64], repeats: int
+) -> tuple[dict[str, list[Sample]], list[str]]:
+    """Samples of every framework, taken in rounds after one untimed warm-up sample each;
+    notes on the frameworks that failed (left out of later rounds)."""
+    samples: dict[str, list[Sample]] = {framework.label: [] for framework in frameworks}
+    failures: list[str] = []
+    active = list(frameworks)
+    for round_number in range(-1, repeats):
+        for framework in list(active):
+            if round_number >= framework.max_repeats:
+                continue
+            progress(f"round {round_number + 1}/{repeats}: {framework.label}")
+            try:
+                sample = framework.sample(data, w0)
+            except Exception as error:
+                failures.append(f"{framework.label} failed: {type(error).__name__}: {error}")
+                active.remove(framework)
+                continue
+            progress(
+                f"  build {sample.build_s:.3f} s, compile {sample.compile_s:.3f} s, first call "
+                f"{sample.first_call_s:.3f} s, step {sample.step_s * 1e6:.0f} µs"
+            )
+            if round_number >= 0:  # round -1 is the warm-up
+                samples[framework.label].append(sample)
+    return {label: taken for label, taken in samples.items() if taken}, failures
+
+
+def result_tables(
+    samples: dict[str, list[Sample]], reference: str, expected: Params, notes: list[str]
+) -> list[Table]:
+    """The step table (µs per step, ratios, checks) and the build and compile table."""
+    medians = {
+        label: statistics.median(sample.step_s for sample in taken)
+        for label, taken in samples.items()
+    }
+    step_table = Table(
+        f"One training step, {N}×{FEATS} float64 (median (min–max) over the samples of the "
+        f"median of {CALLS} steps)",
+        [
+            "framework",
+            "samples",
+            "µs/step",
+            f"÷ {reference}",
+            f"÷ {NumpyStep.label}",
+            "xent finite",
+            f"w, b vs {NumpyStep.label}",
+        ],
+    )
+    for label, taken in samples.items():
+        step_table.rows.append(
+            [
+                label,
+                str(len(taken)),
+                _microseconds([sample.step_s for sample in taken]),
+                ratio(medians[label], medians[reference]) if reference in medians else "n/a",
+                ratio(medians[label], medians[NumpyStep.label])
+                if NumpyStep.label in medians
+                else "n/a",
+                "yes" if all(sample.finite_xent for sample in taken) else "NO",
+                agreement(taken[0].params, expected),
+            ]
+        )
+    step_table.notes.extend(notes)
+    compile_table = Table(
+        "Build and compile the training step (median (min–max), seconds)",
+        ["framework", "build (graph + grad, or trace)", "function() / compile", "first call"],
+    )
+    for label, taken in samples.items():
+        if label != NumpyStep.label:
+            compile_table.rows.append(
+                [
+                    label,
+                    summarize([sample.build_s for sample in taken]),
+                    summarize([sample.compile_s for sample in taken]),
+                    summarize([sample.first_call_s for sample in taken]),
+                ]
+            )
+    return [step_table, compile_table]
+
+
+def _microseconds(samples: list[float]) -> str:
+    """``median (min–max)`` of seconds, shown in µs."""
+    median = statistics.median(samples) * 1e6
+    if len(samples) < 2:
+        return f"{median:.0f}"
+    return f"{median:.0f} ({min(samples) * 1e6:.0f}–{max(samples) * 1e6:.0f})"
+
+
+def run(settings: Settings) -> list[Table]:
+    """Measure tracegraph, the NumPy step and every installed framework; return the tables."""
+    data, w0 = tutorial_data()
+    saturated = int(np.sum(1 / (1 + np.exp(-(data[0] @ w0))) == 1.0))
+    ours = Tracegraph()
+    frameworks: list[Framework] = [ours, NumpyStep()]
+    notes = [
+        f"data: numpy.random.seed({SEED}), then the tutorial's D = (rng.randn({N}, {FEATS}), "
+        f"rng.randint(size={N}, low=0, high=2)) and w = rng.randn({FEATS}); {saturated} of the "
+        f"{N} initial p_1 round to 1.0",
+        f"step: the median of {CALLS} steps after the first call and one warm-up step; "
+        f"tracegraph, PyTensor and NumPy are called as train(D[0], D[1]) (y given as int64), "
+        "JAX on device arrays made once",
+        f"w, b vs {NumpyStep.label}: after the {STEPS_PER_SAMPLE} steps of the first sample, "
+        f"from the same initial w and b, compared elementwise (same: within rtol {RTOL:g})",
+    ]
+    if settings.compare:
+        others, skipped = other_frameworks()
+        frameworks.extend(others)
+        notes.extend(skipped)
+    else:
+        notes.append("other frameworks not measured (--no-compare)")
+    samples, failures = measure(frameworks, data, w0, settings.repeats)
+    notes.extend(failures)
+    notes.extend(note for framework in frameworks for note in framework.notes)
+    if ours.label in samples:
+        notes.append(f"{ours.label}: after the pass pipeline, {ours.final_ops()}")
+    expected = numpy_reference(data, w0, STEPS_PER_SAMPLE)
+    tables = result_tables(samples, ours.label, expected, notes)
+    if settings.profile:
+        from tracing import profile_tables
+
+        step = ours.compile(ours.build(data, w0))
+        profiled, _ = profile_tables(
+            f"Profile of {PROFILED_STEPS} tracegraph training steps",
+            lambda: [step() for _ in range(PROFILED_STEPS)],
+        )
+        tables.extend(profiled)
+    return tables
+
+
+def main() -> None:
+    """Run this benchmark alone and print its tables."""
+    parser = argument_parser(__doc__.splitlines()[0] if __doc__ else "logistic benchmark")
+    print_tables(run(settings_from(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
