@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-from xdsl.dialects.builtin import FileLineColLoc
+from xdsl.dialects.builtin import FileLineColLoc, ModuleOp
 from xdsl.utils.exceptions import VerifyException
 
 import tracegraph.tensor as T
@@ -68,6 +69,18 @@ def test_float_constants_keep_nan_inf_and_negative_zero_through_text() -> None:
     parsed = constants[0].to_array()
     np.testing.assert_array_equal(parsed, values)
     assert np.signbit(parsed[3])
+
+
+@pytest.mark.parametrize(
+    "values", [[-0.0, 0.0], [0.0, -0.0, 0.0], [-0.0, -0.0], [[0.0], [-0.0]]], ids=str
+)
+def test_zeros_of_both_signs_survive_printing(values: list[Any]) -> None:
+    # Regression: xDSL printed [-0.0, 0.0] as the splat dense<-0.0> (the values compare equal).
+    array = np.array(values)
+    module = ModuleOp([ops.ConstantOp.from_array(array)])
+    op = parse_module(print_module(module)).body.block.first_op
+    assert isinstance(op, ops.ConstantOp)
+    np.testing.assert_array_equal(np.signbit(op.to_array()), np.signbit(array))
 
 
 def test_scalar_constants_stay_zero_dimensional() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, FunctionType, ModuleOp, StringAttr
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
@@ -46,6 +46,25 @@ def _new_ops(roots: list[SSAValue]) -> list[Operation]:
             if isinstance(producer, Operation) and producer.parent is None:
                 stack.append((producer, False))
     return order
+
+
+def _drop_stray_users(block: Block) -> None:
+    """Detach the ops the gradient rules built but no gradient uses (a rule computes the
+    gradient of every operand, including constants): they still count as users of the
+    function's values, and a later pass would trip over users that are in no block."""
+    stray: list[Operation] = []
+    seen: set[int] = set()
+    values = [*block.args, *(r for op in block.ops for r in op.results)]
+    stack = [use.operation for value in values for use in value.uses]
+    while stack:
+        op = stack.pop()
+        if op.parent is not None or id(op) in seen:
+            continue
+        seen.add(id(op))
+        stray.append(op)
+        stack.extend(use.operation for result in op.results for use in result.uses)
+    for op in stray:
+        op.drop_all_references()
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,7 @@ class GradPass(ModulePass):
         for new_op in _new_ops(values):
             new_op.location = location
             block.insert_op_before(new_op, ret)
+        _drop_stray_users(block)
         ret.operands = [*ret.arguments, *values]
         func.function_type = FunctionType.from_lists(
             list(func.function_type.inputs), [v.type for v in ret.arguments]

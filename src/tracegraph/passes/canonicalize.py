@@ -3,7 +3,9 @@
 Each pattern keeps every result equal to what the unoptimized graph computes, NaN and infinity
 included: there is no ``x * 0 -> 0`` (``inf * 0`` is NaN) and no ``x - x -> 0``, and ``x + 0 -> x``
 is only applied where it keeps the sign of a zero. A rewrite may drop a run-time shape check
-(``fill(x, v) -> v`` when ``v`` already has the shape), as Theano did.
+(``fill(x, v) -> v`` when ``v`` already has the shape), as Theano did. Constants are merged by
+``cse`` (equal constants become one); chains like ``(x * c1) * c2`` are left alone, since
+``x * (c1 * c2)`` rounds differently and overflows elsewhere.
 """
 
 from __future__ import annotations
@@ -81,41 +83,6 @@ class FoldStaticShape(RewritePattern):
         constant = _constant_op(np.array(sizes, dtype=np.int64), op.result)
         if constant is not None:
             replace(rewriter, op, [constant], constant.result)
-
-
-class MergeScalarConstants(RewritePattern):
-    """``(x * c1) * c2 -> x * (c1 * c2)`` and ``(x + c1) + c2 -> x + (c1 + c2)`` for single-
-    element float constants of the same dtype."""
-
-    @op_pattern
-    def match_and_rewrite(self, op: ops.MulOp | ops.AddOp, rewriter: PatternRewriter) -> None:
-        outer, c2 = _split_constant(op)
-        if outer is None or c2 is None:
-            return
-        inner_op = owner(outer, type(op))
-        if inner_op is None or len(list(outer.uses)) != 1:
-            return
-        x, c1 = _split_constant(inner_op)
-        if x is None or c1 is None:
-            return
-        a1, a2 = constant_array(c1), constant_array(c2)
-        assert a1 is not None and a2 is not None
-        if a1.size != 1 or a2.size != 1 or a1.dtype != a2.dtype or a1.dtype.kind != "f":
-            return
-        merged = a1 * a2 if isinstance(op, ops.MulOp) else a1 + a2
-        constant = ops.ConstantOp.from_array(merged.reshape((1,) * max(a1.ndim, a2.ndim)))
-        new_op = type(op)(x, constant.result, op.results[0].type)
-        replace(rewriter, op, [constant, new_op], new_op.results[0])
-
-
-def _split_constant(op: Operation) -> tuple[SSAValue | None, SSAValue | None]:
-    """For a binary op with one constant operand: (the other operand, the constant)."""
-    lhs, rhs = op.operands
-    if constant_array(rhs) is not None:
-        return lhs, rhs
-    if constant_array(lhs) is not None:
-        return rhs, lhs
-    return None, None
 
 
 # -- arithmetic identities --------------------------------------------------------------------
@@ -279,11 +246,13 @@ class FoldFillOfSameShape(RewritePattern):
 
 
 class FoldAllocOfSameShape(RewritePattern):
-    """``alloc(v, *shape) -> v`` when ``v`` already has the result's type."""
+    """``alloc(v, *shape) -> v`` when ``v`` already has the result's type and a static shape
+    (alloc broadcasts like NumPy: a ``tensor<?xf64>`` of size 1 fills any length)."""
 
     @op_pattern
     def match_and_rewrite(self, op: ops.AllocOp, rewriter: PatternRewriter) -> None:
-        replace(rewriter, op, [], op.operands[0])
+        if None not in shape_of(op.value):
+            replace(rewriter, op, [], op.value)
 
 
 def _broadcast(shapes: list[tuple[int | None, ...]]) -> tuple[int | None, ...] | None:
@@ -419,16 +388,26 @@ class FoldUselessCast(RewritePattern):
             replace(rewriter, op, [], op.x)
             return
         inner = owner(op.x, ops.CastOp)
-        if inner is None or not np.can_cast(dtype_of(inner.x), dtype_of(inner.result), "safe"):
+        if inner is None or not _holds_exactly(dtype_of(inner.x), dtype_of(inner.result)):
             return
         direct = ops.CastOp(inner.x, op.result.type)
         replace(rewriter, op, [direct], direct.result)
 
 
+def _holds_exactly(narrow: str, wide: str) -> bool:
+    """Whether every value of ``narrow`` is a value of ``wide`` (NumPy's "safe" casts include
+    int64 -> float64, which rounds integers above 2**53)."""
+    if not np.can_cast(narrow, wide, "safe"):
+        return False
+    if np.dtype(narrow).kind in "iu" and np.dtype(wide).kind == "f":
+        info = np.iinfo(narrow)
+        return info.bits - (info.min < 0) <= np.finfo(wide).nmant + 1
+    return True
+
+
 CANONICALIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
     FoldConstants,
     FoldStaticShape,
-    MergeScalarConstants,
     FoldMulOne,
     FoldAddZero,
     FoldSubZero,

@@ -94,12 +94,15 @@ class ExpOverOnePlusExpToSigmoid(RewritePattern):
 
 
 class OneMinusSigmoid(RewritePattern):
-    """``1 - sigmoid(x) -> sigmoid(-x)`` (``1 - p`` cancels when ``p`` is near 1)."""
+    """``1 - sigmoid(x) -> sigmoid(-x)`` (``1 - p`` cancels when ``p`` is near 1), for a float
+    ``x`` (negating an integer wraps)."""
 
     @op_pattern
     def match_and_rewrite(self, op: ops.SubOp, rewriter: PatternRewriter) -> None:
         sigmoid = owner(op.rhs, ops.SigmoidOp)
         if not is_constant(op.lhs, 1) or sigmoid is None or sigmoid.result.type != op.result.type:
+            return
+        if not is_float(sigmoid.x):
             return
         new_ops: list[Operation] = []
         argument = _negated(new_ops, sigmoid.x)
@@ -108,12 +111,12 @@ class OneMinusSigmoid(RewritePattern):
 
 
 class LogSigmoidToSoftplus(RewritePattern):
-    """``log(sigmoid(x)) -> -softplus(-x)``."""
+    """``log(sigmoid(x)) -> -softplus(-x)``, for a float ``x`` (negating an integer wraps)."""
 
     @op_pattern
     def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
         sigmoid = owner(op.x, ops.SigmoidOp)
-        if sigmoid is None or sigmoid.result.type != op.result.type:
+        if sigmoid is None or sigmoid.result.type != op.result.type or not is_float(sigmoid.x):
             return
         new_ops: list[Operation] = []
         argument = _negated(new_ops, sigmoid.x)

@@ -41,7 +41,8 @@ def _needs_hex_form(attr: DenseIntOrFPElementsAttr) -> bool:
     """Whether a float constant must print as raw hex data to parse back exactly.
 
     xDSL prints NaN, infinities and integral values of more than 7 digits as hex integer
-    literals, which its parser reads back as (different) numbers; the ``dense<"0x...">`` blob
+    literals, which its parser reads back as (different) numbers, and prints values that are
+    equal but differ in bits (``[-0.0, 0.0]``) as one splat value; the ``dense<"0x...">`` blob
     form round-trips every bit.
     """
     if dtype_of(attr.type) not in ("float32", "float64"):
@@ -49,6 +50,8 @@ def _needs_hex_form(attr: DenseIntOrFPElementsAttr) -> bool:
     values: NDArray[np.floating[Any]] = array_from_dense(attr).astype(np.float64)
     if not np.isfinite(values).all():
         return True
+    if values.size > 1 and (values == values.flat[0]).all() and np.signbit(values).any():
+        return not np.signbit(values).all()
     return bool(((np.abs(values) >= 1e7) & (values == np.round(values))).any())
 
 
