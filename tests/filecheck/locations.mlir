@@ -13,11 +13,12 @@ func.func @pow_two(%x: tensor<f64>) -> tensor<f64> {
   func.return %y : tensor<f64>
 }
 
-// exp(log(x)) -> switch(x >= 0, x, nan): all four new ops are at the exp's location.
+// exp(log(x)) -> switch(x >= 0, abs(x), nan): all five new ops are at the exp's location.
 // CHECK-LABEL: func.func @exp_log(
 // CHECK-NEXT:    tg.constant dense<0.000000e+00> : tensor<1xf64> loc("file.py":5:4)
 // CHECK-NEXT:    tg.constant dense<"0x000000000000F87F"> : tensor<1xf64> loc("file.py":5:4)
 // CHECK-NEXT:    tg.ge {{.*}} loc("file.py":5:4)
+// CHECK-NEXT:    tg.abs {{.*}} loc("file.py":5:4)
 // CHECK-NEXT:    tg.switch {{.*}} loc("file.py":5:4)
 // CHECK-NEXT:    func.return
 func.func @exp_log(%x: tensor<?xf64>) -> tensor<?xf64> {

@@ -193,7 +193,8 @@ class PowTwoToMul(RewritePattern):
 
 
 class ExpOfLog(RewritePattern):
-    """``exp(log(x)) -> switch(x >= 0, x, nan)`` (``log`` of a negative number is NaN)."""
+    """``exp(log(x)) -> switch(x >= 0, abs(x), nan)`` (``log`` of a negative number is NaN, and
+    ``exp(log(-0.0))`` is ``exp(-inf)``, +0.0: ``abs`` gives zeros their sign)."""
 
     @op_pattern
     def match_and_rewrite(self, op: ops.ExpOp, rewriter: PatternRewriter) -> None:
@@ -203,8 +204,9 @@ class ExpOfLog(RewritePattern):
         x = inner.x
         zero, nan = scalar_constant(0, x), scalar_constant(np.nan, x)
         non_negative = ops.GeOp(x, zero.result, tensor_type("bool", shape_of(x)))
-        select = ops.SwitchOp(non_negative.result, x, nan.result, op.result.type)
-        replace(rewriter, op, [zero, nan, non_negative, select], select.result)
+        magnitude = ops.AbsOp(x, x.type)
+        select = ops.SwitchOp(non_negative.result, magnitude.result, nan.result, op.result.type)
+        replace(rewriter, op, [zero, nan, non_negative, magnitude, select], select.result)
 
 
 class LogOfExp(RewritePattern):
