@@ -36,6 +36,7 @@ from tracegraph.errors import (
     RuntimeOpError,
     ShapeMismatchError,
     TracegraphError,
+    UndefinedGradientError,
     UnsupportedOperationError,
     UnusedInputError,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "ShapeMismatchError",
     "SharedVariable",
     "TracegraphError",
+    "UndefinedGradientError",
     "UnsupportedOperationError",
     "UnusedInputError",
     "__version__",

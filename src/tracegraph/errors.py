@@ -55,3 +55,8 @@ class DisconnectedInputError(TracegraphError, ValueError):
 
 class GradientError(TracegraphError, AssertionError):
     """``verify_grad`` found a symbolic gradient that disagrees with finite differences."""
+
+
+class UndefinedGradientError(TracegraphError, TypeError):
+    """``grad`` was asked for a gradient that flows through an op that has none (a random draw
+    whose parameters depend on the variable)."""

@@ -22,7 +22,7 @@ from tracegraph.ir.ops.subtensor import (
     SCALAR_INDEX,
     group_index_operands,
 )
-from tracegraph.tensor.variable import TensorVariable, variable_of
+from tracegraph.tensor.variable import Variable, variable_of
 
 INFIX_SYMBOLS: dict[type[Operation], str] = {
     ops.AddOp: "+",
@@ -104,7 +104,7 @@ def _pp_value(value: SSAValue, names: dict[SSAValue, str]) -> str:
     return f"{op.name.removeprefix('tg.')}({', '.join(operands)})"
 
 
-def pp(variable: TensorVariable | SSAValue) -> str:
+def pp(variable: Variable | SSAValue) -> str:
     """A variable's expression in Theano's infix style.
 
     >>> import tracegraph.tensor as T
@@ -112,12 +112,12 @@ def pp(variable: TensorVariable | SSAValue) -> str:
     >>> pp(1 / (1 + T.exp(-x)))
     '(1 / (1 + exp((-x))))'
     """
-    value = variable.value if isinstance(variable, TensorVariable) else variable
+    value = variable.value if isinstance(variable, Variable) else variable
     names: dict[SSAValue, str] = {}
     return _pp_value(value, names)
 
 
-def debugprint(variable: TensorVariable | SSAValue, *, file: object = None) -> str:
+def debugprint(variable: Variable | SSAValue, *, file: object = None) -> str:
     """One line per op, indented by depth, with each op's type and the user's line; repeated
     subexpressions are printed once and referred to by id. Returns the text (and prints it
     when ``file`` is a stream).
@@ -127,7 +127,7 @@ def debugprint(variable: TensorVariable | SSAValue, *, file: object = None) -> s
     >>> print(debugprint(T.exp(x) + x).splitlines()[0].split(' at ')[0])
     tg.add [id A] tensor<?xf64>
     """
-    root = variable.value if isinstance(variable, TensorVariable) else variable
+    root = variable.value if isinstance(variable, Variable) else variable
     lines: list[str] = []
     ids: dict[SSAValue, str] = {}
 

@@ -25,6 +25,7 @@ import tracegraph.tensor as T
 from tracegraph import function
 from tracegraph.errors import GradientError
 from tracegraph.gradient import VJP_RULES, NotDifferentiable, verify_grad
+from tracegraph.gradient.rules import UndefinedGradient
 from tracegraph.ir import ops
 from tracegraph.tensor import TensorVariable
 
@@ -538,7 +539,11 @@ CASES: dict[type[Operation], list[Case]] = {
 
 
 def differentiable_ops() -> set[type[Operation]]:
-    return {op for op, rule in VJP_RULES.items() if not isinstance(rule, NotDifferentiable)}
+    return {
+        op
+        for op, rule in VJP_RULES.items()
+        if not isinstance(rule, NotDifferentiable | UndefinedGradient)
+    }
 
 
 def _op_name(op: type[Operation]) -> str:

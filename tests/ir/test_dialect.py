@@ -129,6 +129,9 @@ def test_dialect_lists_every_op_family() -> None:
         "tg.reshape", "tg.flatten", "tg.sum", "tg.prod", "tg.max", "tg.min", "tg.mean",
         "tg.argmax", "tg.argmin", "tg.any", "tg.all", "tg.dot", "tg.subtensor",
         "tg.set_subtensor", "tg.inc_subtensor", "tg.concatenate", "tg.stack", "tg.alloc",
-        "tg.fill", "tg.shape", "tg.arange",
+        "tg.fill", "tg.shape", "tg.arange", "tg.random.uniform", "tg.random.normal",
+        "tg.random.binomial", "tg.random.poisson", "tg.random.random_integers",
+        "tg.random.choice", "tg.random.permutation", "tg.random.multinomial",
+        "tg.random.mrg_uniform", "tg.random.multinomial_from_uniform",
     }  # fmt: skip
     assert names == expected

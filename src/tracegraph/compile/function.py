@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar, overload
 
-import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import ArrayAttr, FunctionType, ModuleOp
 from xdsl.dialects.func import FuncOp, ReturnOp
@@ -34,17 +33,28 @@ from tracegraph.compile.graph import (
 )
 from tracegraph.compile.io import In
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode
-from tracegraph.compile.shared import SharedVariable
+from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_array
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
 from tracegraph.passes.pipeline import STAGES, run_pipeline
 from tracegraph.tensor.types import TensorType
-from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable
+from tracegraph.tensor.variable import (
+    TensorLike,
+    TensorVariable,
+    Variable,
+    as_tensor_variable,
+    wrap_value,
+)
 
 R = TypeVar("R")
 _MISSING: Any = object()
 
-Updates = Sequence[tuple[SharedVariable, TensorLike]] | Mapping[SharedVariable, TensorLike]
+# Random-stream states are updated with a list of pairs (``srng.updates()``); the dict form
+# takes tensor shared variables only.
+Updates = (
+    Sequence[tuple[SharedVariable, TensorLike] | tuple[BaseSharedVariable, Variable]]
+    | Mapping[SharedVariable, TensorLike]
+)
 Givens = (
     Sequence[tuple[TensorVariable, TensorLike]]
     | Mapping[TensorVariable, TensorLike]
@@ -60,12 +70,12 @@ class FunctionGraph:
         block = func.body.block
         self.func = func
         self.inputs = [
-            TensorVariable(arg, input_names[i] if i < len(input_names) else arg.name_hint)
+            wrap_value(arg, input_names[i] if i < len(input_names) else arg.name_hint)
             for i, arg in enumerate(block.args)
         ]
         last = block.last_op
         assert isinstance(last, ReturnOp)
-        self.outputs = [TensorVariable(value) for value in last.arguments]
+        self.outputs = [wrap_value(value) for value in last.arguments]
 
     def toposort(self) -> list[Operation]:
         """The ops of the graph in execution order."""
@@ -100,9 +110,9 @@ class Function(Generic[R]):
         *,
         name: str | None,
         inputs: list[In],
-        shared: list[SharedVariable],
+        shared: list[BaseSharedVariable],
         num_outputs: int,
-        update_targets: list[SharedVariable],
+        update_targets: list[BaseSharedVariable],
         single_output: bool,
         stages: dict[str, ModuleOp],
         mode: Mode,
@@ -193,29 +203,20 @@ class Function(Generic[R]):
         arrays = self._bind(args, kwargs)
         shared_values = [variable.get_value(borrow=True) for variable in self._shared]
         results = self._program.run(arrays + shared_values)
-        protected: list[NDArray[Any]] = arrays + shared_values
-        outputs = [self._own(result, protected) for result in results[: self._num_outputs]]
-        new_values = []
-        for target, result in zip(self._update_targets, results[self._num_outputs :], strict=True):
-            value = self._own(result, protected)
-            target.type.check_shape(value, f"update of {target.describe()}")
-            new_values.append(value)
+        protected: list[Any] = arrays + shared_values
+        outputs = [owned_array(result, protected) for result in results[: self._num_outputs]]
+        new_values = [
+            target.new_value(result, protected)
+            for target, result in zip(
+                self._update_targets, results[self._num_outputs :], strict=True
+            )
+        ]
         # Every update was computed from the values before the call; write them all at once.
         for target, value in zip(self._update_targets, new_values, strict=True):
             target.set_value(value, borrow=True)
         if self._single_output:
             return outputs[0]  # type: ignore[return-value]
         return outputs  # type: ignore[return-value]
-
-    @staticmethod
-    def _own(result: Any, protected: list[NDArray[Any]]) -> NDArray[Any]:
-        """``result`` as an array the caller may keep and modify: copied when it is read-only
-        or may share memory with an input, a shared value or another result."""
-        array = np.asarray(result)
-        if not array.flags.writeable or any(np.may_share_memory(array, p) for p in protected):
-            array = array.copy()
-        protected.append(array)
-        return array
 
     # -- defaults -------------------------------------------------------------------------------
 
@@ -261,13 +262,15 @@ class Function(Generic[R]):
         """A copy of this function, compiled once: ``swap`` replaces shared variables,
         ``delete_updates`` drops the updates. Shared variables stay shared unless swapped
         (``share_memory`` is accepted for Theano compatibility; there are no other buffers)."""
-        swap = dict(swap or {})
-        for old, new in swap.items():
+        replaced: dict[BaseSharedVariable, BaseSharedVariable] = {
+            old: new for old, new in (swap or {}).items()
+        }
+        for old, new in replaced.items():
             if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
                 raise GraphTypeError("copy(swap=...) maps shared variables to shared variables")
             check_replacement("copy(swap=...)", old, new)
         stages = self._stages
-        targets = [swap.get(t, t) for t in self._update_targets]
+        targets = [replaced.get(t, t) for t in self._update_targets]
         if delete_updates and self._update_targets:
             stages = {}
             for stage in ("traced", "final"):
@@ -277,7 +280,7 @@ class Function(Generic[R]):
         result: Function[R] = Function(
             name=name if name is not None else (f"{self.name} copy" if self.name else None),
             inputs=[copy_module.copy(spec) for spec in self._inputs],
-            shared=[swap.get(s, s) for s in self._shared],
+            shared=[replaced.get(s, s) for s in self._shared],
             num_outputs=self._num_outputs,
             update_targets=targets,
             single_output=self._single_output,
@@ -336,9 +339,9 @@ def _restore_function(
     name: str | None,
     specs: list[tuple[Any, ...]],
     defaults: list[Any],
-    shared: list[SharedVariable],
+    shared: list[BaseSharedVariable],
     num_outputs: int,
-    update_targets: list[SharedVariable],
+    update_targets: list[BaseSharedVariable],
     single_output: bool,
     texts: dict[str, str],
     mode: Mode,
@@ -414,7 +417,7 @@ def function(
     givens: Givens | None = None,
     mode: str | Mode | None = None,
     name: str | None = None,
-    no_default_updates: bool | Sequence[SharedVariable] = False,
+    no_default_updates: bool | Sequence[BaseSharedVariable] = False,
     on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
 ) -> Function[NDArray[Any]]: ...
@@ -428,7 +431,7 @@ def function(
     givens: Givens | None = None,
     mode: str | Mode | None = None,
     name: str | None = None,
-    no_default_updates: bool | Sequence[SharedVariable] = False,
+    no_default_updates: bool | Sequence[BaseSharedVariable] = False,
     on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
 ) -> Function[list[NDArray[Any]]]: ...
@@ -441,7 +444,7 @@ def function(
     givens: Givens | None = None,
     mode: str | Mode | None = None,
     name: str | None = None,
-    no_default_updates: bool | Sequence[SharedVariable] = False,
+    no_default_updates: bool | Sequence[BaseSharedVariable] = False,
     on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
 ) -> Function[Any]:
@@ -510,10 +513,10 @@ def _compile(
     specs: list[In],
     output_list: list[TensorVariable],
     single_output: bool,
-    update_pairs: list[tuple[SharedVariable, TensorVariable]],
+    update_pairs: list[tuple[BaseSharedVariable, Variable]],
     given_pairs: list[tuple[TensorVariable, TensorVariable]],
     chosen_mode: Mode,
-    no_default_updates: bool | Sequence[SharedVariable],
+    no_default_updates: bool | Sequence[BaseSharedVariable],
     on_unused_input: UnusedInputPolicy,
     allow_input_downcast: bool | None,
 ) -> Function[Any]:
@@ -589,23 +592,16 @@ def _check_inputs(inputs: Sequence[TensorVariable | In]) -> list[TensorVariable 
     return checked
 
 
-def _check_updates(pairs: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, TensorVariable]]:
-    checked: list[tuple[SharedVariable, TensorVariable]] = []
+def _check_updates(
+    pairs: list[tuple[Any, Any]],
+) -> list[tuple[BaseSharedVariable, Variable]]:
+    checked: list[tuple[BaseSharedVariable, Variable]] = []
     for target, expression in pairs:
-        if not isinstance(target, SharedVariable):
+        if not isinstance(target, BaseSharedVariable):
             raise TypeError(f"only shared variables can be updated, not {target!r}")
         if any(target is t for t, _ in checked):
             raise ValueError(f"{target.describe()} is updated twice")
-        update = as_tensor_variable(expression)
-        if not target.type.is_compatible(update.type):
-            raise GraphTypeError(
-                f"the update of {target.describe()} has type {update.type} (created at "
-                f"{update.location}); it must match {target.type}"
-                + (
-                    f"; cast it with T.cast(..., '{target.dtype}')"
-                    if target.dtype != update.dtype
-                    else ""
-                )
-            )
+        update = expression if isinstance(expression, Variable) else as_tensor_variable(expression)
+        target.check_update(update)
         checked.append((target, update))
     return checked

@@ -23,10 +23,10 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 
-from tracegraph.compile.shared import SharedVariable
+from tracegraph.compile.shared import BaseSharedVariable
 from tracegraph.errors import GraphTypeError, MissingInputError, UnusedInputError
 from tracegraph.ir.ops import InputOp, SharedOp
-from tracegraph.tensor.variable import TensorVariable, attached_variable, variable_of
+from tracegraph.tensor.variable import TensorVariable, Variable, attached_variable, variable_of
 
 UnusedInputPolicy: TypeAlias = Literal["raise", "warn", "ignore"]
 """What ``function`` does about an input no output or update uses."""
@@ -39,11 +39,11 @@ class TracedFunction:
     module: ModuleOp
     inputs: list[TensorVariable]
     """The explicit inputs, in argument order (the first arguments)."""
-    shared: list[SharedVariable]
+    shared: list[BaseSharedVariable]
     """The shared variables read, in argument order (after the inputs)."""
     num_outputs: int
     """How many results are outputs; the rest are updates."""
-    update_targets: list[SharedVariable]
+    update_targets: list[BaseSharedVariable]
     """The shared variable written by each update result, in result order."""
 
     @property
@@ -90,7 +90,7 @@ class _Collector:
         self.order: list[Operation] = []
         self.visited: set[int] = set()
         self.used_inputs: set[SSAValue] = set()
-        self.shared: dict[SSAValue, SharedVariable] = {}
+        self.shared: dict[SSAValue, BaseSharedVariable] = {}
 
     def resolve(self, value: SSAValue) -> SSAValue:
         seen: set[SSAValue] = set()
@@ -121,7 +121,7 @@ class _Collector:
                 self._missing(op)
             if isinstance(op, SharedOp):
                 shared = attached_variable(op)
-                assert isinstance(shared, SharedVariable)
+                assert isinstance(shared, BaseSharedVariable)
                 self.shared.setdefault(value, shared)
                 self.visited.add(id(op))
                 continue
@@ -147,9 +147,9 @@ def trace_function(
     name: str | None,
     inputs: Sequence[TensorVariable],
     outputs: Sequence[TensorVariable],
-    updates: Sequence[tuple[SharedVariable, TensorVariable]],
+    updates: Sequence[tuple[BaseSharedVariable, Variable]],
     givens: Sequence[tuple[TensorVariable, TensorVariable]],
-    no_default_updates: bool | Sequence[SharedVariable],
+    no_default_updates: bool | Sequence[BaseSharedVariable],
     on_unused_input: UnusedInputPolicy,
 ) -> TracedFunction:
     """Build the module of a function (see the module docstring)."""
@@ -174,11 +174,11 @@ def trace_function(
         mapping[variable.value] = arg
         arg_attrs.append(DictionaryAttr({"tg.input": StringAttr(variable.name or "")}))
     shared = list(collector.shared.values())
-    for variable in shared:
-        arg = block.insert_arg(variable.value.type, len(block.args))
-        _name_argument(arg, variable)
-        mapping[variable.value] = arg
-        arg_attrs.append(DictionaryAttr({"tg.shared": StringAttr(variable.name or "")}))
+    for shared_variable in shared:
+        arg = block.insert_arg(shared_variable.value.type, len(block.args))
+        _name_argument(arg, shared_variable)
+        mapping[shared_variable.value] = arg
+        arg_attrs.append(DictionaryAttr({"tg.shared": StringAttr(shared_variable.name or "")}))
 
     for op in collector.order:
         operands = [mapping[collector.resolve(v)] for v in op.operands]
@@ -203,7 +203,7 @@ def trace_function(
     return TracedFunction(module, list(inputs), shared, len(outputs), [t for t, _ in all_updates])
 
 
-def _name_argument(arg: SSAValue, variable: TensorVariable) -> None:
+def _name_argument(arg: SSAValue, variable: Variable) -> None:
     if variable.name and SSAValue.is_valid_name(variable.name):
         arg.name_hint = variable.name
     owner = variable.owner
@@ -213,8 +213,8 @@ def _name_argument(arg: SSAValue, variable: TensorVariable) -> None:
 
 def _add_default_updates(
     collector: _Collector,
-    updates: list[tuple[SharedVariable, TensorVariable]],
-    no_default_updates: bool | Sequence[SharedVariable],
+    updates: list[tuple[BaseSharedVariable, Variable]],
+    no_default_updates: bool | Sequence[BaseSharedVariable],
 ) -> None:
     if no_default_updates is True:
         return

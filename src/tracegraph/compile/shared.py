@@ -1,4 +1,9 @@
-"""Shared variables: symbolic variables with a value that lives between function calls."""
+"""Shared variables: symbolic variables with a value that lives between function calls.
+
+``BaseSharedVariable`` is what ``function`` needs of any of them (the value, its update, the
+check of a new value); ``SharedVariable`` is the tensor kind users create with ``shared``.
+The state of a random stream is another kind (``tracegraph.random``).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,52 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tracegraph.errors import GraphTypeError
 from tracegraph.ir.location import user_location
 from tracegraph.ir.ops import SharedOp
 from tracegraph.tensor.types import TensorType
-from tracegraph.tensor.variable import TensorVariable, attach_variable
+from tracegraph.tensor.variable import TensorVariable, Variable, attach_variable
 
 
-class SharedVariable(TensorVariable):
+class BaseSharedVariable(Variable):
+    """A variable whose value lives between function calls: ``get_value`` / ``set_value``
+    read and replace it, a function's updates compute its next value, and
+    ``default_update``, when set, is the update a function applies when given none."""
+
+    __slots__ = ()
+    default_update: Variable | None
+
+    def get_value(self, borrow: bool = False) -> Any:
+        """The current value (a copy unless ``borrow``)."""
+        raise NotImplementedError
+
+    def set_value(self, value: Any, borrow: bool = False) -> None:
+        """Replace the value."""
+        raise NotImplementedError
+
+    def check_update(self, update: Variable) -> None:
+        """Raise ``GraphTypeError`` unless ``update`` can be this variable's new value."""
+        raise NotImplementedError
+
+    def new_value(self, result: Any, protected: list[Any]) -> Any:
+        """The value to store from what a call computed as this variable's update (``protected``
+        holds the arrays it must not share memory with)."""
+        raise NotImplementedError
+
+
+def owned_array(result: Any, protected: list[Any]) -> NDArray[Any]:
+    """``result`` as an array the caller may keep and modify: copied when it is read-only or
+    may share memory with an array of ``protected`` (which it then joins)."""
+    array = np.asarray(result)
+    if not array.flags.writeable or any(
+        isinstance(p, np.ndarray) and np.may_share_memory(array, p) for p in protected
+    ):
+        array = array.copy()
+    protected.append(array)
+    return array
+
+
+class SharedVariable(TensorVariable, BaseSharedVariable):
     """A variable whose value is shared by every function that uses it.
 
     Read it with ``get_value()``, replace it with ``set_value()``; functions change it through
@@ -64,6 +108,25 @@ class SharedVariable(TensorVariable):
         if converted is value and not borrow:
             converted = converted.copy()
         self._value = converted
+
+    def check_update(self, update: Variable) -> None:
+        """The update must be a tensor of a compatible type (same dtype and rank)."""
+        if not isinstance(update, TensorVariable) or not self.type.is_compatible(update.type):
+            cast_hint = (
+                f"; cast it with T.cast(..., '{self.dtype}')"
+                if isinstance(update, TensorVariable) and self.dtype != update.dtype
+                else ""
+            )
+            raise GraphTypeError(
+                f"the update of {self.describe()} has type {update.type} (created at "
+                f"{update.location}); it must match {self.type}{cast_hint}"
+            )
+
+    def new_value(self, result: Any, protected: list[Any]) -> NDArray[Any]:
+        """The update's array, owned, checked against the static sizes of the type."""
+        value = owned_array(result, protected)
+        self.type.check_shape(value, f"update of {self.describe()}")
+        return value
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

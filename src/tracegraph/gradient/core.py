@@ -19,9 +19,15 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tracegraph.config import config
-from tracegraph.errors import DisconnectedInputError, UnsupportedOperationError
-from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable, match_type
+from tracegraph.errors import (
+    DisconnectedInputError,
+    UndefinedGradientError,
+    UnsupportedOperationError,
+)
+from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable, UndefinedGradient, match_type
 from tracegraph.gradient.stable import COMPOSITE_RULES
+from tracegraph.ir.location import format_location
+from tracegraph.ir.types import is_tensor
 from tracegraph.tensor import basic, shapes
 from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable
 
@@ -30,7 +36,7 @@ ReturnDisconnected = Literal["zero", "none", "disconnected"]
 
 
 def _is_float(value: SSAValue) -> bool:
-    return np.dtype(TensorVariable(value).dtype).kind == "f"
+    return is_tensor(value) and np.dtype(TensorVariable(value).dtype).kind == "f"
 
 
 def _ancestors(
@@ -95,6 +101,10 @@ def _backpropagate(
     for value, seed in roots.items():
         gradients.add(value, seed)
     for op in reversed(order):
+        rule = VJP_RULES.get(type(op))
+        if isinstance(rule, UndefinedGradient):
+            _check_no_gradient_through(op, rule, live, gradients)
+            continue
         result = op.results[0]
         if result not in live:
             continue
@@ -108,7 +118,6 @@ def _backpropagate(
                 if value in live:
                     gradients.add(value, match_type(contribution, TensorVariable(value)))
             continue
-        rule = VJP_RULES.get(type(op))
         if rule is None:
             raise NotImplementedError(f"grad: no gradient rule for {op.name}")
         if isinstance(rule, NotDifferentiable):
@@ -120,6 +129,19 @@ def _backpropagate(
             if operand_gradient is not None and operand.value in live:
                 gradients.add(operand.value, match_type(operand_gradient, operand))
     return {t: gradients.total(t) for t in targets}, reached
+
+
+def _check_no_gradient_through(
+    op: Operation, rule: UndefinedGradient, live: set[SSAValue], gradients: _Accumulator
+) -> None:
+    """Raise if a gradient reaches a result of ``op`` (marked ``UndefinedGradient``)."""
+    for result in op.results:
+        if result in live and gradients.total(result) is not None:
+            raise UndefinedGradientError(
+                f"grad: no gradient through {op.name} at {format_location(op.location)}: "
+                f"{rule.reason} (pass the parameters in consider_constant, or draw from a "
+                "fixed distribution and transform the sample)"
+            )
 
 
 def _composite_gradients(

@@ -20,7 +20,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from tracegraph.gradient.core import grad
-from tracegraph.ir.types import dtype_of, shape_of
+from tracegraph.ir.types import dtype_of, is_tensor, shape_of
 from tracegraph.tensor.variable import TensorVariable
 
 
@@ -94,7 +94,11 @@ class GradPass(ModulePass):
         if self.wrt.strip():
             positions = [int(p) for p in self.wrt.split(",")]
         else:
-            positions = [i for i, a in enumerate(block.args) if np.dtype(dtype_of(a)).kind == "f"]
+            positions = [
+                i
+                for i, a in enumerate(block.args)
+                if is_tensor(a) and np.dtype(dtype_of(a)).kind == "f"
+            ]
         targets = [TensorVariable(block.args[i]) for i in positions]
         gradients = grad(TensorVariable(cost), targets, disconnected_inputs="ignore")
         values = [g.value for g in gradients]

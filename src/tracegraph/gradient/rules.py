@@ -42,8 +42,17 @@ class NotDifferentiable:
     reason: str
 
 
-VJP_RULES: dict[type[Operation], VJPRule | NotDifferentiable] = {}
-"""The VJP rule of every op class, or ``NotDifferentiable`` for ops without a gradient."""
+@dataclass(frozen=True)
+class UndefinedGradient:
+    """Marks an op whose float results depend on float operands but have no gradient (random
+    draws): ``grad`` raises ``UndefinedGradientError`` when a gradient would flow through."""
+
+    reason: str
+
+
+VJP_RULES: dict[type[Operation], VJPRule | NotDifferentiable | UndefinedGradient] = {}
+"""The VJP rule of every op class, or ``NotDifferentiable`` / ``UndefinedGradient`` for ops
+without a gradient."""
 
 
 def vjp_rule(*classes: type[OpT]) -> Callable[[VJPRule], VJPRule]:
@@ -109,6 +118,23 @@ not_differentiable(
     ops.AllOp,
 )
 not_differentiable("the result is a shape or a range of integers", ops.ShapeOp, ops.ArangeOp)
+not_differentiable(
+    "the sample depends on the generator state only (an integer matrix)", ops.MRGUniformOp
+)
+not_differentiable("the result counts outcomes", ops.MultinomialFromUniformOp)
+for _draw in (
+    ops.UniformOp,
+    ops.NormalOp,
+    ops.BinomialOp,
+    ops.PoissonOp,
+    ops.RandomIntegersOp,
+    ops.ChoiceOp,
+    ops.PermutationOp,
+    ops.MultinomialOp,
+):
+    VJP_RULES[_draw] = UndefinedGradient(
+        "random sampling has no gradient with respect to the distribution's parameters"
+    )
 
 
 # -- elementwise ----------------------------------------------------------------------------------

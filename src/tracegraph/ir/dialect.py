@@ -12,6 +12,7 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 
 from tracegraph.ir import ops
+from tracegraph.ir.types import RandomStateIRType
 
 TG_OPERATIONS: tuple[type[Operation], ...] = tuple(
     cls
@@ -23,7 +24,7 @@ TG_OPERATIONS: tuple[type[Operation], ...] = tuple(
 )
 """Every op class of the dialect; rule tables are tested against this tuple."""
 
-TG = Dialect("tg", list(TG_OPERATIONS), [])
+TG = Dialect("tg", list(TG_OPERATIONS), [RandomStateIRType])
 
 
 def make_context() -> Context:

@@ -551,3 +551,7 @@ def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> T
     if isinstance(error, ValueError) and "broadcast" in str(error):
         return ShapeMismatchError(message)
     return RuntimeOpError(message)
+
+
+# The random ops' kernels live beside this module and register into REFERENCE_RULES.
+from tracegraph.ir import random_kernels as _random_kernels  # noqa: E402, F401

@@ -21,7 +21,8 @@ from xdsl.dialects.builtin import (
     Signedness,
     TensorType,
 )
-from xdsl.ir import Attribute, SSAValue
+from xdsl.ir import Attribute, ParametrizedAttribute, SSAValue, TypeAttribute
+from xdsl.irdl import irdl_attr_definition
 
 IRTensorType: TypeAlias = TensorType[Attribute]
 Shape: TypeAlias = tuple[int | None, ...]
@@ -137,6 +138,19 @@ def ndim_of(value: SSAValue | Attribute) -> int:
     return len(_type_info(value.type if isinstance(value, SSAValue) else value)[1])
 
 
+@irdl_attr_definition
+class RandomStateIRType(ParametrizedAttribute, TypeAttribute):
+    """The type of a NumPy ``RandomState`` carried through a graph (``!tg.random_state``): the
+    state a ``RandomStreams`` draw reads and returns advanced."""
+
+    name = "tg.random_state"
+
+
+def is_tensor(value: SSAValue | Attribute) -> bool:
+    """Whether a value (or type) is a tensor (and not, say, a random state)."""
+    return isinstance(value.type if isinstance(value, SSAValue) else value, TensorType)
+
+
 def is_float_dtype(dtype: str) -> bool:
     """Whether a dtype name is a floating-point dtype."""
     return dtype in FLOAT_DTYPES
@@ -152,6 +166,7 @@ __all__ = [
     "FLOAT_DTYPES",
     "AnyFloat",
     "IRTensorType",
+    "RandomStateIRType",
     "Shape",
     "as_tensor_type",
     "dtype_of",
@@ -159,6 +174,7 @@ __all__ = [
     "element_type",
     "is_float_dtype",
     "is_integer_dtype",
+    "is_tensor",
     "ndim_of",
     "normalize_dtype",
     "shape_of",

@@ -98,7 +98,13 @@ from tracegraph.tensor.shapes import (
 )
 from tracegraph.tensor.subtensor import inc_subtensor, set_subtensor
 from tracegraph.tensor.types import TensorType
-from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, constant
+from tracegraph.tensor.variable import (
+    TensorLike,
+    TensorVariable,
+    Variable,
+    as_tensor_variable,
+    constant,
+)
 
 abs = abs_
 
@@ -110,6 +116,7 @@ __all__ = [
     "TensorLike",
     "TensorType",
     "TensorVariable",
+    "Variable",
     "abs",
     "abs_",
     "add",

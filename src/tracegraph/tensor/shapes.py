@@ -70,14 +70,22 @@ def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> TensorVariabl
     return dimshuffle(variable, [int(a) % variable.ndim for a in axes])
 
 
-def _shape_vector(new_shape: ShapeLike) -> tuple[TensorVariable, tuple[int | None, ...]]:
-    """The 1-d int64 shape operand of a reshape and the static sizes it implies."""
+def shape_vector(
+    new_shape: ShapeLike, what: str = "reshape"
+) -> tuple[TensorVariable, tuple[int | None, ...]]:
+    """The 1-d int64 shape operand of ``what`` (a reshape, a random draw...) and the static
+    sizes it implies (``None`` for symbolic sizes and negative ones).
+
+    >>> vector, static = shape_vector((2, 3))
+    >>> vector.type, static
+    (TensorType(int64, shape=(2,)), (2, 3))
+    """
     if isinstance(new_shape, TensorVariable):
         if new_shape.ndim != 1:
-            raise ValueError("reshape: a symbolic shape must be a vector")
+            raise ValueError(f"{what}: a symbolic shape must be a vector")
         length = new_shape.type.shape[0]
         if length is None:
-            raise ValueError("reshape: a symbolic shape must have a known length (pass ndim=)")
+            raise ValueError(f"{what}: a symbolic shape must have a known length (pass ndim=)")
         from tracegraph.tensor.basic import cast
 
         return cast(new_shape, "int64"), (None,) * length
@@ -94,7 +102,7 @@ def _shape_vector(new_shape: ShapeLike) -> tuple[TensorVariable, tuple[int | Non
     parts = [cast(as_tensor_variable(e), "int64") for e in entries]
     for part in parts:
         if part.ndim != 0:
-            raise ValueError("reshape: each size must be a scalar")
+            raise ValueError(f"{what}: each size must be a scalar")
     return stack(parts), static
 
 
@@ -106,11 +114,11 @@ def reshape(x: TensorLike, new_shape: ShapeLike, ndim: int | None = None) -> Ten
     TensorType(float64, shape=(2, ?))
     """
     variable = as_tensor_variable(x)
-    shape_vector, static = _shape_vector(new_shape)
+    shape_operand, static = shape_vector(new_shape)
     if ndim is not None and ndim != len(static):
         raise ValueError(f"reshape: ndim={ndim} but the shape has {len(static)} entries")
     result_type = tensor_type(variable.dtype, static)
-    return emit(ops.ReshapeOp(variable.value, shape_vector.value, result_type))
+    return emit(ops.ReshapeOp(variable.value, shape_operand.value, result_type))
 
 
 def flatten(x: TensorLike, ndim: int = 1) -> TensorVariable:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
+from xdsl.dialects import builtin
 from xdsl.ir import Operation, SSAValue
 
 from tracegraph.ir.location import format_location, user_location
@@ -34,23 +35,25 @@ lists of numbers up to four levels deep (a ``str`` is not a tensor, so the types
 _VARIABLE_ATTRIBUTE = "_tracegraph_variable"
 
 
-class TensorVariable:
-    """A symbolic tensor: a typed SSA value plus an optional name.
+class Variable:
+    """A symbolic value of a graph: one SSA value of the ``tg`` dialect plus an optional name.
+
+    ``TensorVariable`` is the kind users compute with; other kinds (the state of a random
+    stream) share naming, location and description. Like Theano, ``==`` and ``hash`` are
+    identity so that variables work as dict keys.
 
     >>> import tracegraph.tensor as T
-    >>> x = T.dmatrix('x')
-    >>> y = (x + 1).sum(axis=0)
-    >>> y.ndim, y.dtype
-    (1, 'float64')
+    >>> isinstance(T.dscalar('x'), Variable)
+    True
     """
 
     __slots__ = ("__weakref__", "_name", "type", "value")
     value: SSAValue
-    type: TensorType
+    type: Any
+    """The variable's type: ``TensorType`` for tensors."""
 
     def __init__(self, value: SSAValue, name: str | None = None):
         self.value = value
-        self.type = TensorType.from_ir(value.type)
         self._name: str | None = None
         if name is not None:
             self.name = name
@@ -67,21 +70,6 @@ class TensorVariable:
         self._name = name
         if name is None or SSAValue.is_valid_name(name):
             self.value.name_hint = name
-
-    @property
-    def dtype(self) -> str:
-        """The dtype name, e.g. ``'float64'``."""
-        return self.type.dtype
-
-    @property
-    def ndim(self) -> int:
-        """The number of dimensions."""
-        return self.type.ndim
-
-    @property
-    def broadcastable(self) -> tuple[bool, ...]:
-        """Theano's broadcastable pattern."""
-        return self.type.broadcastable
 
     @property
     def owner(self) -> Operation | None:
@@ -126,6 +114,39 @@ class TensorVariable:
             raise TypeError("symbolic variables have no len(); use x.shape[0]")
 
     __hash__ = object.__hash__
+
+
+class TensorVariable(Variable):
+    """A symbolic tensor: a typed SSA value plus an optional name.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dmatrix('x')
+    >>> y = (x + 1).sum(axis=0)
+    >>> y.ndim, y.dtype
+    (1, 'float64')
+    """
+
+    __slots__ = ()
+    type: TensorType
+
+    def __init__(self, value: SSAValue, name: str | None = None):
+        self.type = TensorType.from_ir(value.type)
+        super().__init__(value, name)
+
+    @property
+    def dtype(self) -> str:
+        """The dtype name, e.g. ``'float64'``."""
+        return self.type.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.type.ndim
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        """Theano's pattern: ``True`` where the size is statically 1."""
+        return self.type.broadcastable
 
     # -- arithmetic ----------------------------------------------------------------------------
 
@@ -333,25 +354,35 @@ def make_input(type: TensorType, name: str | None = None) -> TensorVariable:
     return variable
 
 
-def attach_variable(op: Operation, variable: TensorVariable) -> None:
+def attach_variable(op: Operation, variable: Variable) -> None:
     """Remember the variable of a leaf op (input or shared), so graphs lead back to it."""
     setattr(op, _VARIABLE_ATTRIBUTE, variable)
 
 
-def attached_variable(op: Operation) -> TensorVariable | None:
+def attached_variable(op: Operation) -> Variable | None:
     """The variable attached to a leaf op by :func:`attach_variable`, if any."""
     variable = getattr(op, _VARIABLE_ATTRIBUTE, None)
-    return variable if isinstance(variable, TensorVariable) else None
+    return variable if isinstance(variable, Variable) else None
 
 
-def variable_of(value: SSAValue) -> TensorVariable:
+def wrap_value(value: SSAValue, name: str | None = None) -> Variable:
+    """A new variable for an SSA value: a ``TensorVariable`` for a tensor, else a plain
+    ``Variable`` whose type is the IR type."""
+    if isinstance(value.type, builtin.TensorType):
+        return TensorVariable(value, name)
+    variable = Variable(value, name)
+    variable.type = value.type
+    return variable
+
+
+def variable_of(value: SSAValue) -> Variable:
     """The variable for an SSA value: the attached one for leaves, else a new wrapper."""
     owner = value.owner
     if isinstance(owner, Operation):
         attached = attached_variable(owner)
         if attached is not None:
             return attached
-    return TensorVariable(value, value.name_hint)
+    return wrap_value(value, value.name_hint)
 
 
 def constant(value: Any, name: str | None = None, dtype: DTypeLike | None = None) -> TensorVariable:

@@ -115,7 +115,8 @@ assert "loc(" not in traced
 graph = accumulator.maker.fgraph
 printed: str = pp(graph.outputs[0])
 assert printed
-inputs: list[T.TensorVariable] = graph.inputs
+# Inputs and outputs of the graph are tensors or random-stream states.
+inputs: list[T.Variable] = graph.inputs
 assert len(inputs) == 2
 ops: list[Operation] = accumulator.maker.env.toposort()
 assert all(isinstance(op, Operation) for op in ops)

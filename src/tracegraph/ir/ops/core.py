@@ -8,13 +8,13 @@ import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, StringAttr, TensorType
 from xdsl.ir import Attribute
-from xdsl.irdl import IRDLOperation, irdl_op_definition, prop_def, result_def, traits_def
+from xdsl.irdl import BaseAttr, IRDLOperation, irdl_op_definition, prop_def, result_def, traits_def
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.traits import ConstantLike, Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tracegraph.ir.types import IRTensorType, dtype_of, tensor_type
+from tracegraph.ir.types import IRTensorType, RandomStateIRType, dtype_of, tensor_type
 
 
 def dense_from_array(array: NDArray[np.generic]) -> DenseIntOrFPElementsAttr:
@@ -108,7 +108,6 @@ class _NamedLeafOp(IRDLOperation):
     """Shared definition of the named leaves (inputs and shared variables)."""
 
     var_name = prop_def(StringAttr, prop_name="name")
-    result = result_def(TensorType)
     assembly_format = "$name attr-dict `:` type($result)"
 
     def __init__(self, var_name: str, result_type: IRTensorType | Attribute):
@@ -124,14 +123,17 @@ class InputOp(_NamedLeafOp):
     """
 
     name = "tg.input"
+    result = result_def(TensorType)
 
 
 @irdl_op_definition
 class SharedOp(_NamedLeafOp):
-    """A reference to a shared variable (``tracegraph.shared(value)``) in a traced graph.
+    """A reference to a shared variable (``tracegraph.shared(value)``, or the state of a random
+    stream) in a traced graph.
 
     ``function`` turns each shared variable it reaches into an argument of the compiled
     ``func.func``; its updates become results, so side effects stay explicit in the IR.
     """
 
     name = "tg.shared"
+    result = result_def(BaseAttr(TensorType) | BaseAttr(RandomStateIRType))
