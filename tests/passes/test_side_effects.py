@@ -1,4 +1,5 @@
-"""Updates of shared variables survive every pass: each pass alone and the whole pipeline.
+"""Updates of shared variables and random draws survive every pass: each pass alone and the
+whole pipeline.
 
 Side effects are function results (``DESIGN.md``: "Side effects are explicit in the IR"): the
 ``func.return`` of a compiled function holds the outputs, then one new value per update, so
@@ -31,6 +32,7 @@ from tests.passes.pipelines import (
     recording_patterns,
 )
 from tracegraph import SharedVariable
+from tracegraph.random import MRG_RandomStreams, RandomStreams
 from tracegraph.tensor import TensorVariable
 
 Array: TypeAlias = NDArray[Any]
@@ -204,3 +206,65 @@ def test_cse_merges_identical_updates_but_keeps_both_results(pipeline: str) -> N
         assert values[0] is values[1] and values[2] is values[3]
     else:
         assert values[0] is not values[1] and values[2] is values[3]
+
+
+# -- random states ------------------------------------------------------------------------------
+
+
+def _random_graph() -> tuple[list[TensorVariable], list[Any], list[Any]]:
+    """Outputs that use random draws in ways the passes simplify (a fill of a draw folds to a
+    constant, ``rv - rv``, a draw used twice), with the streams of both classes; returns the
+    outputs, the RandomStreams shared states and the MRG ones."""
+    srng = RandomStreams(seed=21)
+    mrg = MRG_RandomStreams(seed=22)
+    u = srng.uniform((2, 2))
+    n = srng.normal((3,))
+    hidden = srng.binomial((2,), n=5, p=0.5)
+    m = mrg.uniform((4,))
+    z = mrg.normal((2, 3))
+    outputs = [T.zeros_like(u), n - n, n * 1, T.exp(m) + T.exp(m), z, T.ones_like(hidden) * 2]
+    states = [pair[0] for pair in srng.state_updates]
+    rstates = [pair[0] for pair in mrg.state_updates]
+    return outputs, states, rstates
+
+
+def _run_random(mode: str | tracegraph.Mode) -> tuple[tracegraph.Function[Any], list[Any]]:
+    outputs, states, rstates = _random_graph()
+    function = tracegraph.function([], outputs, mode=mode)
+    results = [function(), function()]
+    after = [s.get_value(borrow=True).get_state()[1].copy() for s in states]
+    after += [r.get_value() for r in rstates]
+    return function, [results, after]
+
+
+@pytest.mark.parametrize("pipeline", sorted(PIPELINES))
+def test_random_draws_and_their_states_survive_every_pipeline(pipeline: str) -> None:
+    """Every draw stays in the final graph once, even where the passes leave its sample unused,
+    and every stream advances exactly as without passes."""
+    _, expected = _run_random(REFERENCE)
+    with recording_patterns() as fired:
+        function, (results, after) = _run_random(PIPELINES[pipeline])
+    final = function.dump_ir(locations=False)
+    for op in ("uniform", "normal", "binomial"):
+        assert final.count(f"tg.random.{op} ") == 1, op
+    assert final.count("tg.random.mrg_uniform") == 2
+    assert returned(function) == 6 + 5
+    exact = not INEXACT_PATTERNS.intersection(fired)
+    for call, (outputs, reference) in enumerate(zip(results, expected[0], strict=True)):
+        compare(outputs, reference, exact, f"random outputs, {pipeline}, call {call}")
+    for state, reference in zip(after, expected[1], strict=True):
+        np.testing.assert_array_equal(state, reference)
+
+
+@pytest.mark.parametrize("pipeline", sorted(PIPELINES))
+def test_without_default_updates_no_stream_advances(pipeline: str) -> None:
+    outputs, states, rstates = _random_graph()
+    before = [s.get_value().get_state()[1] for s in states] + [r.get_value() for r in rstates]
+    function = tracegraph.function([], outputs, mode=PIPELINES[pipeline], no_default_updates=True)
+    first, second = function(), function()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    after = [s.get_value().get_state()[1] for s in states] + [r.get_value() for r in rstates]
+    for a, b in zip(after, before, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert returned(function) == 6
