@@ -132,6 +132,6 @@ def test_dialect_lists_every_op_family() -> None:
         "tg.fill", "tg.shape", "tg.arange", "tg.random.uniform", "tg.random.normal",
         "tg.random.binomial", "tg.random.poisson", "tg.random.random_integers",
         "tg.random.choice", "tg.random.permutation", "tg.random.multinomial",
-        "tg.random.mrg_uniform", "tg.random.multinomial_from_uniform",
+        "tg.random.mrg_uniform", "tg.random.multinomial_from_uniform", "tg.fused", "tg.yield",
     }  # fmt: skip
     assert names == expected

@@ -122,6 +122,11 @@ not_differentiable(
     "the sample depends on the generator state only (an integer matrix)", ops.MRGUniformOp
 )
 not_differentiable("the result counts outcomes", ops.MultinomialFromUniformOp)
+not_differentiable(
+    "fused kernels appear only after the passes, never in a graph being differentiated",
+    ops.FusedOp,
+    ops.YieldOp,
+)
 for _draw in (
     ops.UniformOp,
     ops.NormalOp,

@@ -482,7 +482,8 @@ def _subtensor_update(op: SubtensorUpdateOp) -> Kernel:
 
 
 class ReferenceProgram:
-    """A ``func.func`` of the tg dialect, ready to run on NumPy arrays.
+    """A ``func.func`` of the tg dialect (or the body of a ``tg.fused``), ready to run on NumPy
+    arrays.
 
     >>> from tracegraph.ir import parse_module
     >>> module = parse_module('''
@@ -494,16 +495,17 @@ class ReferenceProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp):
+    def __init__(self, function: FuncOp | ops.FusedOp):
         slots: dict[SSAValue, int] = {}
-        for arg in function.body.block.args:
+        block = function.body.block
+        for arg in block.args:
             slots[arg] = len(slots)
         self.num_args = len(slots)
         self.steps: list[tuple[Kernel, tuple[int, ...], tuple[int, ...], Operation]] = []
         self.return_slots: tuple[int, ...] = ()
-        for op in function.body.block.ops:
-            if isinstance(op, ReturnOp):
-                self.return_slots = tuple(slots[v] for v in op.arguments)
+        for op in block.ops:
+            if isinstance(op, ReturnOp | ops.YieldOp):
+                self.return_slots = tuple(slots[v] for v in op.operands)
                 continue
             builder = REFERENCE_RULES.get(type(op))
             if builder is None:
@@ -529,10 +531,36 @@ class ReferenceProgram:
                         for slot, value in zip(result_slots, result, strict=True):
                             env[slot] = value
         except Exception as error:
+            if getattr(error, _LOCATED, False):
+                raise  # raised by an op of a tg.fused body, which it names
             raise runtime_error(
                 self.steps[index][3], [env[i] for i in self.steps[index][1]], error
             ) from error
         return [env[i] for i in self.return_slots]
+
+
+_LOCATED = "_tracegraph_located"
+"""Set on the errors :func:`runtime_error` makes (they name their op and line already)."""
+
+
+@reference_rule(ops.FusedOp)
+def _fused(op: ops.FusedOp) -> Kernel:
+    """The body's ops, one after the other (the fusion is the other backends' business)."""
+    program = ReferenceProgram(op)
+
+    def kernel(*arrays: Array) -> Any:
+        results = program.run(arrays)
+        return results[0] if len(results) == 1 else tuple(results)
+
+    return kernel
+
+
+@reference_rule(ops.YieldOp)
+def _yield(op: ops.YieldOp) -> Kernel:
+    def kernel(*values: Array) -> Array:
+        raise RuntimeOpError("tg.yield only ends the body of a tg.fused op")
+
+    return kernel
 
 
 def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> TracegraphError:
@@ -544,13 +572,17 @@ def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> T
     message = (
         f"{op.name} at {format_location(op.location)} failed on operands ({described}): {error}"
     )
+    located: TracegraphError
     if isinstance(error, TracegraphError):
-        return type(error)(message)
-    if isinstance(error, IndexError):
-        return IndexOutOfBoundsError(message)
-    if isinstance(error, ValueError) and "broadcast" in str(error):
-        return ShapeMismatchError(message)
-    return RuntimeOpError(message)
+        located = type(error)(message)
+    elif isinstance(error, IndexError):
+        located = IndexOutOfBoundsError(message)
+    elif isinstance(error, ValueError) and "broadcast" in str(error):
+        located = ShapeMismatchError(message)
+    else:
+        located = RuntimeOpError(message)
+    setattr(located, _LOCATED, True)
+    return located
 
 
 # The random ops' kernels live beside this module and register into REFERENCE_RULES.

@@ -18,6 +18,7 @@ from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
 from tracegraph.ir.dialect import make_context
 from tracegraph.passes.canonicalize import CanonicalizePass
+from tracegraph.passes.fusion import FusionPass
 from tracegraph.passes.patterns import PatternPass
 from tracegraph.passes.stabilize import StabilizePass
 
@@ -33,9 +34,9 @@ PIPELINE: dict[str, tuple[type[ModulePass], ...]] = {
         CommonSubexpressionElimination,
         DeadCodeElimination,
     ),
-    "final": (),
+    "final": (FusionPass, DeadCodeElimination),
 }
-"""The passes of each stage after ``traced`` (fusion and lowering will join ``final``)."""
+"""The passes of each stage after ``traced``."""
 
 PASSES: dict[str, type[ModulePass]] = {
     cls.name: cls
@@ -44,6 +45,7 @@ PASSES: dict[str, type[ModulePass]] = {
         StabilizePass,
         CommonSubexpressionElimination,
         DeadCodeElimination,
+        FusionPass,
     )
 }
 """Every pass of the pipeline by name (``tracegraph-opt`` and ``Mode.excluding`` use these)."""

@@ -46,6 +46,7 @@ from tracegraph.ir.ops.elementwise import (
     UnaryElementwiseOp,
     XorOp,
 )
+from tracegraph.ir.ops.fused import FusedOp, YieldOp
 from tracegraph.ir.ops.linalg import DotOp
 from tracegraph.ir.ops.random import (
     BinomialOp,
@@ -112,6 +113,7 @@ __all__ = [
     "FillOp",
     "FlattenOp",
     "FloorOp",
+    "FusedOp",
     "GeOp",
     "GtOp",
     "IncSubtensorOp",
@@ -164,4 +166,5 @@ __all__ = [
     "UnaryElementwiseOp",
     "UniformOp",
     "XorOp",
+    "YieldOp",
 ]

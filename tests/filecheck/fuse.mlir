@@ -1,0 +1,71 @@
+// RUN: tracegraph-opt %s -p fuse,dce --no-locations | filecheck %s
+
+// fuse: elementwise ops on one loop domain become one tg.fused op; single-element constants
+// are copied into the body; the group's root gives the result.
+
+// CHECK-LABEL: func.func @chain(
+// CHECK-NEXT:    %[[F:.+]] = tg.fused %x, %y : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64> {
+// CHECK-NEXT:    ^{{.*}}(%[[X:.+]]: tensor<?x?xf64>, %[[Y:.+]]: tensor<?x?xf64>):
+// CHECK-NEXT:      %[[H:.+]] = tg.constant dense<5.000000e-01> : tensor<1x1xf64>
+// CHECK-NEXT:      %[[T:.+]] = tg.tanh %[[X]]
+// CHECK-NEXT:      %[[M:.+]] = tg.mul %[[T]], %[[Y]]
+// CHECK-NEXT:      %[[E:.+]] = tg.exp %[[X]]
+// CHECK-NEXT:      %[[S:.+]] = tg.mul %[[E]], %[[H]]
+// CHECK-NEXT:      %[[A:.+]] = tg.add %[[M]], %[[S]]
+// CHECK-NEXT:      tg.yield %[[A]] : tensor<?x?xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    func.return %[[F]] : tensor<?x?xf64>
+func.func @chain(%x: tensor<?x?xf64>, %y: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  %half = tg.constant dense<0.5> : tensor<1x1xf64>
+  %t = tg.tanh %x : tensor<?x?xf64> -> tensor<?x?xf64>
+  %m = tg.mul %t, %y : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  %e = tg.exp %x : tensor<?x?xf64> -> tensor<?x?xf64>
+  %s = tg.mul %e, %half : (tensor<?x?xf64>, tensor<1x1xf64>) -> tensor<?x?xf64>
+  %a = tg.add %m, %s : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  func.return %a : tensor<?x?xf64>
+}
+
+// A reduction joins the group of the value it reduces; a dimshuffle joins at the edge (its
+// operand stays an input, seen through it).
+// CHECK-LABEL: func.func @sum_of_exp(
+// CHECK-NEXT:    %[[F:.+]] = tg.fused %row, %x : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64> {
+// CHECK-NEXT:    ^{{.*}}(%[[R:.+]]: tensor<?xf64>, %[[X:.+]]: tensor<?x?xf64>):
+// CHECK-NEXT:      %[[D:.+]] = tg.dimshuffle %[[R]] {order = array<i64: -1, 0>}
+// CHECK-NEXT:      %[[E:.+]] = tg.exp %[[X]]
+// CHECK-NEXT:      %[[A:.+]] = tg.add %[[E]], %[[D]]
+// CHECK-NEXT:      %[[S:.+]] = tg.sum %[[A]] {axes = array<i64: 1>, keepdims = false}
+// CHECK-NEXT:      tg.yield %[[S]] : tensor<?xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    func.return %[[F]] : tensor<?xf64>
+func.func @sum_of_exp(%x: tensor<?x?xf64>, %row: tensor<?xf64>) -> tensor<?xf64> {
+  %d = tg.dimshuffle %row {order = array<i64: -1, 0>} : tensor<?xf64> -> tensor<1x?xf64>
+  %e = tg.exp %x : tensor<?x?xf64> -> tensor<?x?xf64>
+  %a = tg.add %e, %d : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  %s = tg.sum %a {axes = array<i64: 1>, keepdims = false} : tensor<?x?xf64> -> tensor<?xf64>
+  func.return %s : tensor<?xf64>
+}
+
+// Negative: a value used outside the group ends it (it is computed once, by its own kernel),
+// and ops on another domain (a broadcast row) are another group.
+// CHECK-LABEL: func.func @shared_value(
+// CHECK-NEXT:    %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+// CHECK-NEXT:    %[[F:.+]] = tg.fused %e : (tensor<?xf64>) -> tensor<?xf64> {
+// CHECK:           tg.log
+// CHECK:           tg.sqrt
+// CHECK:         }
+// CHECK-NEXT:    func.return %e, %[[F]] : tensor<?xf64>, tensor<?xf64>
+func.func @shared_value(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+  %l = tg.log %e : tensor<?xf64> -> tensor<?xf64>
+  %r = tg.sqrt %l : tensor<?xf64> -> tensor<?xf64>
+  func.return %e, %r : tensor<?xf64>, tensor<?xf64>
+}
+
+// Negative: a single op is no group.
+// CHECK-LABEL: func.func @single(
+// CHECK-NEXT:    %y = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+// CHECK-NEXT:    func.return %y : tensor<?xf64>
+func.func @single(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %y = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+  func.return %y : tensor<?xf64>
+}
