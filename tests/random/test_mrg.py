@@ -210,13 +210,13 @@ def test_theanos_published_consistency_layout() -> None:
 
 def test_default_stream_counts_follow_theanos_guess() -> None:
     assert guess_n_streams((10, 20)) == 33
-    assert guess_n_streams((5,)) == 5 and guess_n_streams(7) == 1
+    assert guess_n_streams((5,)) == 5 and guess_n_streams([7]) == 1
     assert guess_n_streams((1000, 1000)) == MAX_STREAMS
     assert guess_n_streams((T.iscalar(), 3)) == MAX_STREAMS
     srng = MRG_RandomStreams(seed=3)
     srng.uniform((10, 20))
     srng.normal((4,))
-    counts = [shared.get_value(borrow=True).shape for shared, _ in srng.state_updates]
+    counts = [shared.get_value(borrow=True).shape for shared, *_ in srng.state_updates]
     assert counts == [(33, 6), (MAX_STREAMS, 6)]
 
 
@@ -361,3 +361,18 @@ def test_the_draw_is_not_differentiable_but_its_scaling_is() -> None:
     g = function([lo], T.grad(x.sum(), lo), no_default_updates=True)
     np.testing.assert_allclose(g(0.5), 6.0)
     assert math.isclose(float(g(0.5)), 6.0)
+
+
+def test_regressions() -> None:
+    """A NumPy integer size is unknown to Theano's guess (its test is ``isinstance(s, int)``);
+    low/high broadcasting beyond the size raise as in Theano; MRG numbers are floats."""
+    srng = MRG_RandomStreams(seed=14)
+    srng.uniform((np.int64(12),))
+    assert srng.state_updates[0][0].get_value(borrow=True).shape == (MAX_STREAMS, 6)
+    with pytest.raises(NotImplementedError, match="broadcast beyond the size"):
+        srng.uniform((3,), low=np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="float32 or float64"):
+        srng.uniform((3,), dtype="int32")
+    rstate, new_rstate, size, nstreams = srng.state_updates[0]
+    assert size == (np.int64(12),) and nstreams is None
+    assert srng.updates()[0] == (rstate, new_rstate)

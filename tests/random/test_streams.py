@@ -416,3 +416,120 @@ def test_pp_and_debugprint_show_draws() -> None:
     u = srng.uniform((2,))
     assert tracegraph.pp(u * 2) == "(random.uniform(<shared>, 2, 0.0, 1.0) * 2)"
     assert "tg.random.uniform" in tracegraph.debugprint(u)
+
+
+# -- regressions ---------------------------------------------------------------------------------
+
+
+def test_a_draw_may_have_any_dtype() -> None:
+    """Regression: ``binomial(..., dtype='float64')`` (the dropout-mask idiom) failed the op
+    verifier; Theano drew and cast to the dtype."""
+    srng = RandomStreams(seed=31)
+    x = T.dmatrix("x")
+    mask = srng.binomial(size=x.shape, n=1, p=0.7, dtype="float64")
+    result = function([x], mask * x)(np.ones((3, 4)))
+    expected = stream_generators(31, 1)[0].binomial(1, 0.7, (3, 4)).astype(np.float64)
+    np.testing.assert_array_equal(result, expected)
+    assert function([], srng.uniform((3,), dtype="int32"))().dtype == np.int32
+
+
+def test_the_gradient_with_respect_to_a_sample_stops_at_it() -> None:
+    """Regression: ``grad(f(u), u)`` for a sample ``u`` raised UndefinedGradientError."""
+    u = RandomStreams(seed=32).uniform((3,))
+    g = function([], [u, T.grad((u**2).sum(), u)], no_default_updates=True)
+    sample, gradient = g()
+    np.testing.assert_array_equal(gradient, 2 * sample)
+
+
+def test_python_float_parameters_are_floatx_constants() -> None:
+    """Regression: under floatX=float32, ``uniform(low=0.1)`` passed 0.1 (not float32(0.1)) to
+    the generator, unlike Theano, and 13% of the numbers differed."""
+    old = tracegraph.config.floatX
+    tracegraph.config.floatX = "float32"
+    try:
+        srng = RandomStreams(seed=33)
+        r = function([], srng.uniform((1000,), low=0.1, high=0.7))()
+        generator = stream_generators(33, 1)[0]
+        expected = generator.uniform(np.float32(0.1), np.float32(0.7), 1000).astype(np.float32)
+        np.testing.assert_array_equal(r, expected)
+        assert srng.uniform((2,), low=np.float64(0.1)).dtype == "float64"
+    finally:
+        tracegraph.config.floatX = old
+
+
+def test_a_symbolic_size_of_unknown_length_takes_ndim() -> None:
+    """Regression: ``uniform(size=T.lvector(), ndim=2)`` said "pass ndim=" although it was."""
+    size = T.lvector("size")
+    srng = RandomStreams(seed=34)
+    f = function([size], srng.uniform(size=size, ndim=2))
+    assert f(np.array([2, 3])).shape == (2, 3)
+    with pytest.raises(ValueError, match="known length"):
+        srng.uniform(size=size)
+    with pytest.raises(TypeError, match="integer"):
+        srng.uniform((2.0, 3))  # type: ignore[arg-type]
+    assert T.reshape(T.dvector(), T.lvector(), ndim=2).ndim == 2
+
+
+def test_one_permutation_takes_ndim_one() -> None:
+    """Regression: ``permutation(n=5, ndim=1)`` was refused (Theano's ndim counts the sample's
+    axis when there is no size)."""
+    assert RandomStreams(seed=35).permutation(n=5, ndim=1).type.shape == (5,)
+    with pytest.raises(TypeError, match="ndim 1"):
+        RandomStreams(seed=35).permutation(n=5, ndim=2)
+
+
+def test_float32_pvals_are_summed_in_float32() -> None:
+    """Regression: a float32 row of probabilities was summed in float64, so Theano's correction
+    of rows adding up to a little over 1 applied to other rows."""
+    pvals = np.array([0.0927, 0.0215, 0.8858], dtype=np.float32)
+    srng = RandomStreams(seed=36)
+    result = function([], srng.multinomial((2000,), n=100, pvals=pvals))()
+    generator = stream_generators(36, 1)[0]
+    expected = np.empty((2000, 3), dtype=np.int64)
+    for row in range(2000):
+        p = pvals
+        if 1.0 < p.sum() < 1.0 + 1e-5 or p[-1] < 5e-5:
+            p = p * np.float32(1.0 - 5e-5)
+        expected[row] = generator.multinomial(100, p.astype(np.float64))
+    np.testing.assert_array_equal(result, expected)
+
+
+def test_a_new_state_written_to_two_streams_is_two_generators() -> None:
+    """Regression: one new state as the update of two streams left both holding one object."""
+    srng = RandomStreams(seed=37)
+    u, v = srng.uniform((3,)), srng.uniform((3,))
+    f = function([], [u, v], updates=[(u.rng, u.update[1]), (v.rng, u.update[1])])
+    f()
+    assert u.rng.get_value(borrow=True) is not v.rng.get_value(borrow=True)
+    state = u.rng.get_value(borrow=True).get_state()
+    np.testing.assert_array_equal(state[1], v.rng.get_value(borrow=True).get_state()[1])
+
+
+def test_random_states_can_be_swapped_given_and_returned() -> None:
+    """Regression: ``copy(swap=)``, ``givens`` and outputs refused random-state variables."""
+    srng = RandomStreams(seed=38)
+    u, v = srng.uniform((3,)), srng.uniform((3,))
+    f = function([], u)
+    swapped = f.copy(swap={u.rng: RandomStateSharedVariable(np.random.RandomState(5))})
+    np.testing.assert_array_equal(swapped(), np.random.RandomState(5).uniform(size=3))
+    given = function([], u, givens=[(u.rng, v.rng)], no_default_updates=True)
+    np.testing.assert_array_equal(given(), function([], v, no_default_updates=True)())
+    _, state = function([], [u, u.update[1]])()
+    assert isinstance(state, np.random.RandomState)
+    assert state is not u.rng.get_value(borrow=True)
+    with pytest.raises(GraphTypeError, match="cannot replace"):
+        function([], u, givens=[(u.rng, T.dvector())])
+
+
+def test_streams_pickle() -> None:
+    """Regression: an MRG_RandomStreams with draws pickled but could not be unpickled (a
+    TensorType cannot be rebuilt by setting attributes)."""
+    from tracegraph.random import MRG_RandomStreams
+
+    mrg = MRG_RandomStreams(seed=3)
+    mrg.uniform((3,))
+    restored = pickle.loads(pickle.dumps(mrg))
+    np.testing.assert_array_equal(restored.rstate, mrg.rstate)
+    assert len(restored.state_updates) == 1 and len(restored.state_updates[0]) == 4
+    variable = pickle.loads(pickle.dumps(T.dmatrix("x") * 2))
+    assert variable.type == T.dmatrix().type

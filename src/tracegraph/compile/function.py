@@ -33,7 +33,7 @@ from tracegraph.compile.graph import (
 )
 from tracegraph.compile.io import In
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode
-from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_array
+from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
 from tracegraph.passes.pipeline import STAGES, run_pipeline
@@ -204,7 +204,7 @@ class Function(Generic[R]):
         shared_values = [variable.get_value(borrow=True) for variable in self._shared]
         results = self._program.run(arrays + shared_values)
         protected: list[Any] = arrays + shared_values
-        outputs = [owned_array(result, protected) for result in results[: self._num_outputs]]
+        outputs = [owned_value(result, protected) for result in results[: self._num_outputs]]
         new_values = [
             target.new_value(result, protected)
             for target, result in zip(
@@ -215,7 +215,7 @@ class Function(Generic[R]):
         for target, value in zip(self._update_targets, new_values, strict=True):
             target.set_value(value, borrow=True)
         if self._single_output:
-            return outputs[0]  # type: ignore[return-value]
+            return outputs[0]  # type: ignore[no-any-return]
         return outputs  # type: ignore[return-value]
 
     # -- defaults -------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ class Function(Generic[R]):
             old: new for old, new in (swap or {}).items()
         }
         for old, new in replaced.items():
-            if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
+            if not isinstance(old, BaseSharedVariable) or not isinstance(new, BaseSharedVariable):
                 raise GraphTypeError("copy(swap=...) maps shared variables to shared variables")
             check_replacement("copy(swap=...)", old, new)
         stages = self._stages
@@ -462,10 +462,10 @@ def function(
            [0.26894142, 0.11920292]])
     """
     specs = [spec if isinstance(spec, In) else In(spec) for spec in _check_inputs(inputs)]
-    single_output = isinstance(outputs, TensorVariable)
+    single_output = isinstance(outputs, Variable)
     if outputs is None:
-        output_list: list[TensorVariable] = []
-    elif isinstance(outputs, TensorVariable):
+        output_list: list[Variable] = []
+    elif isinstance(outputs, Variable):
         output_list = [outputs]
     elif isinstance(outputs, Sequence):
         output_list = [_check_variable(o, "an output") for o in outputs]
@@ -473,7 +473,7 @@ def function(
         raise TypeError(f"outputs must be a variable or a list of variables, not {outputs!r}")
     update_pairs = _check_updates(_as_pairs(updates, "updates"))
     given_pairs = [
-        (_check_variable(a, "givens key"), as_tensor_variable(b))
+        (_check_variable(a, "givens key"), b if isinstance(b, Variable) else as_tensor_variable(b))
         for a, b in _as_pairs(givens, "givens")
     ]
     chosen_mode = get_mode(mode)
@@ -511,10 +511,10 @@ def _garbage_collection_paused() -> Iterator[None]:
 def _compile(
     name: str | None,
     specs: list[In],
-    output_list: list[TensorVariable],
+    output_list: list[Variable],
     single_output: bool,
     update_pairs: list[tuple[BaseSharedVariable, Variable]],
-    given_pairs: list[tuple[TensorVariable, TensorVariable]],
+    given_pairs: list[tuple[Variable, Variable]],
     chosen_mode: Mode,
     no_default_updates: bool | Sequence[BaseSharedVariable],
     on_unused_input: UnusedInputPolicy,
@@ -551,8 +551,8 @@ def _compile(
     )
 
 
-def _check_variable(value: Any, what: str) -> TensorVariable:
-    if not isinstance(value, TensorVariable):
+def _check_variable(value: Any, what: str) -> Variable:
+    if not isinstance(value, Variable):
         raise TypeError(f"{what} must be a symbolic variable, got {type(value).__name__}")
     return value
 

@@ -67,8 +67,16 @@ def symbol_name(name: str | None) -> str:
     return cleaned if cleaned[0].isalpha() or cleaned[0] == "_" else "f_" + cleaned
 
 
-def check_replacement(what: str, original: TensorVariable, replacement: TensorVariable) -> None:
-    """``replacement`` may stand for ``original``: same dtype and rank, no conflicting sizes."""
+def check_replacement(what: str, original: Variable, replacement: Variable) -> None:
+    """``replacement`` may stand for ``original``: tensors of the same dtype and rank with no
+    conflicting sizes, or values of one other type (random states)."""
+    if not isinstance(original, TensorVariable) or not isinstance(replacement, TensorVariable):
+        if original.type != replacement.type:
+            raise GraphTypeError(
+                f"{what}: {replacement.describe()} cannot replace {original.describe()}: "
+                f"types {replacement.type} and {original.type} differ"
+            )
+        return
     if not original.type.is_compatible(replacement.type):
         raise GraphTypeError(
             f"{what}: {replacement.describe()} cannot replace {original.describe()}: "
@@ -146,9 +154,9 @@ class _Collector:
 def trace_function(
     name: str | None,
     inputs: Sequence[TensorVariable],
-    outputs: Sequence[TensorVariable],
+    outputs: Sequence[Variable],
     updates: Sequence[tuple[BaseSharedVariable, Variable]],
-    givens: Sequence[tuple[TensorVariable, TensorVariable]],
+    givens: Sequence[tuple[Variable, Variable]],
     no_default_updates: bool | Sequence[BaseSharedVariable],
     on_unused_input: UnusedInputPolicy,
 ) -> TracedFunction:

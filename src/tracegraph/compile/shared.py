@@ -7,6 +7,7 @@ The state of a random stream is another kind (``tracegraph.random``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,17 @@ class BaseSharedVariable(Variable):
         """The value to store from what a call computed as this variable's update (``protected``
         holds the arrays it must not share memory with)."""
         raise NotImplementedError
+
+
+def owned_value(result: Any, protected: list[Any]) -> Any:
+    """A result the caller may keep: an array as :func:`owned_array` gives it; another object
+    (a random state) copied if it is one of ``protected`` (which it then joins)."""
+    if isinstance(result, np.ndarray | np.generic | int | float | bool):
+        return owned_array(result, protected)
+    if any(result is other for other in protected):
+        result = copy.deepcopy(result)
+    protected.append(result)
+    return result
 
 
 def owned_array(result: Any, protected: list[Any]) -> NDArray[Any]:

@@ -134,7 +134,11 @@ def _backpropagate(
 def _check_no_gradient_through(
     op: Operation, rule: UndefinedGradient, live: set[SSAValue], gradients: _Accumulator
 ) -> None:
-    """Raise if a gradient reaches a result of ``op`` (marked ``UndefinedGradient``)."""
+    """Raise if a gradient would flow through ``op`` (marked ``UndefinedGradient``): one of its
+    operands depends on a ``wrt`` and a gradient reaches one of its results. (A gradient with
+    respect to the sample itself stops there, as at any ``wrt``.)"""
+    if not any(operand in live for operand in op.operands):
+        return
     for result in op.results:
         if result in live and gradients.total(result) is not None:
             raise UndefinedGradientError(

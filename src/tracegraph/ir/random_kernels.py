@@ -108,11 +108,14 @@ def _permutation(rng: RandomState, size: Size, n: Array) -> Any:
 
 def _multinomial(rng: RandomState, size: Size, n: Array, pvals: Array) -> Any:
     """Theano's ``multinomial_helper``: one ``rng.multinomial`` per index of ``size`` in C
-    order, with Theano's correction of rows whose probabilities add up to a little over 1 (or
-    whose last probability is below 5e-5), which NumPy would reject."""
-    n, pvals = np.asarray(n), np.asarray(pvals, dtype=np.float64)
+    order. Each row is summed in its own dtype, and one whose probabilities add up to a little
+    over 1 (or whose last probability is below 5e-5) is scaled by ``1 - 5e-5`` in that dtype,
+    as Theano did; NumPy then gets it in float64."""
+    n, pvals = np.asarray(n), np.asarray(pvals)
     if pvals.ndim < 1:
         raise ValueError("multinomial: pvals needs at least one axis (the outcomes)")
+    if pvals.dtype.kind != "f":
+        pvals = pvals.astype(np.float64)
     if size is None:
         size = np.broadcast_shapes(n.shape, pvals.shape[:-1])
     n_b = np.broadcast_to(n, size)
@@ -128,7 +131,7 @@ def _multinomial(rng: RandomState, size: Size, n: Array, pvals: Array) -> Any:
             total = row.sum()
         if total > 1.0:
             raise ValueError(f"multinomial: probabilities {list(row)} add up to {total} > 1")
-        out[index] = rng.multinomial(int(n_b[index]), row)
+        out[index] = rng.multinomial(int(n_b[index]), row.astype(np.float64))
     return out
 
 

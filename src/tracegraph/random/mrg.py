@@ -32,6 +32,7 @@ from tracegraph.ir import mrg31k3p, ops
 from tracegraph.random.variables import (
     RandomVariable,
     SizeLike,
+    as_parameter,
     default_float_dtype,
     emit_draw,
     sample_shape,
@@ -53,14 +54,14 @@ MAX_STREAMS = 60 * 256
 
 def guess_n_streams(size: SizeLike) -> int:
     """Theano's number of streams for a sample of ``size``: the number of elements over 6 (the
-    number itself up to 6), at most ``MAX_STREAMS``; ``MAX_STREAMS`` when a size is symbolic.
+    number itself up to 6), at most ``MAX_STREAMS``; ``MAX_STREAMS`` when a size is not a
+    sequence of Python ints (Theano's test: a NumPy integer or a symbolic size counts as
+    unknown).
 
     >>> guess_n_streams((10, 20)), guess_n_streams((3,)), guess_n_streams((1000, 1000))
     (33, 3, 15360)
     """
-    if isinstance(size, int | np.integer):
-        size = (int(size),)
-    if isinstance(size, tuple | list) and all(isinstance(s, int | np.integer) for s in size):
+    if isinstance(size, tuple | list) and all(isinstance(s, int) for s in size):
         count = math.prod(int(s) for s in size)
         if count > 6:
             count //= 6
@@ -83,8 +84,8 @@ class MRG_RandomStreams:
     """
 
     def __init__(self, seed: int | Sequence[int] = 12345):
-        self.state_updates: list[tuple[SharedVariable, Variable]] = []
-        self._sizes: list[tuple[SizeLike, int | None]] = []
+        self.state_updates: list[tuple[SharedVariable, Variable, SizeLike, int | None]] = []
+        """``(shared rstate, new rstate, size, nstreams)`` of every variable drawn, as Theano."""
         self.default_instance_seed = seed
         self._rstate = np.zeros(6, dtype=np.int32)
         self.set_rstate(seed)
@@ -144,15 +145,13 @@ class MRG_RandomStreams:
         True
         """
         self.set_rstate(self.default_instance_seed if seed is None else seed)
-        for (shared_state, _), (size, nstreams) in zip(
-            self.state_updates, self._sizes, strict=True
-        ):
+        for shared_state, _, size, nstreams in self.state_updates:
             count = self.n_streams(size) if nstreams is None else nstreams
             shared_state.set_value(self.get_substream_rstates(count), borrow=True)
 
     def updates(self) -> list[tuple[SharedVariable, Variable]]:
-        """The ``(shared rstate, new rstate)`` pairs of every variable drawn (a new list)."""
-        return list(self.state_updates)
+        """The ``(shared rstate, new rstate)`` pairs of every variable drawn."""
+        return [(shared_state, new_state) for shared_state, new_state, _, _ in self.state_updates]
 
     # -- distributions --------------------------------------------------------------------------
 
@@ -162,6 +161,10 @@ class MRG_RandomStreams:
         """The raw MRG31k3p numbers in (0, 1] of a new random variable."""
         if size is None:
             raise ValueError("MRG_RandomStreams needs the size of the sample")
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"MRG_RandomStreams draws float32 or float64 numbers, not {dtype}")
+        if type(size) is int:
+            size = (size,)
         shape, static = sample_shape(size, ndim, [], "MRG uniform")
         count = self.n_streams(size) if nstreams is None else int(nstreams)
         rstate = shared(self.get_substream_rstates(count))
@@ -169,8 +172,7 @@ class MRG_RandomStreams:
         new_value, sample_value = emit_draw(op)
         new_rstate = TensorVariable(new_value)
         rstate.default_update = new_rstate
-        self.state_updates.append((rstate, new_rstate))
-        self._sizes.append((size, nstreams))
+        self.state_updates.append((rstate, new_rstate, size, nstreams))
         return RandomVariable(sample_value, rstate, new_rstate)
 
     def uniform(
@@ -190,9 +192,15 @@ class MRG_RandomStreams:
         """
         name = np.dtype(dtype).name if dtype is not None else default_float_dtype(low, high)
         u = self._uniform_numbers(size, ndim, name, nstreams)
-        low_v = basic.cast(as_tensor_variable(low), name)
-        high_v = basic.cast(as_tensor_variable(high), name)
-        return u * (high_v - low_v) + low_v
+        low_v = basic.cast(as_parameter(low), name)
+        high_v = basic.cast(as_parameter(high), name)
+        result = u * (high_v - low_v) + low_v
+        if result.type.broadcastable != u.type.broadcastable:
+            raise NotImplementedError(
+                "MRG_RandomStreams.uniform: low and high broadcast beyond the size; increase "
+                "the size to match their broadcasting pattern"
+            )
+        return result
 
     def normal(
         self,

@@ -170,7 +170,7 @@ class RandomStreams:
         >>> RandomStreams(seed=1).binomial((2,), n=10, p=0.3).dtype
         'int64'
         """
-        params = [as_parameter(n, "int64"), as_parameter(p, "float64")]
+        params = [as_parameter(n, "int64"), as_parameter(p)]
         return self._draw(ops.BinomialOp, "binomial", size, ndim, params, dtype)
 
     def poisson(
@@ -185,7 +185,7 @@ class RandomStreams:
         >>> RandomStreams(seed=1).poisson((5,), lam=3.0).ndim
         1
         """
-        params = [as_parameter(lam, "float64")]
+        params = [as_parameter(lam)]
         return self._draw(ops.PoissonOp, "poisson", size, ndim, params, dtype)
 
     def random_integers(
@@ -272,10 +272,15 @@ class RandomStreams:
         if count.ndim != 0:
             raise ValueError(f"permutation: n must be a scalar, got {count.type}")
         length = int(n) if isinstance(n, int | np.integer) else None
+        if size is None or size == ():
+            # One permutation: Theano's ndim is then the sample's (None or 1).
+            if ndim not in (None, 1):
+                raise TypeError("permutation: one permutation (no size) has ndim 1")
+            size, ndim = (), None
         return self._draw(
             ops.PermutationOp,
             "permutation",
-            () if size is None else size,
+            size,
             ndim,
             [count],
             dtype,
@@ -298,7 +303,7 @@ class RandomStreams:
         TensorType(int64, shape=(4, 3))
         """
         counts = as_parameter(n, "int64")
-        probabilities = as_parameter([0.5, 0.5] if pvals is None else pvals, "float64")
+        probabilities = as_parameter([0.5, 0.5] if pvals is None else pvals)
         if probabilities.ndim < 1:
             raise ValueError("multinomial: pvals needs an axis of outcomes")
         return self._draw(

@@ -124,8 +124,13 @@ class RandomStateSharedVariable(RandomStateVariable, BaseSharedVariable):
             )
 
     def new_value(self, result: Any, protected: list[Any]) -> RandomState:
-        """The new state a call computed (a generator no one else holds)."""
-        return self.type.filter(result, what=f"update of {self.describe()}")
+        """The new state a call computed: a generator no other shared variable, argument or
+        result holds (copied if it is one of ``protected``, which it then joins)."""
+        state = self.type.filter(result, what=f"update of {self.describe()}")
+        if any(state is other for other in protected):
+            state = copy.deepcopy(state)
+        protected.append(state)
+        return state
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RandomStateSharedVariable, (self._value, self.name, True))
@@ -162,13 +167,22 @@ def emit_draw(op: Operation) -> tuple[SSAValue, SSAValue]:
     return new_state, sample
 
 
+def is_python_number(value: Any) -> bool:
+    """A plain Python ``int`` or ``float`` (NumPy scalars are not: their dtype counts)."""
+    return type(value) in (int, float)
+
+
 def default_float_dtype(*params: TensorLike) -> str:
-    """``floatX``, upcast with the dtypes of the parameters given as tensors (Python numbers
-    are weak and take the result's dtype, as in Theano)."""
+    """``floatX``, upcast with the dtypes of the parameters that are not Python numbers
+    (Python numbers take ``floatX``, as Theano's constants did).
+
+    >>> default_float_dtype(0.0, np.float32(1.0))
+    'float64'
+    """
     dtypes = [
         np.dtype(p.dtype if isinstance(p, TensorVariable) else np.asarray(p).dtype)
         for p in params
-        if not isinstance(p, int | float)
+        if not is_python_number(p)
     ]
     result = np.result_type(config.floatX, *dtypes)
     return "float64" if result.kind != "f" else result.name
@@ -193,7 +207,7 @@ def sample_shape(
             negative = [s for s in size if isinstance(s, int | np.integer) and s < 0]
             if negative:
                 raise ValueError(f"{what}: sizes must be non-negative, got {tuple(size)}")
-        vector, static_shape = shape_vector(size, what)
+        vector, static_shape = shape_vector(size, what, ndim)
         static = list(static_shape)
         for param_shape in param_shapes:
             if len(param_shape) > len(static):
@@ -228,7 +242,15 @@ def sample_type(dtype: str, shape: tuple[int | None, ...]) -> Any:
 
 
 def as_parameter(value: TensorLike, dtype: str | None = None) -> TensorVariable:
-    """A distribution parameter as a tensor (cast to ``dtype`` when given)."""
+    """A distribution parameter as a tensor: cast to ``dtype`` when given; a Python float
+    becomes a ``floatX`` constant (under ``floatX=float32`` Theano passed ``float32(0.1)``, not
+    ``0.1``, to the generator, which changes the numbers drawn).
+
+    >>> as_parameter(0.5).dtype == config.floatX
+    True
+    """
+    if type(value) is float and dtype is None:
+        return constant(value, dtype=config.floatX)
     variable = as_tensor_variable(value)
     if dtype is not None and variable.dtype != dtype:
         from tracegraph.tensor.basic import cast

@@ -71,38 +71,44 @@ def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> TensorVariabl
 
 
 def shape_vector(
-    new_shape: ShapeLike, what: str = "reshape"
+    new_shape: ShapeLike, what: str = "reshape", ndim: int | None = None
 ) -> tuple[TensorVariable, tuple[int | None, ...]]:
     """The 1-d int64 shape operand of ``what`` (a reshape, a random draw...) and the static
-    sizes it implies (``None`` for symbolic sizes and negative ones).
+    sizes it implies (``None`` for symbolic sizes and negative ones). A symbolic shape vector of
+    unknown length needs ``ndim``.
 
     >>> vector, static = shape_vector((2, 3))
     >>> vector.type, static
     (TensorType(int64, shape=(2,)), (2, 3))
     """
+    from tracegraph.tensor.basic import cast
+
     if isinstance(new_shape, TensorVariable):
         if new_shape.ndim != 1:
             raise ValueError(f"{what}: a symbolic shape must be a vector")
+        if not new_shape.dtype.startswith(("int", "uint")):
+            raise TypeError(f"{what}: a symbolic shape must hold integers, not {new_shape.dtype}")
         length = new_shape.type.shape[0]
         if length is None:
+            length = ndim
+        if length is None:
             raise ValueError(f"{what}: a symbolic shape must have a known length (pass ndim=)")
-        from tracegraph.tensor.basic import cast
-
         return cast(new_shape, "int64"), (None,) * length
     entries: list[int | TensorVariable] = (
         [new_shape] if isinstance(new_shape, int | np.integer) else list(new_shape)
     )
+    for entry in entries:
+        if isinstance(entry, TensorVariable):
+            if entry.ndim != 0 or not entry.dtype.startswith(("int", "uint")):
+                raise TypeError(f"{what}: each size must be an integer scalar, got {entry.type}")
+        elif not isinstance(entry, int | np.integer) or isinstance(entry, bool):
+            raise TypeError(f"{what}: each size must be an integer, got {entry!r}")
     static = tuple(
         int(e) if isinstance(e, int | np.integer) and int(e) >= 0 else None for e in entries
     )
     if not any(isinstance(e, TensorVariable) for e in entries):
         return constant(np.array(entries, dtype="int64")), static
-    from tracegraph.tensor.basic import cast
-
     parts = [cast(as_tensor_variable(e), "int64") for e in entries]
-    for part in parts:
-        if part.ndim != 0:
-            raise ValueError(f"{what}: each size must be a scalar")
     return stack(parts), static
 
 
@@ -114,7 +120,7 @@ def reshape(x: TensorLike, new_shape: ShapeLike, ndim: int | None = None) -> Ten
     TensorType(float64, shape=(2, ?))
     """
     variable = as_tensor_variable(x)
-    shape_operand, static = shape_vector(new_shape)
+    shape_operand, static = shape_vector(new_shape, ndim=ndim)
     if ndim is not None and ndim != len(static):
         raise ValueError(f"reshape: ndim={ndim} but the shape has {len(static)} entries")
     result_type = tensor_type(variable.dtype, static)

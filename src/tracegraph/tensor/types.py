@@ -69,6 +69,10 @@ class TensorType:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("TensorType is immutable")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Immutable: rebuilt by the constructor, not by setting attributes.
+        return (TensorType, (self.dtype, None, self.shape))
+
     @property
     def ndim(self) -> int:
         """Number of dimensions."""

@@ -33,7 +33,6 @@ from tracegraph.ir.types import (
     RandomStateIRType,
     dtype_of,
     is_float_dtype,
-    is_integer_dtype,
     ndim_of,
     shape_of,
 )
@@ -52,7 +51,8 @@ class RandomStateDrawOp(IRDLOperation):
     """Base of the draws from a NumPy ``RandomState``: ``rng``, the sample's ``shape`` (a 1-d
     int64 tensor; empty means "the shape of the broadcast parameters", as NumPy's ``size=None``)
     and the distribution's parameters, named by ``PARAMS``. Results: the advanced state and the
-    sample, whose rank is the shape's length plus ``ADDED_AXES``."""
+    sample, whose rank is the shape's length plus ``ADDED_AXES`` and whose dtype may be any
+    (the draw is cast to it, as Theano did: ``binomial(..., dtype=floatX)`` is a float mask)."""
 
     rng = operand_def(RandomStateIRType)
     shape = operand_def(TensorType)
@@ -65,7 +65,6 @@ class RandomStateDrawOp(IRDLOperation):
 
     PARAMS: ClassVar[tuple[str, ...]] = ()
     ADDED_AXES: ClassVar[int] = 0
-    FLOAT_SAMPLE: ClassVar[bool] = False
 
     def __init__(
         self, rng: SSAValue, shape: SSAValue, params: Sequence[SSAValue], sample_type: Attribute
@@ -84,29 +83,22 @@ class RandomStateDrawOp(IRDLOperation):
             )
         if length and ndim_of(self.sample) != length + self.ADDED_AXES:
             raise VerifyException(f"{self.name}: the sample's rank differs from the shape's length")
-        dtype = dtype_of(self.sample)
-        if self.FLOAT_SAMPLE and not is_float_dtype(dtype):
-            raise VerifyException(f"{self.name}: the sample must be float32 or float64")
-        if not self.FLOAT_SAMPLE and not is_integer_dtype(dtype):
-            raise VerifyException(f"{self.name}: the sample must have an integer dtype")
 
 
 @irdl_op_definition
 class UniformOp(RandomStateDrawOp):
-    """``rng.uniform(low, high, shape)``, cast to the sample's float dtype."""
+    """``rng.uniform(low, high, shape)``, cast to the sample's dtype."""
 
     name = "tg.random.uniform"
     PARAMS: ClassVar[tuple[str, ...]] = ("low", "high")
-    FLOAT_SAMPLE: ClassVar[bool] = True
 
 
 @irdl_op_definition
 class NormalOp(RandomStateDrawOp):
-    """``rng.normal(loc, scale, shape)``, cast to the sample's float dtype."""
+    """``rng.normal(loc, scale, shape)``, cast to the sample's dtype."""
 
     name = "tg.random.normal"
     PARAMS: ClassVar[tuple[str, ...]] = ("loc", "scale")
-    FLOAT_SAMPLE: ClassVar[bool] = True
 
 
 @irdl_op_definition
