@@ -6,10 +6,13 @@ from collections.abc import Collection
 
 from xdsl.ir import Operation
 
+from tracegraph.backends.c.rules import C_RULES, RunsReference
+from tracegraph.backends.c.scalar import SCALAR_RULES
 from tracegraph.backends.numpy import REFERENCE_RULES
 from tracegraph.gradient import VJP_RULES
 from tracegraph.ir import TG_OPERATIONS, ops
 from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp
+from tracegraph.passes.fusion import ELEMENTWISE, FUSED_REDUCTIONS
 from tracegraph.tensor.elemwise import DTYPE_UFUNCS
 
 
@@ -39,3 +42,26 @@ def test_every_elementwise_op_has_a_dtype_rule() -> None:
     }
     missing = elementwise - set(DTYPE_UFUNCS)
     assert not missing, f"add these ops to DTYPE_UFUNCS: {_names(missing)}"
+
+
+def test_c_backend_has_a_rule_for_every_op() -> None:
+    missing = set(TG_OPERATIONS) - set(C_RULES)
+    assert not missing, (
+        f"add these ops to C_RULES (a scalar expression, Native(how) or RunsReference(reason)): "
+        f"{_names(missing)}"
+    )
+
+
+def test_the_c_rules_agree_with_the_lowering() -> None:
+    """An op marked RunsReference is lowered to a call of its reference kernel; an elementwise
+    op has a scalar expression."""
+    for op in TG_OPERATIONS:
+        rule = C_RULES[op]
+        if issubclass(op, UnaryElementwiseOp | BinaryElementwiseOp | ops.SwitchOp):
+            assert op in SCALAR_RULES, op
+        if isinstance(rule, RunsReference):
+            assert not (is_elementwise_class(op) or op in FUSED_REDUCTIONS), op
+
+
+def is_elementwise_class(op: type[Operation]) -> bool:
+    return issubclass(op, ELEMENTWISE)

@@ -3,6 +3,7 @@
 ``TRACEGRAPH_FLAGS`` holds comma-separated ``name=value`` pairs, as Theano's ``THEANO_FLAGS``::
 
     TRACEGRAPH_FLAGS=floatX=float32,mode=FAST_COMPILE python train.py
+    TRACEGRAPH_FLAGS=linker=numpy,compiledir=/tmp/tg-cache python train.py
     TRACEGRAPH_FLAGS=optimizer_excluding=stabilize:cse python train.py
 
 Settings can also be changed at run time: ``tracegraph.config.floatX = "float32"``.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 _FLOAT_DTYPES = ("float32", "float64")
 _MODES = ("FAST_RUN", "FAST_COMPILE")
+_LINKERS = ("c", "numpy")
 
 
 def _default_compiledir() -> str:
@@ -34,6 +36,8 @@ class Config:
 
     floatX: str = "float64"
     mode: str = "FAST_RUN"
+    linker: str = "c"
+    """The backend of ``FAST_RUN``: ``"c"`` (generated C) or ``"numpy"`` (the reference)."""
     device: str = "cpu"
     compiledir: str = ""
     optimizer_excluding: str = ""
@@ -48,6 +52,8 @@ class Config:
             raise ValueError(f"config.floatX must be one of {_FLOAT_DTYPES}, not {value!r}")
         if name == "mode" and value not in _MODES:
             raise ValueError(f"config.mode must be one of {_MODES}, not {value!r}")
+        if name == "linker" and value not in _LINKERS:
+            raise ValueError(f"config.linker must be one of {_LINKERS}, not {value!r}")
         super().__setattr__(name, value)
 
 

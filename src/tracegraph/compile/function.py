@@ -15,7 +15,7 @@ import copy as copy_module
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import ArrayAttr, FunctionType, ModuleOp
@@ -23,6 +23,7 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation
 from xdsl.transforms.dead_code_elimination import region_dce
 
+from tracegraph.backends.c import CProgram, c_backend_available
 from tracegraph.backends.numpy import ReferenceProgram
 from tracegraph.compile.graph import (
     TracedFunction,
@@ -32,7 +33,7 @@ from tracegraph.compile.graph import (
     trace_function,
 )
 from tracegraph.compile.io import In
-from tracegraph.compile.modes import Mode, excluded_passes, get_mode
+from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
@@ -60,6 +61,20 @@ Givens = (
     | Mapping[TensorVariable, TensorLike]
     | Mapping[SharedVariable, TensorLike]
 )
+
+
+class Program(Protocol):
+    """What runs a compiled function: a backend's program."""
+
+    def run(self, args: Sequence[Any]) -> list[Any]: ...
+
+
+def make_program(func: FuncOp, mode: Mode) -> Program:
+    """The backend program of ``func`` for ``mode``: C when the mode's linker is ``"c"``, a C
+    compiler works and the function has something to compile; else the reference."""
+    if linker_of(mode) == "c" and CProgram.worth_compiling(func) and c_backend_available():
+        return CProgram(func)
+    return ReferenceProgram(func)
 
 
 class FunctionGraph:
@@ -131,7 +146,7 @@ class Function(Generic[R]):
         self._mode = mode
         self._allow_input_downcast = allow_input_downcast
         final = func_of(stages["final"])
-        self._program = ReferenceProgram(final)
+        self._program = make_program(final, mode)
         self._defaults: list[Any] = [
             self._convert(i, spec.value) if spec.has_default else _MISSING
             for i, spec in enumerate(inputs)
@@ -249,6 +264,18 @@ class Function(Generic[R]):
                 keep=(stage,),
             )[stage]
         return print_module(self._stages[stage], locations=locations)
+
+    def source(self, language: str = "c") -> str:
+        """The generated source of the function (``"c"``: the C module the C backend compiles,
+        also when this function runs on the reference backend)."""
+        if language != "c":
+            raise ValueError(f"tracegraph generates C source only, not {language!r}")
+        if isinstance(self._program, CProgram):
+            return self._program.source
+        from tracegraph.backends.c.emit import emit_module
+        from tracegraph.passes.lower import lower
+
+        return emit_module(lower(func_of(self._stages["final"])))
 
     # -- copies and pickling --------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""Compilation modes: which passes run and which backend runs the result.
+"""Compilation modes: which passes run and which backend (*linker*) runs the result.
 
-``"FAST_RUN"`` (the default, ``config.mode``) optimizes and uses the fastest backend available;
-``"FAST_COMPILE"`` skips optimizations and runs the NumPy reference backend. A mode can leave
+``"FAST_RUN"`` (the default, ``config.mode``) optimizes and uses ``config.linker``: ``"c"``
+(the default: the C backend, or the reference backend with a warning when no C compiler
+works) or ``"numpy"`` (the NumPy reference backend); ``"FAST_COMPILE"`` skips optimizations and
+runs the reference backend. A mode can leave
 out passes (``"canonicalize"``, ``"stabilize"``, ``"cse"``, ``"dce"``) or single rewrite
 patterns by name: ``Mode().excluding("cse")``, the string
 ``"FAST_RUN:optimizer_excluding=cse:PowTwoToMul"``, or for every mode the flag
@@ -18,13 +20,14 @@ from tracegraph.config import config
 @dataclass(frozen=True)
 class Mode:
     """A compilation mode: ``Mode(optimizer=None)`` runs no passes; ``excluding("name")``
-    drops named passes, as Theano's ``optimizer_excluding``.
+    drops named passes, as Theano's ``optimizer_excluding``; ``linker`` is ``"c"``,
+    ``"numpy"`` or ``None`` (``config.linker``).
 
     >>> Mode().excluding("cse").excluded
     frozenset({'cse'})
     """
 
-    linker: str = "numpy"
+    linker: str | None = None
     optimizer: str | None = "fast_run"
     excluded: frozenset[str] = field(default_factory=frozenset)
     name: str = "custom"
@@ -34,7 +37,7 @@ class Mode:
         return replace(self, excluded=self.excluded | frozenset(names))
 
 
-FAST_RUN = Mode(linker="numpy", optimizer="fast_run", name="FAST_RUN")
+FAST_RUN = Mode(linker=None, optimizer="fast_run", name="FAST_RUN")
 FAST_COMPILE = Mode(linker="numpy", optimizer=None, name="FAST_COMPILE")
 _PREDEFINED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}
 
@@ -65,6 +68,21 @@ def get_mode(mode: str | Mode | None) -> Mode:
             )
         chosen = chosen.excluding(*names.split(":"))
     return chosen
+
+
+LINKERS = ("c", "numpy")
+
+
+def linker_of(mode: Mode) -> str:
+    """The backend ``mode`` runs functions on: its linker, or ``config.linker``.
+
+    >>> linker_of(FAST_COMPILE)
+    'numpy'
+    """
+    linker = mode.linker if mode.linker is not None else config.linker
+    if linker not in LINKERS:
+        raise ValueError(f"unknown linker {linker!r}; linkers are {', '.join(LINKERS)}")
+    return linker
 
 
 def excluded_passes(mode: Mode) -> frozenset[str]:

@@ -1,0 +1,246 @@
+"""Building generated C: the compiler and its flags, the precompiled prelude, compiling a module
+into the cache and importing it.
+
+The compiler is ``$CC``, else ``gcc``, else ``cc``, the first that compiles a test module with
+the flags; ``find_toolchain`` returns ``None`` when none does (the caller then warns and uses
+the reference backend). Flags: ``-O3 -march=native -fno-math-errno -fopenmp`` (vectorized libm
+through ``omp declare simd``, without ``-ffast-math``), and BLAS from ``scipy-openblas32``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.machinery
+import importlib.util
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from tracegraph.backends.c import cache
+from tracegraph.backends.c.emit import MODULE_NAME
+from tracegraph.backends.c.prelude import PRELUDE
+from tracegraph.errors import TracegraphError
+
+COMPILE_FLAGS: tuple[str, ...] = (
+    "-O3",
+    "-march=native",
+    "-fno-math-errno",
+    "-fopenmp",
+    "-fPIC",
+    "-Wno-unused-function",
+    "-Winvalid-pch",
+    "-Werror=implicit-function-declaration",
+)
+"""The flags of every compilation (the precompiled header's too)."""
+
+PRELUDE_NAME = "tg_prelude.h"
+
+
+class CompileError(TracegraphError, RuntimeError):
+    """The C compiler failed on a generated module (the message names the source file)."""
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A working C compiler and what compiling against Python, NumPy and BLAS takes."""
+
+    compiler: str
+    version: str
+    include_dirs: tuple[str, ...]
+    link_args: tuple[str, ...]
+
+    def key(self) -> str:
+        """What, besides the source, decides the binary."""
+        from tracegraph import __version__
+
+        return cache.digest(
+            self.compiler,
+            self.version,
+            " ".join(COMPILE_FLAGS),
+            " ".join(self.include_dirs),
+            " ".join(self.link_args),
+            __version__,
+            sys.version,
+            np.__version__,
+            platform.machine(),
+            _cpu_flags(),
+        )
+
+
+def _cpu_flags() -> str:
+    """The CPU's feature flags (``-march=native`` binaries depend on them)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return line
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _blas_paths() -> tuple[str, str, str]:
+    """The include directory, library directory and library name of scipy-openblas32."""
+    import scipy_openblas32  # type: ignore[import-untyped]
+
+    return (
+        str(scipy_openblas32.get_include_dir()),
+        str(scipy_openblas32.get_lib_dir()),
+        str(scipy_openblas32.get_library()),
+    )
+
+
+def _candidates() -> list[str]:
+    names = [os.environ["CC"]] if os.environ.get("CC") else []
+    return [*names, "gcc", "cc"]
+
+
+@functools.cache
+def find_toolchain() -> Toolchain | None:
+    """The first C compiler that builds a test module with the flags, or ``None``."""
+    try:
+        blas_include, blas_lib, blas_name = _blas_paths()
+    except ImportError:
+        return None
+    include_dirs = (sysconfig.get_paths()["include"], np.get_include(), blas_include)
+    link_args = (f"-L{blas_lib}", f"-l{blas_name}", f"-Wl,-rpath,{blas_lib}", "-lmvec", "-lm")
+    if not Path(include_dirs[0], "Python.h").exists():
+        return None
+    for candidate in _candidates():
+        compiler = shutil.which(candidate.split()[0]) if candidate else None
+        if compiler is None:
+            continue
+        try:
+            version = subprocess.run(
+                [compiler, "--version"], capture_output=True, text=True, timeout=30, check=True
+            ).stdout.splitlines()[0]
+        except (OSError, subprocess.SubprocessError, IndexError):
+            continue
+        toolchain = Toolchain(compiler, version, include_dirs, link_args)
+        if _works(toolchain):
+            return toolchain
+    return None
+
+
+def _works(toolchain: Toolchain) -> bool:
+    """Whether the toolchain compiles and links a module using the prelude."""
+    probe = cache.cache_dir() / "probe"
+    probe.mkdir(parents=True, exist_ok=True)
+    source = probe / f"probe-{os.getpid()}.c"
+    target = probe / f"probe-{os.getpid()}.so"
+    header = probe / PRELUDE_NAME
+    try:
+        cache.write_atomically(header, PRELUDE)
+        source.write_text(f'#include "{PRELUDE_NAME}"\nint tg_probe(void) {{ return 0; }}\n')
+        result = subprocess.run(
+            _command(toolchain, source, target, probe),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        return result.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        for path in (source, target):
+            path.unlink(missing_ok=True)
+
+
+def _command(toolchain: Toolchain, source: Path, target: Path, header_dir: Path) -> list[str]:
+    includes = [f"-I{header_dir}", *(f"-I{d}" for d in toolchain.include_dirs)]
+    return [
+        toolchain.compiler,
+        *COMPILE_FLAGS,
+        "-shared",
+        *includes,
+        str(source),
+        "-o",
+        str(target),
+        *toolchain.link_args,
+    ]
+
+
+def _header_dir(toolchain: Toolchain) -> Path:
+    """The directory of the prelude and its precompiled form for this toolchain (built once;
+    a failed precompilation leaves the plain header, which works, only slower)."""
+    folder = cache.cache_dir() / "headers" / cache.digest(toolchain.key(), PRELUDE)
+    header = folder / PRELUDE_NAME
+    if not header.exists():
+        cache.write_atomically(header, PRELUDE)
+    precompiled = folder / (PRELUDE_NAME + ".gch")
+    if not precompiled.exists():
+
+        def build(temporary: Path) -> None:
+            includes = [f"-I{d}" for d in toolchain.include_dirs]
+            command = [toolchain.compiler, *COMPILE_FLAGS, *includes, "-x", "c-header"]
+            subprocess.run(
+                [*command, str(header), "-o", str(temporary)],
+                capture_output=True,
+                timeout=300,
+                check=True,
+            )
+
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            cache.build_once(precompiled, build)
+    return folder
+
+
+_LOADED: dict[str, ModuleType] = {}
+
+
+def module_path(toolchain: Toolchain, source: str) -> tuple[str, Path]:
+    """The name and cache path of the module built from ``source``."""
+    key = cache.digest(toolchain.key(), PRELUDE, source)
+    name = f"tg_{key}"
+    return name, cache.cache_dir() / "modules" / key[:2] / f"{name}.so"
+
+
+def build_module(source: str, toolchain: Toolchain) -> ModuleType:
+    """The module compiled from ``source`` (named ``TG_MODULE_NAME`` there): from this process's
+    modules, from the cache, or compiled now."""
+    name, path = module_path(toolchain, source)
+    if name in _LOADED:
+        return _LOADED[name]
+    if not path.exists():
+        text = source.replace(MODULE_NAME, name)
+        c_path = path.with_suffix(".c")
+        if not c_path.exists():
+            cache.write_atomically(c_path, text)
+        header_dir = _header_dir(toolchain)
+
+        def compile_to(temporary: Path) -> None:
+            result = subprocess.run(
+                _command(toolchain, c_path, temporary, header_dir),
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise CompileError(
+                    f"the C compiler failed on the generated module {c_path}:\n"
+                    f"{' '.join(_command(toolchain, c_path, temporary, header_dir))}\n"
+                    f"{result.stderr.strip()}"
+                )
+
+        cache.build_once(path, compile_to)
+    module = _load(name, path)
+    _LOADED[name] = module
+    return module
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+    spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module

@@ -1,0 +1,169 @@
+"""The compile cache: compiled modules in ``config.compiledir`` (``TRACEGRAPH_FLAGS=compiledir=``,
+by default ``~/.cache/tracegraph``), named by a hash of everything that decides the binary.
+
+Any number of processes may compile into one cache at once. Nothing is ever written in place:
+a module is compiled to a file of its own (``*.tmp-<pid>-<random>``) and renamed to its final
+name, so a reader sees a complete module or none, and a process killed mid-compile leaves at
+most a temporary file no one reads (``clear`` removes them). So that processes do not compile
+the same module side by side, the first one *claims* it (a ``.claim`` file created exclusively,
+holding its pid); the others wait for the module while the claimant lives and is not stale,
+and compile it themselves otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracegraph.config import config
+
+CLAIM_TIMEOUT = 120.0
+"""Seconds after which a claim is stale, its claimant alive or not."""
+
+POLL_INTERVAL = 0.01
+"""Seconds between two looks for a module another process is compiling."""
+
+
+def cache_dir() -> Path:
+    """The directory of the compiled modules (created on demand)."""
+    return Path(config.compiledir).expanduser()
+
+
+def digest(*parts: str) -> str:
+    """A hex key for the parts (SHA-256, 32 digits)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode())
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:32]
+
+
+def temporary_path(final: Path) -> Path:
+    """A path of this process's own beside ``final``, for writing before the rename."""
+    return final.with_name(f"{final.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_path(path)
+    temporary.write_text(content)
+    os.replace(temporary, path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _claim(path: Path) -> Iterator[bool]:
+    """Claim the right to build ``path``: yields True if this process holds the claim (it is
+    released afterwards), False if a live process has held it since less than
+    ``CLAIM_TIMEOUT`` seconds."""
+    claim = path.with_name(path.name + ".claim")
+    try:
+        descriptor = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        try:
+            pid = int(claim.read_text() or "0")
+            age = time.time() - claim.stat().st_mtime
+        except (OSError, ValueError):
+            pid, age = 0, 0.0
+        if pid and _alive(pid) and age < CLAIM_TIMEOUT:
+            yield False
+            return
+        # The claimant died (or is stuck): take over.
+        with contextlib.suppress(OSError):
+            claim.unlink()
+        yield True
+        return
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(str(os.getpid()))
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(OSError):
+            claim.unlink()
+
+
+def build_once(path: Path, build: Callable[[Path], None]) -> None:
+    """Make sure ``path`` exists: build it (``build(temporary)`` writes a temporary file that is
+    then renamed to ``path``) unless it is there, or another process is building it, in which
+    case wait for it while that process lives."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + CLAIM_TIMEOUT
+    while not path.exists():
+        with _claim(path) as mine:
+            if mine:
+                if path.exists():
+                    return
+                temporary = temporary_path(path)
+                try:
+                    build(temporary)
+                    os.replace(temporary, path)
+                finally:
+                    with contextlib.suppress(OSError):
+                        temporary.unlink()
+                return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(POLL_INTERVAL)
+    if not path.exists():
+        temporary = temporary_path(path)
+        build(temporary)
+        os.replace(temporary, path)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A compiled module of the cache."""
+
+    path: Path
+    size: int
+    modified: float
+
+
+def entries() -> list[Entry]:
+    """The compiled modules in the cache, newest first."""
+    root = cache_dir() / "modules"
+    if not root.exists():
+        return []
+    found = []
+    for path in root.glob("*/*.so"):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            found.append(Entry(path, stat.st_size, stat.st_mtime))
+    return sorted(found, key=lambda entry: entry.modified, reverse=True)
+
+
+def clear() -> int:
+    """Remove every file of the cache (modules, sources, precompiled headers, temporary files
+    and claims); returns how many files were removed."""
+    root = cache_dir()
+    removed = 0
+    for folder in ("modules", "headers"):
+        base = root / folder
+        if not base.exists():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            with contextlib.suppress(OSError):
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
+                    removed += 1
+        with contextlib.suppress(OSError):
+            base.rmdir()
+    return removed

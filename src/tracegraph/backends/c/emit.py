@@ -1,0 +1,734 @@
+"""The C emitter: a kernel program (``passes/lower.py``) as one C translation unit, a CPython
+extension module with one function, ``run(context, *args)``.
+
+``run`` holds one reference per slot, runs one static function per kernel (``tg_step_K``), drops
+each value after its last use, and returns the tuple of results. The ``context`` tuple carries
+what the module cannot hold itself, since one compiled module may serve several functions:
+the Python kernels of the call steps, the constants, and ``raise_error(step, kind, message,
+operands)``, which raises the typed error the reference backend would, naming the op and the
+user's line.
+
+Loops (``LoopEmitter``): the domain's sizes come from the inputs (sizes that must agree are
+checked), elementwise outputs are allocated (or take a dead input's buffer), reductions
+accumulate into an array initialized to their identity (float64 for float32 sums). The body
+runs in a flat, vectorizable loop when every input is C-contiguous on the domain or a broadcast
+scalar and nothing is reduced (or everything is); otherwise in a nest of loops over byte
+strides, the last axis innermost. Large loops run on several threads (OpenMP) above
+``PARALLEL_THRESHOLD`` elements.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from tracegraph.backends.c.scalar import (
+    C_TYPES,
+    NPY_TYPES,
+    SCALAR_RULES,
+    Operand,
+    ScalarEmitter,
+    c_literal,
+    kind,
+)
+from tracegraph.ir import ops
+from tracegraph.ir.location import format_location
+from tracegraph.ir.types import dtype_of
+from tracegraph.passes.lower import (
+    CallKernel,
+    DotKernel,
+    KernelProgram,
+    LoopKernel,
+    MRGKernel,
+    reads,
+    writes,
+)
+
+PARALLEL_THRESHOLD = 1 << 17
+"""Loops over more elements than this run on several threads."""
+
+MODULE_NAME = "TG_MODULE_NAME"
+"""Stands for the module's name in the source until it is known (a hash of the source)."""
+
+
+class IndentedBuffer:
+    """Lines of C, indented by nesting level."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.level = 0
+
+    def write(self, *lines: str) -> None:
+        for line in lines:
+            self.lines.append(("    " * self.level + line) if line else "")
+
+    @contextmanager
+    def indent(self, opening: str = "", closing: str = "") -> Iterator[None]:
+        if opening:
+            self.write(opening)
+        self.level += 1
+        try:
+            yield
+        finally:
+            self.level -= 1
+            if closing:
+                self.write(closing)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _comment(op: Operation) -> str:
+    return f"/* {op.name} at {format_location(op.location)} */"
+
+
+def _c_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- reductions -----------------------------------------------------------------------------------
+
+
+def accumulator_dtype(reduction: ops.ReductionOp) -> str:
+    """The dtype a reduction accumulates in: float64 for float32 sums and means (more exact than
+    the float32 pairwise sums of NumPy, well within their tolerance), else the result's."""
+    result = dtype_of(reduction.result)
+    if isinstance(reduction, ops.SumOp | ops.MeanOp) and result == "float32":
+        return "float64"
+    return result
+
+
+def _identity(reduction: ops.ReductionOp, dtype: str) -> str:
+    if isinstance(reduction, ops.SumOp | ops.MeanOp | ops.AnyOp):
+        return c_literal(0, dtype)
+    if isinstance(reduction, ops.ProdOp | ops.AllOp):
+        return c_literal(1, dtype)
+    largest = isinstance(reduction, ops.MinOp)
+    if kind(dtype) == "f":
+        return c_literal(math.inf if largest else -math.inf, dtype)
+    if dtype == "bool":
+        return c_literal(largest, dtype)
+    info = np.iinfo(dtype)
+    return c_literal(info.max if largest else info.min, dtype)
+
+
+def _accumulate(reduction: ops.ReductionOp, acc: str, value: Operand, dtype: str) -> str:
+    """The statement folding ``value`` into the accumulator ``acc`` (of ``dtype``)."""
+    v = value.as_(dtype)
+    if isinstance(reduction, ops.SumOp | ops.MeanOp):
+        return f"{acc} += {v};" if dtype != "bool" else f"{acc} = {acc} || {v};"
+    if isinstance(reduction, ops.ProdOp):
+        return f"{acc} *= {v};" if dtype != "bool" else f"{acc} = {acc} && {v};"
+    if isinstance(reduction, ops.AnyOp):
+        return f"{acc} = {acc} || ({value.expr} != 0);"
+    if isinstance(reduction, ops.AllOp):
+        return f"{acc} = {acc} && ({value.expr} != 0);"
+    symbol = "<" if isinstance(reduction, ops.MinOp) else ">"
+    if kind(dtype) == "f":
+        return f"if ({v} {symbol} {acc} || isnan({v})) {acc} = {v};"
+    return f"if ({v} {symbol} {acc}) {acc} = {v};"
+
+
+def _needs_values(reduction: ops.ReductionOp) -> bool:
+    """Whether the reduction has no identity: an empty reduction is an error."""
+    return isinstance(reduction, ops.MaxOp | ops.MinOp)
+
+
+# -- loops ----------------------------------------------------------------------------------------
+
+
+class LoopEmitter:
+    """The C function of one loop kernel."""
+
+    def __init__(self, kernel: LoopKernel, step: int, out: IndentedBuffer):
+        self.kernel = kernel
+        self.step = step
+        self.out = out
+        self.scalars = ScalarEmitter()
+        self.rank = kernel.rank
+        self.reduced = set(kernel.reduced_axes)
+        self.reductions = [o for o in kernel.outputs if o.reduction is not None]
+
+    # names
+    def _array(self, i: int) -> str:
+        return f"a{i}"
+
+    def _output(self, k: int) -> str:
+        return f"o{k}"
+
+    def _accumulator(self, k: int) -> str:
+        return f"acc{k}" if self._has_separate_accumulator(k) else f"o{k}"
+
+    def _has_separate_accumulator(self, k: int) -> bool:
+        output = self.kernel.outputs[k]
+        reduction = output.reduction
+        return reduction is not None and (
+            isinstance(reduction, ops.MeanOp)
+            or accumulator_dtype(reduction) != dtype_of(reduction.result)
+        )
+
+    def _dtype_of_output_buffer(self, k: int) -> str:
+        output = self.kernel.outputs[k]
+        if output.reduction is None:
+            return dtype_of(output.value)
+        if self._has_separate_accumulator(k):
+            return accumulator_dtype(output.reduction)
+        return dtype_of(output.reduction.result)
+
+    def emit(self) -> None:
+        out = self.out
+        with out.indent(f"static int tg_step_{self.step}(PyObject **v, PyObject *ctx) {{", "}"):
+            out.write(_comment(self.kernel.op))
+            out.write("int tg_error = 0;")
+            out.write(f"npy_intp n[{max(self.rank, 1)}];")
+            for i, view in enumerate(self.kernel.inputs):
+                out.write(f"PyArrayObject *{self._array(i)} = (PyArrayObject *)v[{view.slot}];")
+            self._domain()
+            for k in range(len(self.kernel.outputs)):
+                self._allocate(k)
+            self._check_empty_reductions()
+            self._strides()
+            self._loops()
+            out.write("if (tg_error) {")
+            out.write(
+                "    return tg_raise(ctx, "
+                f'{self.step}, "runtime", "Integers to negative integer powers are not '
+                'allowed.");'
+            )
+            out.write("}")
+            self._finish()
+            out.write("return 0;")
+
+    def _blame(self, first: int, second: int) -> int:
+        """The op to name when inputs ``first`` and ``second`` disagree on a size: the first op
+        of the body that reads both (1 + its position), or the kernel's op (0)."""
+        reached: dict[SSAValue, set[int]] = {
+            value: {index} for value, index in self.kernel.values.items()
+        }
+        for position, op in enumerate(self.kernel.body):
+            inputs: set[int] = set().union(*(reached.get(v, set()) for v in op.operands))
+            reached[op.results[0]] = inputs
+            if {first, second} <= inputs:
+                return position + 1
+        return 0
+
+    def _domain(self) -> None:
+        out = self.out
+        static = self.kernel.domain
+        defined_by: dict[int, tuple[int, int]] = {}
+        for d in range(self.rank):
+            out.write(f"n[{d}] = -1;")
+        for i, view in enumerate(self.kernel.inputs):
+            for d, axis in enumerate(view.axes):
+                if axis is None:
+                    continue
+                size = f"PyArray_DIM({self._array(i)}, {axis})"
+                if d not in defined_by:
+                    defined_by[d] = (i, axis)
+                    out.write(f"n[{d}] = {size};")
+                    continue
+                j, j_axis = defined_by[d]
+                out.write(f"if (n[{d}] != {size}) {{")
+                out.write(
+                    f"    return tg_raise_shapes(ctx, {self.step}, {self._blame(j, i)}, {d}, "
+                    f"{self._array(j)}, {j_axis}, {self._array(i)}, {axis});"
+                )
+                out.write("}")
+        for d in range(self.rank):
+            fallback = static[d] if static[d] is not None else 1
+            out.write(f"if (n[{d}] < 0) n[{d}] = {fallback};")
+        if self.rank == 0:
+            out.write("n[0] = 1;")
+
+    def _output_dims(self, k: int) -> tuple[str, int]:
+        """A C array initializer of an output's dims, and its rank."""
+        output = self.kernel.outputs[k]
+        if output.reduction is None:
+            return ", ".join(f"n[{d}]" for d in range(self.rank)) or "0", self.rank
+        dims = []
+        for d in range(self.rank):
+            if d in self.reduced:
+                if self.kernel.keepdims:
+                    dims.append("1")
+            else:
+                dims.append(f"n[{d}]")
+        return ", ".join(dims) or "0", len(dims)
+
+    def _allocate(self, k: int) -> None:
+        out = self.out
+        output = self.kernel.outputs[k]
+        dims, rank = self._output_dims(k)
+        name = self._output(k)
+        out.write(f"npy_intp {name}_dims[{max(rank, 1)}] = {{{dims}}};")
+        buffer_dtype = self._dtype_of_output_buffer(k)
+        typenum = NPY_TYPES[buffer_dtype]
+        out.write(f"PyArrayObject *{name} = NULL;")
+        if output.reuse is not None:
+            a = self._array(output.reuse)
+            slot = self.kernel.inputs[output.reuse].slot
+            out.write(
+                f"if (Py_REFCNT(v[{slot}]) == 1 && PyArray_IS_C_CONTIGUOUS({a}) && "
+                f"PyArray_ISWRITEABLE({a}) && PyArray_TYPE({a}) == {typenum} && "
+                f"tg_same_dims({a}, {name}_dims, {rank})) {{"
+            )
+            out.write(f"    {name} = {a}; Py_INCREF({name});")
+            out.write("}")
+        out.write(f"if ({name} == NULL) {{")
+        out.write(
+            f"    {name} = (PyArrayObject *)PyArray_EMPTY({rank}, {name}_dims, {typenum}, 0);"
+        )
+        out.write(f"    if ({name} == NULL) return -1;")
+        out.write("}")
+        if output.reduction is not None:
+            acc_dtype = buffer_dtype
+            identity = _identity(output.reduction, acc_dtype)
+            out.write(
+                f"tg_fill_{acc_dtype}(({C_TYPES[acc_dtype]} *)PyArray_DATA({name}), "
+                f"PyArray_SIZE({name}), {identity});"
+            )
+
+    def _check_empty_reductions(self) -> None:
+        out = self.out
+        for k, output in enumerate(self.kernel.outputs):
+            reduction = output.reduction
+            if reduction is None or not _needs_values(reduction) or not self.reduced:
+                continue
+            empty = " || ".join(f"n[{d}] == 0" for d in sorted(self.reduced))
+            out.write(f"if (({empty}) && PyArray_SIZE({self._output(k)}) > 0) {{")
+            out.write(f"    Py_DECREF({self._output(k)});")
+            message = (
+                f"{reduction.name}: zero-size array to reduction operation "
+                f"{reduction.name.removeprefix('tg.')} which has no identity"
+            )
+            out.write(f'    return tg_raise(ctx, {self.step}, "runtime", {_c_string(message)});')
+            out.write("}")
+
+    def _strides(self) -> None:
+        out = self.out
+        for i, view in enumerate(self.kernel.inputs):
+            a = self._array(i)
+            for d, axis in enumerate(view.axes):
+                stride = "0" if axis is None else f"PyArray_STRIDE({a}, {axis})"
+                out.write(f"const npy_intp {a}_s{d} = {stride};")
+        for k in range(len(self.kernel.outputs)):
+            o = self._output(k)
+            reduction = self.kernel.outputs[k].reduction is not None
+            position = 0
+            for d in range(self.rank):
+                if reduction and d in self.reduced:
+                    out.write(f"const npy_intp {o}_s{d} = 0;")
+                    if self.kernel.keepdims:
+                        position += 1
+                    continue
+                out.write(f"const npy_intp {o}_s{d} = PyArray_STRIDE({o}, {position});")
+                position += 1
+
+    # -- the body ----------------------------------------------------------------------------------
+
+    def _body(self, read: dict[int, str]) -> dict[SSAValue, Operand]:
+        """Emit the body's statements; ``read[i]`` is the expression of input ``i``'s element.
+        Returns the operand of every value."""
+        out = self.out
+        values: dict[SSAValue, Operand] = {}
+        used = self._used_inputs()
+        for value, index in self.kernel.values.items():
+            dtype = dtype_of(value)
+            name = f"x{index}"
+            if index in used and name not in {v.expr for v in values.values()}:
+                out.write(f"const {C_TYPES[dtype]} {name} = {read[index]};")
+            values[value] = Operand(name, self._input_dtype(index))
+        for position, op in enumerate(self.kernel.body):
+            result = op.results[0]
+            dtype = dtype_of(result)
+            if isinstance(op, ops.ConstantOp):
+                element = op.to_array().reshape(-1)[0]
+                values[result] = Operand(c_literal(element, dtype), dtype)
+                continue
+            operands = [values[operand] for operand in op.operands]
+            expression = SCALAR_RULES[type(op)](self.scalars, op, *operands)
+            name = f"t{position}"
+            out.write(f"const {C_TYPES[dtype]} {name} = {expression};")
+            values[result] = Operand(name, dtype)
+        return values
+
+    def _input_dtype(self, index: int) -> str:
+        for value, i in self.kernel.values.items():
+            if i == index:
+                return dtype_of(value)
+        raise KeyError(index)
+
+    def _used_inputs(self) -> set[int]:
+        used: set[int] = set()
+        for op in self.kernel.body:
+            for operand in op.operands:
+                if operand in self.kernel.values:
+                    used.add(self.kernel.values[operand])
+        for output in self.kernel.outputs:
+            if output.value in self.kernel.values:
+                used.add(self.kernel.values[output.value])
+        return used
+
+    def _store(self, values: dict[SSAValue, Operand], target: dict[int, str]) -> None:
+        """Write or accumulate every output; ``target[k]`` is the element of output ``k``."""
+        for k, output in enumerate(self.kernel.outputs):
+            value = values[output.value]
+            if output.reduction is None:
+                dtype = dtype_of(output.value)
+                self.out.write(f"{target[k]} = {value.as_(dtype)};")
+            else:
+                dtype = self._dtype_of_output_buffer(k)
+                self.out.write(_accumulate(output.reduction, target[k], value, dtype))
+
+    # -- loops -------------------------------------------------------------------------------------
+
+    def _flat_possible(self) -> bool:
+        if not self.reductions:
+            return True
+        return len(self.reduced) == self.rank
+
+    def _loops(self) -> None:
+        out = self.out
+        if self._flat_possible():
+            conditions = []
+            for i, view in enumerate(self.kernel.inputs):
+                if all(axis is None for axis in view.axes):
+                    continue
+                if not view.is_identity(self.rank):
+                    conditions = ["0"]
+                    break
+                conditions.append(f"PyArray_IS_C_CONTIGUOUS({self._array(i)})")
+            condition = " && ".join(conditions) or "1"
+            with out.indent(f"if ({condition}) {{", "} else {"):
+                self._flat_loop()
+            with out.indent("", "}"):
+                self._nested_loops()
+        else:
+            self._nested_loops()
+
+    def _total(self) -> str:
+        return " * ".join(f"n[{d}]" for d in range(self.rank)) or "1"
+
+    def _flat_loop(self) -> None:
+        out = self.out
+        out.write(f"const npy_intp total = {self._total()};")
+        read: dict[int, str] = {}
+        for i, view in enumerate(self.kernel.inputs):
+            dtype = C_TYPES[self._input_dtype(i)]
+            pointer = f"(const {dtype} *)PyArray_DATA({self._array(i)})"
+            if all(axis is None for axis in view.axes):
+                read[i] = f"*{pointer}"
+            else:
+                out.write(f"const {dtype} *p{i} = {pointer};")
+                read[i] = f"p{i}[i]"
+        reduction = bool(self.reductions)
+        targets: dict[int, str] = {}
+        for k in range(len(self.kernel.outputs)):
+            dtype = C_TYPES[self._dtype_of_output_buffer(k)]
+            out.write(f"{dtype} *q{k} = ({dtype} *)PyArray_DATA({self._output(k)});")
+            if reduction:
+                out.write(f"{dtype} r{k} = q{k}[0];")
+                targets[k] = f"r{k}"
+            else:
+                targets[k] = f"q{k}[i]"
+        pragma = self._flat_pragma(reduction)
+        if pragma:
+            out.write(pragma)
+        with out.indent("for (npy_intp i = 0; i < total; i++) {", "}"):
+            values = self._body(read)
+            self._store(values, targets)
+        if reduction:
+            for k in range(len(self.kernel.outputs)):
+                out.write(f"q{k}[0] = r{k};")
+
+    def _flat_pragma(self, reduction: bool) -> str:
+        if not reduction:
+            return (
+                f"#pragma omp parallel for simd if (total > {PARALLEL_THRESHOLD}) "
+                "reduction(|:tg_error)"
+            )
+        clauses = []
+        for k, output in enumerate(self.kernel.outputs):
+            r = output.reduction
+            if isinstance(r, ops.SumOp | ops.MeanOp) and self._dtype_of_output_buffer(k) != "bool":
+                clauses.append(f"reduction(+:r{k})")
+            elif isinstance(r, ops.ProdOp) and self._dtype_of_output_buffer(k) != "bool":
+                clauses.append(f"reduction(*:r{k})")
+            else:
+                return ""  # max, min, any, all: their NaN and short-circuit rules stay sequential
+        return "#pragma omp simd " + " ".join(clauses) + " reduction(|:tg_error)"
+
+    def _nested_loops(self) -> None:
+        out = self.out
+        arrays = [self._array(i) for i in range(len(self.kernel.inputs))]
+        outputs = [self._output(k) for k in range(len(self.kernel.outputs))]
+        for name in arrays + outputs:
+            out.write(f"char *{name}_p = PyArray_BYTES({name});")
+        if self.rank == 0:
+            self._innermost(arrays, outputs, "", inner=False)
+            return
+        depth = 0
+        closers = 0
+        parallel = 0 not in self.reduced or not self.reductions
+        for d in range(self.rank - 1):
+            if d == 0 and parallel:
+                out.write(
+                    f"#pragma omp parallel for if ({self._total()} > {PARALLEL_THRESHOLD}) "
+                    "reduction(|:tg_error)"
+                )
+            out.write(f"for (npy_intp i{d} = 0; i{d} < n[{d}]; i{d}++) {{")
+            out.level += 1
+            closers += 1
+            for name in arrays + outputs:
+                source = f"{name}_p" if d == 0 else f"{name}_p{d - 1}"
+                out.write(f"char *{name}_p{d} = {source} + i{d} * {name}_s{d};")
+            depth = d + 1
+        prefix = "_p" if depth == 0 else f"_p{depth - 1}"
+        self._innermost(arrays, outputs, prefix, inner=True, parallel=parallel and depth == 0)
+        for _ in range(closers):
+            out.level -= 1
+            out.write("}")
+
+    def _innermost(
+        self,
+        arrays: list[str],
+        outputs: list[str],
+        prefix: str,
+        inner: bool,
+        parallel: bool = False,
+    ) -> None:
+        """The innermost loop (over the last axis), or the single element of a 0-d domain."""
+        out = self.out
+        last = self.rank - 1
+        read: dict[int, str] = {}
+        for i, name in enumerate(arrays):
+            dtype = C_TYPES[self._input_dtype(i)]
+            offset = f" + i * {name}_s{last}" if inner else ""
+            read[i] = f"*(const {dtype} *)({name}{prefix}{offset})"
+        accumulate_inner = inner and last in self.reduced and bool(self.reductions)
+        targets: dict[int, str] = {}
+        for k, name in enumerate(outputs):
+            dtype = C_TYPES[self._dtype_of_output_buffer(k)]
+            offset = f" + i * {name}_s{last}" if inner else ""
+            element = f"*({dtype} *)({name}{prefix}{offset})"
+            if accumulate_inner:
+                out.write(f"{dtype} r{k} = *({dtype} *)({name}{prefix});")
+                targets[k] = f"r{k}"
+            else:
+                targets[k] = element
+        if not inner:
+            values = self._body(read)
+            self._store(values, targets)
+            return
+        if parallel:
+            out.write(
+                f"#pragma omp parallel for if (n[{last}] > {PARALLEL_THRESHOLD}) "
+                "reduction(|:tg_error)"
+            )
+        elif not self.reductions:
+            out.write("#pragma omp simd reduction(|:tg_error)")
+        with out.indent(f"for (npy_intp i = 0; i < n[{last}]; i++) {{", "}"):
+            values = self._body(read)
+            self._store(values, targets)
+        if accumulate_inner:
+            for k, name in enumerate(outputs):
+                dtype = C_TYPES[self._dtype_of_output_buffer(k)]
+                out.write(f"*({dtype} *)({name}{prefix}) = r{k};")
+
+    # -- results -----------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        out = self.out
+        for k, output in enumerate(self.kernel.outputs):
+            name = self._output(k)
+            reduction = output.reduction
+            if reduction is not None and self._has_separate_accumulator(k):
+                result_dtype = dtype_of(reduction.result)
+                acc_dtype = self._dtype_of_output_buffer(k)
+                _, rank = self._output_dims(k)
+                out.write(
+                    f"PyArrayObject *{name}_r = (PyArrayObject *)PyArray_EMPTY({rank}, "
+                    f"{name}_dims, {NPY_TYPES[result_dtype]}, 0);"
+                )
+                out.write(f"if ({name}_r == NULL) {{ Py_DECREF({name}); return -1; }}")
+                count = " * ".join(f"n[{d}]" for d in sorted(self.reduced)) or "1"
+                divide = isinstance(reduction, ops.MeanOp)
+                with out.indent("{", "}"):
+                    out.write(f"const {C_TYPES[acc_dtype]} *src = PyArray_DATA({name});")
+                    out.write(f"{C_TYPES[result_dtype]} *dst = PyArray_DATA({name}_r);")
+                    out.write(f"const npy_intp size = PyArray_SIZE({name}_r);")
+                    if divide:
+                        out.write(
+                            f"const {C_TYPES[acc_dtype]} count = ({C_TYPES[acc_dtype]})({count});"
+                        )
+                        out.write(
+                            f"for (npy_intp i = 0; i < size; i++) "
+                            f"dst[i] = ({C_TYPES[result_dtype]})(src[i] / count);"
+                        )
+                    else:
+                        out.write(
+                            f"for (npy_intp i = 0; i < size; i++) "
+                            f"dst[i] = ({C_TYPES[result_dtype]})src[i];"
+                        )
+                out.write(f"Py_DECREF({name});")
+                out.write(f"{name} = {name}_r;")
+            out.write(f"Py_XSETREF(v[{output.slot}], (PyObject *){name});")
+
+
+# -- other kernels --------------------------------------------------------------------------------
+
+
+def _emit_dot(kernel: DotKernel, step: int, out: IndentedBuffer) -> None:
+    dtype = dtype_of(kernel.op.result)
+    prefix = "s" if dtype == "float32" else "d"
+    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        out.write(_comment(kernel.op))
+        out.write(
+            f"PyObject *r = tg_dot_{prefix}(ctx, {step}, (PyArrayObject *)v[{kernel.lhs}], "
+            f"(PyArrayObject *)v[{kernel.rhs}]);"
+        )
+        out.write("if (r == NULL) return -1;")
+        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
+        out.write("return 0;")
+
+
+def _emit_mrg(kernel: MRGKernel, step: int, out: IndentedBuffer) -> None:
+    float32 = int(dtype_of(kernel.op.sample) == "float32")
+    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        out.write(_comment(kernel.op))
+        out.write("PyObject *new_state = NULL, *sample = NULL;")
+        out.write(
+            f"if (tg_mrg_uniform(ctx, {step}, v[{kernel.rstate}], v[{kernel.shape}], {float32}, "
+            "&new_state, &sample) < 0) return -1;"
+        )
+        out.write(f"Py_XSETREF(v[{kernel.new_rstate}], new_state);")
+        out.write(f"Py_XSETREF(v[{kernel.sample}], sample);")
+        out.write("return 0;")
+
+
+def _emit_call(
+    kernel: CallKernel, step: int, call_index: int, tensors: set[int], out: IndentedBuffer
+) -> None:
+    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        out.write(_comment(kernel.op))
+        operands = ", ".join(f"v[{slot}]" for slot in kernel.operands) or "NULL"
+        out.write(f"PyObject *args[{max(len(kernel.operands), 1)}] = {{{operands}}};")
+        out.write(
+            f"PyObject *r = PyObject_Vectorcall(PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 0), "
+            f"{call_index}), args, {len(kernel.operands)}, NULL);"
+        )
+        out.write("if (r == NULL) return -1;")
+        if len(kernel.results) == 1:
+            slot = kernel.results[0]
+            if slot in tensors:
+                out.write("if (tg_as_array(&r) < 0) return -1;")
+            out.write(f"Py_XSETREF(v[{slot}], r);")
+        else:
+            count = len(kernel.results)
+            out.write(f"if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != {count}) {{")
+            out.write(f'    Py_DECREF(r); return tg_raise(ctx, {step}, "runtime", "bad results");')
+            out.write("}")
+            for position, slot in enumerate(kernel.results):
+                out.write(f"PyObject *r{position} = PyTuple_GET_ITEM(r, {position});")
+                out.write(f"Py_INCREF(r{position});")
+                if slot in tensors:
+                    out.write(f"if (tg_as_array(&r{position}) < 0) {{ Py_DECREF(r); return -1; }}")
+                out.write(f"Py_XSETREF(v[{slot}], r{position});")
+            out.write("Py_DECREF(r);")
+        out.write("return 0;")
+
+
+# -- the module -----------------------------------------------------------------------------------
+
+
+def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
+    """For each kernel position, the slots read or written there for the last time."""
+    last: dict[int, int] = {}
+    for position, kernel in enumerate(program.kernels):
+        for slot in reads(kernel) | writes(kernel):
+            last[slot] = position
+    drops: dict[int, list[int]] = {}
+    returned = set(program.returns)
+    for slot, position in last.items():
+        if slot not in returned:
+            drops.setdefault(position, []).append(slot)
+    return drops
+
+
+def emit_module(program: KernelProgram) -> str:
+    """The C source of a kernel program's module (named ``TG_MODULE_NAME`` until built)."""
+    out = IndentedBuffer()
+    out.write('#include "tg_prelude.h"', "")
+    tensors = {slot.index for slot in program.slots if slot.dtype is not None}
+    call_index = 0
+    for step, kernel in enumerate(program.kernels):
+        if isinstance(kernel, LoopKernel):
+            LoopEmitter(kernel, step, out).emit()
+        elif isinstance(kernel, DotKernel):
+            _emit_dot(kernel, step, out)
+        elif isinstance(kernel, MRGKernel):
+            _emit_mrg(kernel, step, out)
+        else:
+            _emit_call(kernel, step, call_index, tensors, out)
+            call_index += 1
+        out.write("")
+    _emit_run(program, out)
+    out.write(
+        "static PyMethodDef tg_methods[] = {",
+        '    {"run", (PyCFunction)(void (*)(void))tg_run, METH_FASTCALL, "run the function"},',
+        "    {NULL, NULL, 0, NULL}",
+        "};",
+        "static struct PyModuleDef tg_module = {",
+        f'    PyModuleDef_HEAD_INIT, "{MODULE_NAME}", NULL, -1, tg_methods',
+        "};",
+        f"PyMODINIT_FUNC PyInit_{MODULE_NAME}(void) {{",
+        "    import_array();",
+        "    return PyModule_Create(&tg_module);",
+        "}",
+    )
+    return out.text()
+
+
+def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
+    count = max(len(program.slots), 1)
+    drops = _last_uses(program)
+    with out.indent(
+        "static PyObject *tg_run(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
+    ):
+        out.write(f"PyObject *v[{count}] = {{NULL}};")
+        out.write("PyObject *result = NULL;")
+        out.write(f"if (nargs != {program.num_args + 1}) {{")
+        out.write(
+            f'    PyErr_Format(PyExc_TypeError, "run takes the context and {program.num_args} '
+            'arguments, got %zd", nargs);'
+        )
+        out.write("    return NULL;")
+        out.write("}")
+        out.write("PyObject *ctx = args[0];")
+        for argument in program.slots[: program.num_args]:
+            index = argument.index
+            out.write(f"v[{index}] = args[{index + 1}]; Py_INCREF(v[{index}]);")
+            if argument.dtype is not None:
+                out.write(
+                    f"if (tg_check_argument(v[{index}], {NPY_TYPES[argument.dtype]}, "
+                    f"{len(argument.shape)}, {index}) < 0) goto done;"
+                )
+        for position, index in enumerate(sorted(program.constants)):
+            out.write(
+                f"v[{index}] = PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 1), {position}); "
+                f"Py_INCREF(v[{index}]);"
+            )
+        for step in range(len(program.kernels)):
+            out.write(f"if (tg_step_{step}(v, ctx) < 0) goto done;")
+            for index in sorted(drops.get(step, [])):
+                out.write(f"Py_CLEAR(v[{index}]);")
+        out.write(f"result = PyTuple_New({len(program.returns)});")
+        out.write("if (result == NULL) goto done;")
+        for position, index in enumerate(program.returns):
+            out.write(f"Py_INCREF(v[{index}]); PyTuple_SET_ITEM(result, {position}, v[{index}]);")
+        out.write("done:")
+        out.write(f"for (int i = 0; i < {count}; i++) Py_XDECREF(v[i]);")
+        out.write("return result;")

@@ -1,0 +1,110 @@
+"""``CProgram``: a function of the final stage, lowered, emitted as C, built (or found in the
+cache) and ready to run; the same interface as the reference backend's ``ReferenceProgram``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Operation
+
+from tracegraph.backends.c.build import build_module, find_toolchain
+from tracegraph.backends.c.emit import emit_module
+from tracegraph.errors import (
+    IndexOutOfBoundsError,
+    RuntimeOpError,
+    ShapeMismatchError,
+    TracegraphError,
+)
+from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
+from tracegraph.passes.lower import CallKernel, KernelProgram, LoopKernel, lower
+
+_ERRORS: dict[str, type[TracegraphError]] = {
+    "shape": ShapeMismatchError,
+    "index": IndexOutOfBoundsError,
+    "runtime": RuntimeOpError,
+}
+
+_warned = False
+
+
+def c_backend_available() -> bool:
+    """Whether a C compiler works; warns (once per process) when it does not."""
+    global _warned
+    if find_toolchain() is not None:
+        return True
+    if not _warned:
+        _warned = True
+        warnings.warn(
+            "no working C compiler (tried $CC, gcc and cc with Python's and NumPy's headers): "
+            "tracegraph runs functions on its NumPy reference backend",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return False
+
+
+def _call(op: Operation) -> Callable[..., Any]:
+    """The reference kernel of ``op``, raising the reference's typed errors."""
+    kernel = REFERENCE_RULES[type(op)](op)
+
+    def call(*operands: Any) -> Any:
+        try:
+            with np.errstate(all="ignore"):
+                return kernel(*operands)
+        except Exception as error:
+            raise runtime_error(op, operands, error) from error
+
+    return call
+
+
+class CProgram:
+    """A ``func.func`` compiled to a CPython extension module.
+
+    >>> from tracegraph.ir import parse_module
+    >>> module = parse_module('''
+    ... func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {
+    ...   %y = tg.add %x, %x : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    ...   func.return %y : tensor<?xf64>
+    ... }''')
+    >>> CProgram(module.body.block.first_op).run([np.array([1.0, 2.0])])
+    [array([2., 4.])]
+    """
+
+    def __init__(self, function: FuncOp):
+        toolchain = find_toolchain()
+        if toolchain is None:
+            raise RuntimeError("no working C compiler")
+        self.program: KernelProgram = lower(function)
+        self.source = emit_module(self.program)
+        module = build_module(self.source, toolchain)
+        self._run: Callable[..., tuple[Any, ...]] = module.run
+        kernels = self.program.kernels
+        calls = tuple(_call(k.op) for k in kernels if isinstance(k, CallKernel))
+        constants = tuple(self.program.constants[slot] for slot in sorted(self.program.constants))
+
+        blames = [
+            [kernel.op, *kernel.body] if isinstance(kernel, LoopKernel) else [kernel.op]
+            for kernel in kernels
+        ]
+
+        def raise_error(step: int, blame: int, kind: str, message: str, operands: Any) -> None:
+            error = _ERRORS[kind](message)
+            raise runtime_error(blames[step][blame], list(operands or ()), error) from None
+
+        self._context = (calls, constants, raise_error)
+
+    @staticmethod
+    def worth_compiling(function: FuncOp) -> bool:
+        """Whether the function has anything to compile (a loop, a product, a draw)."""
+        return any(not isinstance(k, CallKernel) for k in lower(function).kernels)
+
+    def run(self, args: Sequence[Any]) -> list[Any]:
+        """Run on the argument arrays; return the results."""
+        return list(self._run(self._context, *args))
+
+
+__all__ = ["CProgram", "LoopKernel", "c_backend_available"]
