@@ -46,11 +46,16 @@ C_RULES: dict[type[Operation], CRule] = {
 }
 """The C rule of every op class."""
 
-for _op in (ops.ArgmaxOp, ops.ArgminOp):
-    C_RULES[_op] = RunsReference("an index reduction: no C yet")
-for _op in (ops.InputOp, ops.SharedOp):
-    C_RULES[_op] = RunsReference("a leaf of traced graphs: never in a compiled module")
-for _op in (
+
+def _runs_reference(reason: str, *classes: type[Operation]) -> None:
+    for cls in classes:
+        C_RULES[cls] = RunsReference(reason)
+
+
+_runs_reference("an index reduction: no C yet", ops.ArgmaxOp, ops.ArgminOp)
+_runs_reference("a leaf of traced graphs: never in a compiled module", ops.InputOp, ops.SharedOp)
+_runs_reference(
+    "a view or a copy whose cost is NumPy's (loops read dimshuffles without it)",
     ops.DimShuffleOp,
     ops.ReshapeOp,
     ops.FlattenOp,
@@ -62,11 +67,9 @@ for _op in (
     ops.SubtensorOp,
     ops.SetSubtensorOp,
     ops.IncSubtensorOp,
-):
-    C_RULES[_op] = RunsReference(
-        "a view or a copy whose cost is NumPy's (loops read dimshuffles without it)"
-    )
-for _op in (
+)
+_runs_reference(
+    "RandomStreams draws with NumPy's RandomState (Theano's numbers)",
     ops.UniformOp,
     ops.NormalOp,
     ops.BinomialOp,
@@ -75,6 +78,5 @@ for _op in (
     ops.ChoiceOp,
     ops.PermutationOp,
     ops.MultinomialOp,
-):
-    C_RULES[_op] = RunsReference("RandomStreams draws with NumPy's RandomState (Theano's numbers)")
-C_RULES[ops.MultinomialFromUniformOp] = RunsReference("no C yet")
+)
+_runs_reference("no C yet", ops.MultinomialFromUniformOp)
