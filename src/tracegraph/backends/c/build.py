@@ -195,6 +195,9 @@ def _header_dir(toolchain: Toolchain) -> Path:
 
 _LOADED: dict[str, ModuleType] = {}
 
+COMPILED: list[Path] = []
+"""The modules this process compiled itself (not found in the cache), in order."""
+
 
 def module_path(toolchain: Toolchain, source: str) -> tuple[str, Path]:
     """The name and cache path of the module built from ``source``."""
@@ -230,6 +233,7 @@ def build_module(source: str, toolchain: Toolchain) -> ModuleType:
                     f"{' '.join(_command(toolchain, c_path, temporary, header_dir))}\n"
                     f"{result.stderr.strip()}"
                 )
+            COMPILED.append(path)
 
         cache.build_once(path, compile_to)
     module = _load(name, path)

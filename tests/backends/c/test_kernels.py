@@ -1,0 +1,268 @@
+"""The C backend's kernels against the reference backend on the same final modules: fused
+elementwise chains over every dtype pairing, broadcasting and memory layouts, reductions of
+every kind, BLAS products, MRG31k3p draws (bit for bit), buffer reuse, sizes from empty to
+parallel, and the typed errors."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tracegraph
+import tracegraph.tensor as T
+from tests.backends.c.helpers import both_programs, run_both
+from tests.backends.numpy_helpers import LAYOUTS, in_layout, sample
+from tests.numpy_oracle import BINARY_OPS
+from tracegraph.backends.c import CProgram
+from tracegraph.passes.lower import LoopKernel
+
+THIS_FILE = Path(__file__).name
+DTYPES = ("bool", "int8", "int32", "int64", "uint8", "uint64", "float32", "float64")
+
+
+# -- elementwise ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(BINARY_OPS))
+@pytest.mark.parametrize("left", DTYPES)
+def test_binary_ops_in_a_fused_chain(name: str, left: str) -> None:
+    """Each binary op on every dtype pairing (one function per left dtype), inside one loop with
+    a cast and a comparison (NumPy's promotion, integer wrapping, division by zero, NaN)."""
+    build, _ = BINARY_OPS[name]
+    x = T.tensor(left, shape=(None, None), name="x")
+    inputs, outputs, args = [x], [], [sample(left, "any", (3, 4))]
+    for right in DTYPES:
+        y = T.tensor(right, shape=(1, None), name=f"y_{right}")
+        try:
+            combined = build(x, y)
+            chain = [combined, T.cast(combined, "float64") > 1]
+        except TypeError:
+            continue  # NumPy has no such loop (subtracting booleans...)
+        domain = "nonzero" if name in ("int_div", "mod", "true_div") else "any"
+        b = sample(right, domain, (1, 4))
+        if name == "pow" and np.dtype(right).kind in "iu":
+            b = np.abs(b)  # integers to negative powers raise (tested below)
+        inputs.append(y)
+        outputs.extend(chain)
+        args.append(b)
+    run_both(inputs, outputs, args)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_broadcast_and_strided_inputs(layout: str) -> None:
+    x, col, row = T.dmatrix("x"), T.dcol("col"), T.drow("row")
+    v, s = T.dvector("v"), T.dscalar("s")
+    outputs = [
+        T.tanh(x) * row + T.exp(-x * x) * 0.5 - col,
+        T.sqrt(abs(x)) + v.dimshuffle("x", 0) * s,
+        T.switch(x > col, x, row) ** 2,
+        x.T * v.dimshuffle(0, "x"),
+    ]
+    args = [
+        in_layout(sample("float64", "any", (5, 4)), layout),
+        in_layout(sample("float64", "any", (5, 1)), layout),
+        in_layout(sample("float64", "positive", (1, 4)), layout),
+        in_layout(sample("float64", "any", (4,)), layout),
+        np.array(1.5),
+    ]
+    run_both([x, col, row, v, s], outputs, args)
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (0, 3), (1,), (7,), (400, 400), (3, 70000)])
+def test_sizes_from_empty_to_parallel(shape: tuple[int, ...]) -> None:
+    """0-d, empty and single elements, and loops large enough to run on several threads."""
+    x = T.tensor("float64", shape=(None,) * len(shape), name="x")
+    y = T.tensor("float32", shape=(None,) * len(shape), name="y")
+    outputs = [T.exp(x) * y + 1, T.sum(T.sqr(x - y)), T.cast(x > y, "int8") * 3]
+    if shape:
+        outputs.append(T.max(x * 2, axis=0) if shape[0] else T.sum(x, axis=0))
+    rng = np.random.default_rng(len(shape))
+    run_both([x, y], outputs, [rng.normal(size=shape), rng.normal(size=shape).astype("f4")])
+
+
+def test_integer_overflow_wraps_and_division_by_zero_is_numpys() -> None:
+    x, y = T.lvector("x"), T.lvector("y")
+    b = T.bvector("b")
+    outputs = [x * y, x + y, -x, abs(x), x // y, x % y, b * b, b - b * 7]
+    big = np.array([2**62, -(2**63), 7, -7, 0, 5, -(2**63)], dtype=np.int64)
+    other = np.array([4, -1, 0, 2, 0, -3, 1], dtype=np.int64)
+    small = np.array([127, -128, 100, -100, 0, 1, 64], dtype=np.int8)
+    run_both([x, y, b], outputs, [big, other, small], exact=True)
+
+
+def test_float_division_and_remainder_match_numpy_at_zeros_and_infinities() -> None:
+    x, y = T.dvectors("x", "y")
+    values = [0.0, -0.0, 1.5, -1.5, np.inf, -np.inf, np.nan, 3.0, -7.25]
+    a = np.array([p for p in values for _ in values])
+    b = np.array([q for _ in values for q in values])
+    run_both([x, y], [x // y, x % y, x / y, T.maximum(x, y), T.minimum(x, y)], [a, b], exact=True)
+
+
+def test_negative_integer_powers_raise_the_reference_error() -> None:
+    x, y = T.lvectors("x", "y")
+    f = tracegraph.function([x, y], (x**y) + 1)
+    assert isinstance(f._program, CProgram)
+    with pytest.raises(tracegraph.RuntimeOpError, match="negative integer powers"):
+        f(np.array([2, 3]), np.array([1, -1]))
+
+
+def test_a_shape_mismatch_in_a_fused_loop_names_the_op_and_line() -> None:
+    x, y, z = T.dvectors("x", "y", "z")
+    here = inspect.currentframe()
+    assert here is not None
+    line = here.f_lineno + 1
+    total = T.exp(x) * y + z
+    f = tracegraph.function([x, y, z], total * 2)
+    with pytest.raises(tracegraph.ShapeMismatchError, match=r"tg\.mul") as error:
+        f(np.ones(3), np.ones(4), np.ones(3))
+    assert f"{THIS_FILE}:{line}:" in str(error.value)
+    assert "float64[3], float64[4]" in str(error.value)
+
+
+# -- reductions ----------------------------------------------------------------------------------
+
+REDUCTIONS: dict[str, Callable[..., Any]] = {
+    "sum": T.sum,
+    "prod": T.prod,
+    "max": T.max,
+    "min": T.min,
+    "mean": T.mean,
+    "any": T.any,
+    "all": T.all,
+}
+AXES: list[Any] = [None, 0, 1, 2, (0, 2), (1, 2), (0, 1, 2), ()]
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+@pytest.mark.parametrize("dtype", ["bool", "int8", "int64", "uint8", "float32", "float64"])
+def test_reductions_fused_with_their_producer(name: str, dtype: str) -> None:
+    """Every reduction, over every set of axes, keepdims or not, of an elementwise value (one
+    loop) and of an input (a strided view), against the reference."""
+    x = T.tensor(dtype, shape=(None, None, None), name="x")
+    outputs = []
+    for axis in AXES:
+        for keepdims in (False, True):
+            producer = x if dtype == "bool" else x * 2
+            outputs.append(REDUCTIONS[name](producer, axis=axis, keepdims=keepdims))
+            outputs.append(REDUCTIONS[name](x, axis=axis, keepdims=keepdims))
+    domain = "positive" if name == "prod" else "any"
+    value = sample(dtype, domain, (2, 3, 4))
+    run_both([x], outputs, [value])
+    run_both([x], outputs, [in_layout(value, "transposed")])
+
+
+def test_reductions_of_nan_infinity_and_large_arrays() -> None:
+    x = T.dmatrix("x")
+    outputs = [T.max(x, axis=1), T.min(x, axis=0), T.sum(x), T.mean(x * 3, axis=0)]
+    special = np.array([[1.0, np.nan, 3.0], [-np.inf, 2.0, np.inf], [0.5, -0.5, 0.25]])
+    run_both([x], outputs, [special])
+    large = np.random.default_rng(0).normal(size=(1000, 600))
+    run_both([x], outputs, [large])
+
+
+def test_an_empty_maximum_raises_and_an_empty_sum_is_zero() -> None:
+    x = T.dmatrix("x")
+    f = tracegraph.function([x], T.max(x * 2, axis=1))
+    with pytest.raises(tracegraph.RuntimeOpError, match="zero-size"):
+        f(np.zeros((3, 0)))
+    assert tracegraph.function([x], T.sum(x * 2, axis=1))(np.zeros((3, 0))).tolist() == [0, 0, 0]
+
+
+# -- dot -----------------------------------------------------------------------------------------
+
+DOT_SHAPES = [((3, 4), (4, 5)), ((3, 4), (4,)), ((4,), (4, 5)), ((4,), (4,)), ((1, 4), (4, 1))]
+
+
+@pytest.mark.parametrize("shapes", DOT_SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_dot_through_blas(shapes: tuple[Any, Any], dtype: str, layout: str) -> None:
+    a = T.tensor(dtype, shape=(None,) * len(shapes[0]), name="a")
+    b = T.tensor(dtype, shape=(None,) * len(shapes[1]), name="b")
+    values = [in_layout(sample(dtype, "any", shape), layout) for shape in shapes]
+    run_both([a, b], [T.dot(a, b), T.dot(a, b) * 2], values)
+
+
+def test_dot_of_empty_operands_and_a_mismatch() -> None:
+    a, b = T.dmatrices("a", "b")
+    run_both([a, b], [T.dot(a, b)], [np.zeros((3, 0)), np.zeros((0, 2))])
+    run_both([a, b], [T.dot(a, b)], [np.zeros((0, 3)), np.zeros((3, 2))])
+    f = tracegraph.function([a, b], T.dot(a, b))
+    with pytest.raises(tracegraph.ShapeMismatchError, match=r"tg\.dot"):
+        f(np.ones((2, 3)), np.ones((4, 2)))
+
+
+def test_a_large_product_matches_numpy() -> None:
+    a, b = T.dmatrices("a", "b")
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(300, 200)), rng.normal(size=(200, 100))
+    result = tracegraph.function([a, b], T.dot(a, b))(x, y)
+    np.testing.assert_allclose(result, x @ y, rtol=1e-12, atol=1e-12)
+
+
+# -- MRG31k3p --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("streams", [1, 5, 64])
+def test_mrg_draws_are_the_references_bit_for_bit(dtype: str, streams: int) -> None:
+    from tracegraph.random import MRG_RandomStreams
+
+    for mode in ("FAST_RUN", "FAST_COMPILE"):
+        srng = MRG_RandomStreams(seed=4321)
+        u = srng.uniform((17, 13), dtype=dtype, nstreams=streams)
+        f = tracegraph.function([], [u, srng.state_updates[0][0] * 1], mode=mode)
+        draws = [f() for _ in range(4)]
+        if mode == "FAST_RUN":
+            assert isinstance(f._program, CProgram)
+            c_draws = draws
+        else:
+            for (c_sample, c_state), (sample_, state) in zip(c_draws, draws, strict=True):
+                np.testing.assert_array_equal(c_sample, sample_)
+                assert c_sample.dtype == sample_.dtype
+                np.testing.assert_array_equal(c_state, state)
+
+
+# -- buffers -------------------------------------------------------------------------------------
+
+
+def test_dead_intermediates_give_their_buffers_and_results_never_alias() -> None:
+    x, y = T.dmatrices("x", "y")
+    a = T.exp(x)  # an intermediate used by two kernels
+    b = a + T.log(a)  # takes a's buffer (a is read for the last time)
+    outputs = [b * y, T.sum(b), a * 0 + 1]
+    c_program, _ = both_programs([x, y], outputs, mode=tracegraph.Mode().excluding("fuse"))
+    reused = [
+        output.reuse
+        for kernel in c_program.program.kernels
+        if isinstance(kernel, LoopKernel)
+        for output in kernel.outputs
+        if output.reuse is not None
+    ]
+    assert reused, "no output took an input's buffer"
+    value = np.random.default_rng(2).normal(size=(30, 20))
+    f = tracegraph.function([x, y], outputs, mode=tracegraph.Mode().excluding("fuse"))
+    results = f(value, value)
+    reference = tracegraph.function([x, y], outputs, mode="FAST_COMPILE")(value, value)
+    for result, expected in zip(results, reference, strict=True):
+        np.testing.assert_allclose(result, expected, rtol=1e-13)
+        assert not np.may_share_memory(result, value)
+    assert not np.may_share_memory(results[0], results[2])
+    run_both([x, y], outputs, [value, value], mode=tracegraph.Mode().excluding("fuse"))
+
+
+def test_the_generated_source_is_readable() -> None:
+    x = T.dmatrix("x")
+    f = tracegraph.function([x], T.tanh(x) * x + T.exp(-x * x) * 0.5)
+    source = f.source("c")
+    assert "#pragma omp parallel for simd" in source and "tanh(" in source and "exp(" in source
+    assert f"{THIS_FILE}:" in source  # each kernel names the user's line
+    with pytest.raises(ValueError, match="C source only"):
+        f.source("cuda")
+    reference = tracegraph.function([x], T.exp(x), mode="FAST_COMPILE")
+    assert "exp(" in reference.source("c")
