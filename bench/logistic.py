@@ -13,11 +13,13 @@ Measured for each framework, in rounds (every round takes one sample of each fra
 - **function() / compile** and **first call** (where PyTensor's Numba compiles);
 - **step**: the median time of :data:`CALLS` training steps after a warm-up step, in µs.
 
-Frameworks: tracegraph (the reference backend: NumPy interpretation of the optimized IR), a
-hand-written NumPy step with the analytic gradient, and where installed PyTensor (default mode)
-and JAX (``jax.jit``; once with the tutorial's expressions, once with a hand-stabilized
-``softplus`` cross-entropy, since JAX does not rewrite ``log(1 - sigmoid)``). After its steps,
-each framework's ``w`` and ``b`` are compared with the NumPy step's after as many steps.
+Frameworks: tracegraph on its C backend and on its reference backend (NumPy interpretation of
+the optimized IR), a hand-written NumPy step with the analytic gradient, and where installed
+PyTensor (its C linker, ``mode="CVM"``) and JAX (``jax.jit``; once with the tutorial's
+expressions, once with a hand-stabilized ``softplus`` cross-entropy, since JAX does not
+rewrite ``log(1 - sigmoid)``). After its steps, each framework's ``w`` and ``b`` are compared
+with the NumPy step's after as many steps. The last table times ``function()`` of the step on
+the C backend in new processes, with an empty and with a warm compile cache.
 
 Run it alone with ``python bench/logistic.py`` or via ``bench/run.py --only logistic``.
 """
@@ -25,6 +27,7 @@ Run it alone with ``python bench/logistic.py`` or via ``bench/run.py --only logi
 from __future__ import annotations
 
 import statistics
+import subprocess
 import sys
 import time
 from abc import ABC, abstractmethod
@@ -161,10 +164,11 @@ class TheanoStyle(Framework):
     """tracegraph or PyTensor: ``function(inputs=[x, y], outputs=[prediction, xent],
     updates=...)`` called as ``train(D[0], D[1])``."""
 
-    def __init__(self, theano: ModuleType, T: ModuleType, label: str):
+    def __init__(self, theano: ModuleType, T: ModuleType, label: str, mode: Any = None):
         self.theano = theano
         self.T = T
         self.label = label
+        self.mode = mode
         self.data: Data | None = None
         self.shared: tuple[Any, Any] | None = None
         self.xent: Any = None
@@ -180,6 +184,7 @@ class TheanoStyle(Framework):
             inputs=[x, y],
             outputs=[prediction, xent],
             updates=((w, w - 0.1 * gw), (b, b - 0.1 * gb)),
+            mode=self.mode,
         )
         assert self.data is not None
         D = self.data
@@ -198,13 +203,14 @@ class TheanoStyle(Framework):
 
 
 class Tracegraph(TheanoStyle):
-    """tracegraph with its only backend so far, the NumPy reference interpreter."""
+    """tracegraph on one backend: ``"c"`` (the default) or ``"numpy"`` (the reference)."""
 
-    def __init__(self) -> None:
+    def __init__(self, linker: str = "c") -> None:
         import tracegraph
         import tracegraph.tensor as T
 
-        super().__init__(tracegraph, T, "tracegraph (reference backend)")
+        label = "tracegraph C" if linker == "c" else "tracegraph reference"
+        super().__init__(tracegraph, T, label, tracegraph.Mode(linker=linker))
 
     def final_ops(self) -> str:
         """The ops of the last compiled step after the pass pipeline, with counts."""
@@ -217,7 +223,7 @@ class Tracegraph(TheanoStyle):
 
 
 class PyTensor(TheanoStyle):
-    """PyTensor (Theano's successor) in its default mode."""
+    """PyTensor (Theano's successor) with its C linker (``mode="CVM"``)."""
 
     max_repeats = 3
 
@@ -225,15 +231,13 @@ class PyTensor(TheanoStyle):
         import pytensor
         import pytensor.tensor as pt
 
-        super().__init__(pytensor, pt, "PyTensor")
+        super().__init__(pytensor, pt, "PyTensor CVM", "CVM")
         # Typed Any: PyTensor is only partly annotated.
         module: Any = pytensor
-        default = module.compile.mode.get_default_mode()
-        self.label = f"PyTensor default: {type(default.linker).__name__}"
         self.notes = (
-            f"{self.label}: at most {self.max_repeats} samples; Numba compiles at the first "
-            f"call and PyTensor caches the result on disk ({module.config.compiledir}), so "
-            "only the first run on a machine pays it in full",
+            f"{self.label}: at most {self.max_repeats} samples; PyTensor caches compiled C on "
+            f"disk ({module.config.compiledir}), so only the first run on a machine pays its "
+            "compilation in full",
         )
 
 
@@ -482,12 +486,58 @@ def _microseconds(samples: list[float]) -> str:
     return f"{median:.0f} ({min(samples) * 1e6:.0f}–{max(samples) * 1e6:.0f})"
 
 
+COMPILE_SCRIPT = """
+import sys, time
+sys.path.insert(0, {bench!r})
+import tracegraph, tracegraph.tensor as T
+from logistic import tutorial_data, tutorial_graph
+data, w0 = tutorial_data()
+x, y, w, b, prediction, xent, gw, gb = tutorial_graph(tracegraph, T, w0)
+start = time.perf_counter()
+updates = ((w, w - 0.1 * gw), (b, b - 0.1 * gb))
+train = tracegraph.function([x, y], [prediction, xent], updates=updates)
+print(time.perf_counter() - start)
+"""
+
+
+def compile_table(repeats: int) -> Table:
+    """``function()`` of the training step on the C backend in new processes: with an empty
+    compile cache (cold) and again with the cache that run filled (warm)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    script = COMPILE_SCRIPT.format(bench=str(Path(__file__).resolve().parent))
+    cold: list[float] = []
+    warm: list[float] = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            env = dict(os.environ, TRACEGRAPH_FLAGS=f"compiledir={folder}")
+            for into in (cold, warm):
+                result = subprocess.run(
+                    [sys.executable, "-c", script], env=env, capture_output=True, text=True
+                )
+                into.append(float(result.stdout.strip().splitlines()[-1]))
+    table = Table(
+        "function() of the training step, C backend, in a new process (median (min–max), s)",
+        ["cache", "function()"],
+    )
+    table.rows.append(["cold (empty compile cache)", summarize(cold)])
+    table.rows.append(["warm (the module is in the cache)", summarize(warm)])
+    table.notes.append(
+        "cold includes finding the compiler (one test compile) and precompiling the prelude "
+        "header, once per cache directory; warm is tracing-free: graph passes, lowering, "
+        "emitting and hashing the C, and importing the cached module"
+    )
+    return table
+
+
 def run(settings: Settings) -> list[Table]:
     """Measure tracegraph, the NumPy step and every installed framework; return the tables."""
     data, w0 = tutorial_data()
     saturated = int(np.sum(1 / (1 + np.exp(-(data[0] @ w0))) == 1.0))
-    ours = Tracegraph()
-    frameworks: list[Framework] = [ours, NumpyStep()]
+    ours = Tracegraph("c")
+    frameworks: list[Framework] = [ours, Tracegraph("numpy"), NumpyStep()]
     notes = [
         f"data: numpy.random.seed({SEED}), then the tutorial's D = (rng.randn({N}, {FEATS}), "
         f"rng.randint(size={N}, low=0, high=2)) and w = rng.randn({FEATS}); {saturated} of the "
@@ -511,6 +561,7 @@ def run(settings: Settings) -> list[Table]:
         notes.append(f"{ours.label}: after the pass pipeline, {ours.final_ops()}")
     expected = numpy_reference(data, w0, STEPS_PER_SAMPLE)
     tables = result_tables(samples, ours.label, expected, notes)
+    tables.append(compile_table(settings.repeats))
     if settings.profile:
         from tracing import profile_tables
 

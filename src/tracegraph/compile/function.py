@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import copy as copy_module
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, Protocol, TypeVar, overload
 
+import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import ArrayAttr, FunctionType, ModuleOp
 from xdsl.dialects.func import FuncOp, ReturnOp
@@ -136,6 +137,7 @@ class Function(Generic[R]):
         self.name = name
         self._inputs = inputs
         self._types: list[TensorType] = [spec.variable.type for spec in inputs]
+        self._fast_types = [(np.dtype(type_.dtype), type_.shape) for type_ in self._types]
         self._shared = shared
         self._num_outputs = num_outputs
         self._update_targets = update_targets
@@ -147,6 +149,27 @@ class Function(Generic[R]):
         self._allow_input_downcast = allow_input_downcast
         final = func_of(stages["final"])
         self._program = make_program(final, mode)
+        self._fast_call: Callable[..., Any] | None = None
+        self._fast_context: tuple[Any, ...] = ()
+        self._fast_errstate = False
+        program = self._program
+        if (
+            isinstance(program, CProgram)
+            and program.fast_call is not None
+            and all(isinstance(s, SharedVariable) for s in [*shared, *update_targets])
+        ):
+            self._fast_call = program.fast_call
+            self._fast_context = program.fast_context(
+                shared,
+                update_targets,
+                [
+                    target.type.shape
+                    for target in update_targets
+                    if isinstance(target, TensorVariable)
+                ],
+                single_output,
+            )
+            self._fast_errstate = program.calls_numpy
         self._defaults: list[Any] = [
             self._convert(i, spec.value) if spec.has_default else _MISSING
             for i, spec in enumerate(inputs)
@@ -172,6 +195,17 @@ class Function(Generic[R]):
         )
 
     def _convert(self, position: int, value: Any) -> NDArray[Any]:
+        # The common case first, without building a description for an error: an ndarray
+        # that already has the type's dtype, rank and static sizes.
+        if type(value) is np.ndarray:
+            dtype, shape = self._fast_types[position]
+            if (
+                value.dtype == dtype
+                and len(value.shape) == len(shape)
+                and all(s is None or s == v for s, v in zip(shape, value.shape, strict=True))
+            ):
+                array: NDArray[Any] = value
+                return array
         spec = self._inputs[position]
         allow = (
             spec.allow_downcast if spec.allow_downcast is not None else self._allow_input_downcast
@@ -215,6 +249,16 @@ class Function(Generic[R]):
         return arrays
 
     def __call__(self, *args: Any, **kwargs: Any) -> R:
+        if self._fast_call is not None and not kwargs:
+            # The whole call in C when the arguments are arrays of the exact types; it
+            # answers NotImplemented, having changed nothing, when the path below must run.
+            if self._fast_errstate:
+                with np.errstate(all="ignore"):
+                    result = self._fast_call(self._fast_context, *args)
+            else:
+                result = self._fast_call(self._fast_context, *args)
+            if result is not NotImplemented:
+                return result  # type: ignore[no-any-return]
         arrays = self._bind(args, kwargs)
         shared_values = [variable.get_value(borrow=True) for variable in self._shared]
         results = self._program.run(arrays + shared_values)
@@ -226,9 +270,10 @@ class Function(Generic[R]):
                 self._update_targets, results[self._num_outputs :], strict=True
             )
         ]
-        # Every update was computed from the values before the call; write them all at once.
+        # Every update was computed from the values before the call; write them all at once
+        # (new_value checked each against its variable's type).
         for target, value in zip(self._update_targets, new_values, strict=True):
-            target.set_value(value, borrow=True)
+            target.store(value)
         if self._single_output:
             return outputs[0]  # type: ignore[no-any-return]
         return outputs  # type: ignore[return-value]

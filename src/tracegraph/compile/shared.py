@@ -46,6 +46,10 @@ class BaseSharedVariable(Variable):
         holds the arrays it must not share memory with)."""
         raise NotImplementedError
 
+    def store(self, value: Any) -> None:
+        """Hold ``value``, a result of :meth:`new_value`, as the new value (no checks)."""
+        raise NotImplementedError
+
 
 def owned_value(result: Any, protected: list[Any]) -> Any:
     """A result the caller may keep: an array as :func:`owned_array` gives it; another object
@@ -137,8 +141,12 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
     def new_value(self, result: Any, protected: list[Any]) -> NDArray[Any]:
         """The update's array, owned, checked against the static sizes of the type."""
         value = owned_array(result, protected)
-        self.type.check_shape(value, f"update of {self.describe()}")
+        if not self.type.fits_shape(value):
+            self.type.check_shape(value, f"update of {self.describe()}")
         return value
+
+    def store(self, value: Any) -> None:
+        self._value = value
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

@@ -7,7 +7,8 @@ Every SSA value of the function gets a *slot*. Each op becomes one kernel:
   nest over a *domain* (a shape), reading its inputs through ``View``s (which array axis each
   domain axis walks, or none: broadcast), computing the body's ops on one element at a time,
   and writing elementwise outputs (domain-shaped) or accumulating reductions;
-- a ``DotKernel`` for ``tg.dot`` on floats (BLAS), an ``MRGKernel`` for MRG31k3p draws;
+- a ``DotKernel`` for ``tg.dot`` on floats (BLAS), an ``MRGKernel`` for MRG31k3p draws, a
+  ``DimShuffleKernel`` (a view) and a ``ShapeKernel``;
 - a ``CallKernel`` for every other op: its reference kernel runs.
 
 Dimshuffles feeding a loop are read through (a view costs nothing), constants are given once,
@@ -104,6 +105,24 @@ class MRGKernel:
 
 
 @dataclass
+class DimShuffleKernel:
+    """``tg.dimshuffle``: a view of ``x`` with its axes permuted, added or dropped."""
+
+    op: ops.DimShuffleOp
+    x: int
+    result: int
+
+
+@dataclass
+class ShapeKernel:
+    """``tg.shape``: the sizes of ``x`` as a new int64 vector."""
+
+    op: ops.ShapeOp
+    x: int
+    result: int
+
+
+@dataclass
 class CallKernel:
     """An op the backend does not compile: its reference kernel runs on the operand slots and
     fills the result slots."""
@@ -113,7 +132,7 @@ class CallKernel:
     results: tuple[int, ...]
 
 
-Kernel: TypeAlias = LoopKernel | DotKernel | MRGKernel | CallKernel
+Kernel: TypeAlias = LoopKernel | DotKernel | MRGKernel | DimShuffleKernel | ShapeKernel | CallKernel
 
 
 @dataclass
@@ -127,7 +146,11 @@ class KernelProgram:
     kernels: list[Kernel]
     returns: tuple[int, ...]
     allocated: set[int] = field(default_factory=set)
-    """Slots whose arrays the program allocates itself (loop and dot results)."""
+    """Slots whose arrays the program allocates itself (loop, dot, draw and shape results)."""
+    num_inputs: int = 0
+    """How many arguments are explicit inputs (the others are shared values)."""
+    num_outputs: int = 0
+    """How many results are outputs (the others are the new values of shared variables)."""
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -258,6 +281,10 @@ def _kernel_of(op: Operation, slot_of: dict[SSAValue, int]) -> Kernel:
             slot_of[op.new_rstate],
             slot_of[op.sample],
         )
+    if isinstance(op, ops.DimShuffleOp):
+        return DimShuffleKernel(op, slot_of[op.x], slot_of[op.result])
+    if isinstance(op, ops.ShapeOp):
+        return ShapeKernel(op, slot_of[op.x], slot_of[op.result])
     return CallKernel(
         op, tuple(slot_of[v] for v in op.operands), tuple(slot_of[r] for r in op.results)
     )
@@ -271,6 +298,8 @@ def reads(kernel: Kernel) -> set[int]:
         return {kernel.lhs, kernel.rhs}
     if isinstance(kernel, MRGKernel):
         return {kernel.rstate, kernel.shape}
+    if isinstance(kernel, DimShuffleKernel | ShapeKernel):
+        return {kernel.x}
     return set(kernel.operands)
 
 
@@ -282,6 +311,8 @@ def writes(kernel: Kernel) -> set[int]:
         return {kernel.result}
     if isinstance(kernel, MRGKernel):
         return {kernel.new_rstate, kernel.sample}
+    if isinstance(kernel, DimShuffleKernel | ShapeKernel):
+        return {kernel.result}
     return set(kernel.results)
 
 
@@ -290,7 +321,7 @@ def _drop_dead_views(kernels: list[Kernel], returns: tuple[int, ...]) -> list[Ke
     needed = set(returns)
     kept: list[Kernel] = []
     for kernel in reversed(kernels):
-        pure_view = isinstance(kernel, CallKernel) and isinstance(kernel.op, ops.DimShuffleOp)
+        pure_view = isinstance(kernel, DimShuffleKernel)
         if pure_view and not (writes(kernel) & needed):
             continue
         needed |= reads(kernel)
@@ -326,6 +357,17 @@ def _plan_buffers(program: KernelProgram) -> None:
                     output.reuse = index
                     taken.add(view.slot)
                     break
+
+
+def _interface(func: FuncOp, num_args: int, num_results: int) -> tuple[int, int]:
+    """How many arguments are inputs and how many results outputs (``tg.input`` and
+    ``tg.output`` attributes; without them, all of each)."""
+    inputs, outputs = num_args, num_results
+    if func.arg_attrs is not None:
+        inputs = sum("tg.input" in attrs.data for attrs in func.arg_attrs.data)
+    if func.res_attrs is not None:
+        outputs = sum("tg.output" in attrs.data for attrs in func.res_attrs.data)
+    return inputs, outputs
 
 
 def lower(func: FuncOp) -> KernelProgram:
@@ -371,9 +413,12 @@ def lower(func: FuncOp) -> KernelProgram:
     allocated = {
         slot
         for kernel in kernels
-        if isinstance(kernel, LoopKernel | DotKernel)
+        if isinstance(kernel, LoopKernel | DotKernel | MRGKernel | ShapeKernel)
         for slot in writes(kernel)
     }
-    program = KernelProgram(slots, len(block.args), constants, kernels, returns, allocated)
+    num_inputs, num_outputs = _interface(func, len(block.args), len(returns))
+    program = KernelProgram(
+        slots, len(block.args), constants, kernels, returns, allocated, num_inputs, num_outputs
+    )
     _plan_buffers(program)
     return program

@@ -132,6 +132,9 @@ class RandomStateSharedVariable(RandomStateVariable, BaseSharedVariable):
         protected.append(state)
         return state
 
+    def store(self, value: Any) -> None:
+        self._value = value
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (RandomStateSharedVariable, (self._value, self.name, True))
 

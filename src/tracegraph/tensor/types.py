@@ -123,6 +123,13 @@ class TensorType:
             )
         )
 
+    def fits_shape(self, value: NDArray[Any]) -> bool:
+        """Whether an array's shape has this type's rank and static sizes."""
+        shape = value.shape
+        return len(shape) == len(self.shape) and all(
+            static is None or static == size for static, size in zip(self.shape, shape, strict=True)
+        )
+
     def check_shape(self, value: NDArray[Any], what: str) -> None:
         """Raise ``ShapeMismatchError`` if an array's shape contradicts the static sizes."""
         for axis, (size, static) in enumerate(zip(value.shape, self.shape, strict=True)):

@@ -266,3 +266,45 @@ def test_the_generated_source_is_readable() -> None:
         f.source("cuda")
     reference = tracegraph.function([x], T.exp(x), mode="FAST_COMPILE")
     assert "exp(" in reference.source("c")
+
+
+# -- the call path -------------------------------------------------------------------------------
+
+
+def test_the_c_call_path_returns_what_the_python_path_returns() -> None:
+    """Arrays of the exact types take the C path; anything else (lists, other dtypes,
+    keywords) the Python path; both give the same results, never aliased."""
+    x, y = T.dvectors("x", "y")
+    state = tracegraph.shared(np.zeros(3), name="state")
+    outputs = [x, x + y, x + y, state, T.exp(x).dimshuffle("x", 0)]
+    f = tracegraph.function([x, y], outputs, updates=[(state, state + x)])
+    assert f._fast_call is not None
+    a, b = np.arange(3.0), np.ones(3)
+    fast = f(a, b)
+    slow = f(x=list(a), y=[1, 1, 1])  # keywords and lists: the Python path
+    for position in (0, 1, 2, 4):
+        np.testing.assert_array_equal(fast[position], slow[position])
+    np.testing.assert_array_equal(fast[3], np.zeros(3))  # the state before each call
+    np.testing.assert_array_equal(slow[3], np.arange(3.0))
+    assert not np.may_share_memory(fast[0], a)
+    assert fast[1] is not fast[2] and not np.may_share_memory(fast[1], fast[2])
+    assert not np.may_share_memory(fast[3], state.get_value(borrow=True))
+    np.testing.assert_array_equal(state.get_value(), 2 * np.arange(3.0))
+
+
+def test_an_update_that_breaks_a_static_size_raises_on_the_c_path_too() -> None:
+    row = tracegraph.shared(np.zeros((1, 3)), name="row", broadcastable=(True, False))
+    m = T.dmatrix("m")
+    f = tracegraph.function([m], [], updates=[(row, T.sum(m, axis=0, keepdims=True) * m)])
+    f(np.ones((1, 3)))
+    with pytest.raises(tracegraph.ShapeMismatchError, match="row"):
+        f(np.ones((2, 3)))
+    np.testing.assert_array_equal(row.get_value(), np.ones((1, 3)))
+
+
+def test_functions_with_reference_steps_call_through_the_c_path() -> None:
+    x = T.dmatrix("x")
+    f = tracegraph.function([x], T.exp(x[1:, ::-1]).reshape((-1,)) * 2)
+    assert f._fast_call is not None and f._fast_errstate
+    value = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(f(value), np.exp(value[1:, ::-1]).reshape(-1) * 2)

@@ -40,10 +40,12 @@ from tracegraph.ir.location import format_location
 from tracegraph.ir.types import dtype_of
 from tracegraph.passes.lower import (
     CallKernel,
+    DimShuffleKernel,
     DotKernel,
     KernelProgram,
     LoopKernel,
     MRGKernel,
+    ShapeKernel,
     reads,
     writes,
 )
@@ -609,6 +611,30 @@ def _emit_mrg(kernel: MRGKernel, step: int, out: IndentedBuffer) -> None:
         out.write("return 0;")
 
 
+def _emit_dimshuffle(kernel: DimShuffleKernel, step: int, out: IndentedBuffer) -> None:
+    order = kernel.op.get_order()
+    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        out.write(_comment(kernel.op))
+        entries = ", ".join(str(axis) for axis in order) or "0"
+        out.write(f"static const int order[{max(len(order), 1)}] = {{{entries}}};")
+        out.write(
+            f"PyObject *r = tg_dimshuffle(ctx, {step}, (PyArrayObject *)v[{kernel.x}], "
+            f"{len(order)}, order);"
+        )
+        out.write("if (r == NULL) return -1;")
+        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
+        out.write("return 0;")
+
+
+def _emit_shape(kernel: ShapeKernel, step: int, out: IndentedBuffer) -> None:
+    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        out.write(_comment(kernel.op))
+        out.write(f"PyObject *r = tg_shape((PyArrayObject *)v[{kernel.x}]);")
+        out.write("if (r == NULL) return -1;")
+        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
+        out.write("return 0;")
+
+
 def _emit_call(
     kernel: CallKernel, step: int, call_index: int, tensors: set[int], out: IndentedBuffer
 ) -> None:
@@ -661,7 +687,7 @@ def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
 def emit_module(program: KernelProgram) -> str:
     """The C source of a kernel program's module (named ``TG_MODULE_NAME`` until built)."""
     out = IndentedBuffer()
-    out.write('#include "tg_prelude.h"', "")
+    out.write('#include "tg_prelude.h"', "", "static PyObject *tg_value_name;", "")
     tensors = {slot.index for slot in program.slots if slot.dtype is not None}
     call_index = 0
     for step, kernel in enumerate(program.kernels):
@@ -671,14 +697,27 @@ def emit_module(program: KernelProgram) -> str:
             _emit_dot(kernel, step, out)
         elif isinstance(kernel, MRGKernel):
             _emit_mrg(kernel, step, out)
+        elif isinstance(kernel, DimShuffleKernel):
+            _emit_dimshuffle(kernel, step, out)
+        elif isinstance(kernel, ShapeKernel):
+            _emit_shape(kernel, step, out)
         else:
             _emit_call(kernel, step, call_index, tensors, out)
             call_index += 1
         out.write("")
     _emit_run(program, out)
+    fast = has_fast_call(program)
+    if fast:
+        _emit_call_function(program, out)
+    call_entry = (
+        '    {"call", (PyCFunction)(void (*)(void))tg_call, METH_FASTCALL, "call the function"},'
+        if fast
+        else ""
+    )
     out.write(
         "static PyMethodDef tg_methods[] = {",
         '    {"run", (PyCFunction)(void (*)(void))tg_run, METH_FASTCALL, "run the function"},',
+        call_entry,
         "    {NULL, NULL, 0, NULL}",
         "};",
         "static struct PyModuleDef tg_module = {",
@@ -686,15 +725,34 @@ def emit_module(program: KernelProgram) -> str:
         "};",
         f"PyMODINIT_FUNC PyInit_{MODULE_NAME}(void) {{",
         "    import_array();",
+        '    tg_value_name = PyUnicode_InternFromString("_value");',
+        "    if (tg_value_name == NULL) return NULL;",
         "    return PyModule_Create(&tg_module);",
         "}",
     )
     return out.text()
 
 
+def _emit_execute(program: KernelProgram, out: IndentedBuffer) -> None:
+    """``tg_execute``: the constants, then every step, dropping each value after its last use;
+    ``v`` holds the arguments on entry and the results on success."""
+    drops = _last_uses(program)
+    with out.indent("static int tg_execute(PyObject **v, PyObject *ctx) {", "}"):
+        for position, index in enumerate(sorted(program.constants)):
+            out.write(
+                f"v[{index}] = PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 1), {position}); "
+                f"Py_INCREF(v[{index}]);"
+            )
+        for step in range(len(program.kernels)):
+            out.write(f"if (tg_step_{step}(v, ctx) < 0) return -1;")
+            for index in sorted(drops.get(step, [])):
+                out.write(f"Py_CLEAR(v[{index}]);")
+        out.write("return 0;")
+
+
 def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
     count = max(len(program.slots), 1)
-    drops = _last_uses(program)
+    _emit_execute(program, out)
     with out.indent(
         "static PyObject *tg_run(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
     ):
@@ -716,19 +774,113 @@ def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
                     f"if (tg_check_argument(v[{index}], {NPY_TYPES[argument.dtype]}, "
                     f"{len(argument.shape)}, {index}) < 0) goto done;"
                 )
-        for position, index in enumerate(sorted(program.constants)):
-            out.write(
-                f"v[{index}] = PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 1), {position}); "
-                f"Py_INCREF(v[{index}]);"
-            )
-        for step in range(len(program.kernels)):
-            out.write(f"if (tg_step_{step}(v, ctx) < 0) goto done;")
-            for index in sorted(drops.get(step, [])):
-                out.write(f"Py_CLEAR(v[{index}]);")
+        out.write("if (tg_execute(v, ctx) < 0) goto done;")
         out.write(f"result = PyTuple_New({len(program.returns)});")
         out.write("if (result == NULL) goto done;")
         for position, index in enumerate(program.returns):
             out.write(f"Py_INCREF(v[{index}]); PyTuple_SET_ITEM(result, {position}, v[{index}]);")
         out.write("done:")
         out.write(f"for (int i = 0; i < {count}; i++) Py_XDECREF(v[i]);")
+        out.write("return result;")
+
+
+def has_fast_call(program: KernelProgram) -> bool:
+    """Whether the module gets ``call``: every argument and result is a tensor."""
+    returned = [program.slots[index] for index in program.returns]
+    arguments = program.slots[: program.num_args]
+    return all(slot.dtype is not None for slot in [*returned, *arguments])
+
+
+def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
+    """``call(fast_context, *inputs)``: a whole call of a ``Function`` in C, for the common
+    case; it returns ``NotImplemented`` (before any effect) where the Python path must run.
+
+    ``fast_context`` is ``(context, shared variables, update targets, static shapes of the
+    targets, single output)``. Arguments must be ndarrays of the exact types; results that the
+    program did not allocate itself (arguments, constants, views, reference results) or that
+    are returned twice are copied, so that no result aliases another or an argument."""
+    count = max(len(program.slots), 1)
+    inputs, outputs = program.num_inputs, program.num_outputs
+    updates = len(program.returns) - outputs
+    with out.indent(
+        "static PyObject *tg_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
+    ):
+        out.write(f"PyObject *v[{count}] = {{NULL}};")
+        out.write(f"PyObject *fresh[{max(len(program.returns), 1)}] = {{NULL}};")
+        out.write("PyObject *result = NULL;")
+        out.write("int bail = 0;")
+        out.write(f"if (nargs != {inputs + 1}) Py_RETURN_NOTIMPLEMENTED;")
+        for argument in program.slots[:inputs]:
+            index = argument.index
+            checks = [
+                f"!PyArray_CheckExact(args[{index + 1}])",
+                f"!PyArray_EquivTypenums(PyArray_TYPE((PyArrayObject *)args[{index + 1}]), "
+                f"{NPY_TYPES[str(argument.dtype)]})",
+                f"PyArray_NDIM((PyArrayObject *)args[{index + 1}]) != {len(argument.shape)}",
+            ]
+            checks += [
+                f"PyArray_DIM((PyArrayObject *)args[{index + 1}], {axis}) != {size}"
+                for axis, size in enumerate(argument.shape)
+                if size is not None
+            ]
+            out.write(f"if ({' || '.join(checks)}) Py_RETURN_NOTIMPLEMENTED;")
+        out.write("PyObject *fast = args[0];")
+        out.write("PyObject *ctx = PyTuple_GET_ITEM(fast, 0);")
+        out.write("PyObject *shared = PyTuple_GET_ITEM(fast, 1);")
+        out.write("PyObject *targets = PyTuple_GET_ITEM(fast, 2);")
+        for index in range(inputs):
+            out.write(f"v[{index}] = args[{index + 1}]; Py_INCREF(v[{index}]);")
+        for position, argument in enumerate(program.slots[inputs : program.num_args]):
+            index = argument.index
+            out.write(
+                f"v[{index}] = PyObject_GetAttr(PyTuple_GET_ITEM(shared, {position}), "
+                "tg_value_name);"
+            )
+            out.write(f"if (v[{index}] == NULL) goto done;")
+            out.write(
+                f"if (tg_check_argument(v[{index}], {NPY_TYPES[str(argument.dtype)]}, "
+                f"{len(argument.shape)}, {index}) < 0) goto done;"
+            )
+        out.write("if (tg_execute(v, ctx) < 0) goto done;")
+        seen: set[int] = set()
+        for position, index in enumerate(program.returns):
+            if index in program.allocated and index not in seen:
+                out.write(f"fresh[{position}] = v[{index}]; Py_INCREF(fresh[{position}]);")
+            else:
+                out.write(
+                    f"fresh[{position}] = PyArray_NewCopy((PyArrayObject *)v[{index}], "
+                    "NPY_KEEPORDER);"
+                )
+                out.write(f"if (fresh[{position}] == NULL) goto done;")
+            seen.add(index)
+        for update in range(updates):
+            position = outputs + update
+            out.write(
+                f"if (!tg_fits(fresh[{position}], PyTuple_GET_ITEM(PyTuple_GET_ITEM(fast, 3), "
+                f"{update}))) bail = 1;"
+            )
+        out.write("if (bail) { result = Py_NewRef(Py_NotImplemented); goto done; }")
+        for update in range(updates):
+            position = outputs + update
+            out.write(
+                f"if (PyObject_SetAttr(PyTuple_GET_ITEM(targets, {update}), tg_value_name, "
+                f"fresh[{position}]) < 0) goto done;"
+            )
+        out.write("if (PyTuple_GET_ITEM(fast, 4) == Py_True) {")
+        if outputs:
+            out.write("    result = fresh[0]; fresh[0] = NULL;")
+        else:
+            out.write("    result = Py_NewRef(Py_None);")
+        out.write("} else {")
+        out.write(f"    result = PyList_New({outputs});")
+        out.write("    if (result == NULL) goto done;")
+        for position in range(outputs):
+            out.write(
+                f"    PyList_SET_ITEM(result, {position}, fresh[{position}]); "
+                f"fresh[{position}] = NULL;"
+            )
+        out.write("}")
+        out.write("done:")
+        out.write(f"for (int i = 0; i < {count}; i++) Py_XDECREF(v[i]);")
+        out.write(f"for (int i = 0; i < {max(len(program.returns), 1)}; i++) Py_XDECREF(fresh[i]);")
         out.write("return result;")

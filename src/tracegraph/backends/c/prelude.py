@@ -161,6 +161,62 @@ static int tg_check_argument(PyObject *o, int typenum, int ndim, int index) {
     return 0;
 }
 
+/* tg.dimshuffle: a view of x; order[i] is the axis of x that becomes axis i, or -1 for a new
+   axis of size 1; the axes of x left out must have size 1. */
+static PyObject *tg_dimshuffle(PyObject *ctx, int step, PyArrayObject *x, int rank,
+                               const int *order) {
+    npy_intp dims[NPY_MAXDIMS], strides[NPY_MAXDIMS];
+    int kept[NPY_MAXDIMS] = {0};
+    PyObject *view;
+    for (int i = 0; i < rank; i++) {
+        if (order[i] < 0) { dims[i] = 1; strides[i] = 0; continue; }
+        dims[i] = PyArray_DIM(x, order[i]);
+        strides[i] = PyArray_STRIDE(x, order[i]);
+        kept[order[i]] = 1;
+    }
+    for (int axis = 0; axis < PyArray_NDIM(x); axis++) {
+        if (!kept[axis] && PyArray_DIM(x, axis) != 1) {
+            char message[120];
+            snprintf(message, sizeof message, "cannot drop axis %d of size %zd", axis,
+                     (Py_ssize_t)PyArray_DIM(x, axis));
+            tg_raise(ctx, step, "shape", message);
+            return NULL;
+        }
+    }
+    Py_INCREF(PyArray_DESCR(x));
+    view = PyArray_NewFromDescr(&PyArray_Type, PyArray_DESCR(x), rank, dims, strides,
+                                PyArray_DATA(x), PyArray_FLAGS(x) & NPY_ARRAY_WRITEABLE, NULL);
+    if (view == NULL) return NULL;
+    Py_INCREF(x);
+    if (PyArray_SetBaseObject((PyArrayObject *)view, (PyObject *)x) < 0) {
+        Py_DECREF(view);
+        return NULL;
+    }
+    return view;
+}
+
+/* tg.shape: the sizes of x as a new int64 vector. */
+static PyObject *tg_shape(PyArrayObject *x) {
+    npy_intp rank = PyArray_NDIM(x);
+    PyObject *sizes = PyArray_EMPTY(1, &rank, NPY_INT64, 0);
+    if (sizes == NULL) return NULL;
+    for (int i = 0; i < PyArray_NDIM(x); i++) {
+        ((npy_int64 *)PyArray_DATA((PyArrayObject *)sizes))[i] = PyArray_DIM(x, i);
+    }
+    return sizes;
+}
+
+/* Whether an array has the static sizes of `shape` (a tuple of None or ints). */
+static int tg_fits(PyObject *array, PyObject *shape) {
+    PyArrayObject *a = (PyArrayObject *)array;
+    if (PyArray_NDIM(a) != PyTuple_GET_SIZE(shape)) return 0;
+    for (int d = 0; d < PyArray_NDIM(a); d++) {
+        PyObject *size = PyTuple_GET_ITEM(shape, d);
+        if (size != Py_None && PyLong_AsSsize_t(size) != PyArray_DIM(a, d)) return 0;
+    }
+    return 1;
+}
+
 /* Replace *r (a new reference) by an ndarray of it. */
 static int tg_as_array(PyObject **r) {
     PyObject *array;

@@ -48,13 +48,13 @@ def c_backend_available() -> bool:
 
 
 def _call(op: Operation) -> Callable[..., Any]:
-    """The reference kernel of ``op``, raising the reference's typed errors."""
+    """The reference kernel of ``op``, raising the reference's typed errors (run inside the
+    ``np.errstate`` of :meth:`CProgram.run`)."""
     kernel = REFERENCE_RULES[type(op)](op)
 
     def call(*operands: Any) -> Any:
         try:
-            with np.errstate(all="ignore"):
-                return kernel(*operands)
+            return kernel(*operands)
         except Exception as error:
             raise runtime_error(op, operands, error) from error
 
@@ -96,6 +96,26 @@ class CProgram:
             raise runtime_error(blames[step][blame], list(operands or ()), error) from None
 
         self._context = (calls, constants, raise_error)
+        self._calls_numpy = bool(calls)
+        self.fast_call: Callable[..., Any] | None = getattr(module, "call", None)
+        """``call(fast_context, *inputs)`` (see ``emit._emit_call_function``), if the module
+        has it."""
+
+    def fast_context(
+        self,
+        shared: Sequence[Any],
+        targets: Sequence[Any],
+        target_shapes: Sequence[tuple[int | None, ...]],
+        single_output: bool,
+    ) -> tuple[Any, ...]:
+        """The first argument of :attr:`fast_call` for a function with these shared variables
+        (argument order), update targets (result order) and output structure."""
+        return (self._context, tuple(shared), tuple(targets), tuple(target_shapes), single_output)
+
+    @property
+    def calls_numpy(self) -> bool:
+        """Whether some step runs a reference kernel (which needs NumPy's warnings off)."""
+        return self._calls_numpy
 
     @staticmethod
     def worth_compiling(function: FuncOp) -> bool:
@@ -104,6 +124,11 @@ class CProgram:
 
     def run(self, args: Sequence[Any]) -> list[Any]:
         """Run on the argument arrays; return the results."""
+        if self._calls_numpy:
+            # NumPy's floating-point warnings are off in the reference kernels (Theano's
+            # semantics: inf and NaN, never warnings); one context for the whole call.
+            with np.errstate(all="ignore"):
+                return list(self._run(self._context, *args))
         return list(self._run(self._context, *args))
 
 

@@ -43,6 +43,8 @@ C_RULES: dict[type[Operation], CRule] = {
     ops.DotOp: Native("BLAS (float32 and float64; integers run the reference)"),
     ops.MRGUniformOp: Native("MRG31k3p in C, bit for bit the reference's numbers"),
     ops.ConstantOp: Native("given to the module once"),
+    ops.DimShuffleOp: Native("a view (loops read through it)"),
+    ops.ShapeOp: Native("the sizes as a new vector"),
 }
 """The C rule of every op class."""
 
@@ -55,11 +57,9 @@ def _runs_reference(reason: str, *classes: type[Operation]) -> None:
 _runs_reference("an index reduction: no C yet", ops.ArgmaxOp, ops.ArgminOp)
 _runs_reference("a leaf of traced graphs: never in a compiled module", ops.InputOp, ops.SharedOp)
 _runs_reference(
-    "a view or a copy whose cost is NumPy's (loops read dimshuffles without it)",
-    ops.DimShuffleOp,
+    "a view or a copy whose cost is NumPy's",
     ops.ReshapeOp,
     ops.FlattenOp,
-    ops.ShapeOp,
     ops.AllocOp,
     ops.ArangeOp,
     ops.ConcatenateOp,
