@@ -168,6 +168,7 @@ class Function(Generic[R]):
                     if isinstance(target, TensorVariable)
                 ],
                 single_output,
+                [not spec.strict for spec in inputs],
             )
             self._fast_errstate = program.calls_numpy
         self._defaults: list[Any] = [

@@ -308,3 +308,18 @@ def test_functions_with_reference_steps_call_through_the_c_path() -> None:
     assert f._fast_call is not None and f._fast_errstate
     value = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(f(value), np.exp(value[1:, ::-1]).reshape(-1) * 2)
+
+
+def test_the_c_call_path_casts_safely_and_leaves_the_rest_to_python() -> None:
+    x = T.dvector("x")
+    f = tracegraph.function([x], x * 2)
+    np.testing.assert_array_equal(f(np.arange(3)), [0.0, 2.0, 4.0])  # int64 -> float64
+    strict = tracegraph.function([tracegraph.In(x, strict=True)], x * 2)
+    with pytest.raises(tracegraph.InputTypeError, match="strict"):
+        strict(np.arange(3))
+    narrow = T.fvector("narrow")
+    g = tracegraph.function([narrow], narrow * 2)
+    with pytest.raises(tracegraph.InputTypeError, match="lose precision"):
+        g(np.arange(3.0))  # float64 -> float32 is not safe: the Python path raises
+    h = tracegraph.function([narrow], narrow * 2, allow_input_downcast=True)
+    np.testing.assert_array_equal(h(np.arange(3.0)), np.array([0, 2, 4], dtype=np.float32))

@@ -3,8 +3,9 @@ into the cache and importing it.
 
 The compiler is ``$CC``, else ``gcc``, else ``cc``, the first that compiles a test module with
 the flags; ``find_toolchain`` returns ``None`` when none does (the caller then warns and uses
-the reference backend). Flags: ``-O3 -march=native -fno-math-errno -fopenmp`` (vectorized libm
-through ``omp declare simd``, without ``-ffast-math``), and BLAS from ``scipy-openblas32``.
+the reference backend). Flags: ``-O3 -march=native -fno-math-errno -fno-trapping-math
+-fopenmp`` (vectorized libm through ``omp declare simd``, without ``-ffast-math``: IEEE results),
+and BLAS from ``scipy-openblas32``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ COMPILE_FLAGS: tuple[str, ...] = (
     "-O3",
     "-march=native",
     "-fno-math-errno",
+    # Floating-point traps are never enabled, so no operation may trap: GCC can then compute
+    # both sides of a select (sigmoid, softplus, switch) and vectorize the loop. Results stay
+    # IEEE's; only the (unused) exception flags may differ.
+    "-fno-trapping-math",
     "-fopenmp",
     "-fPIC",
     "-Wno-unused-function",

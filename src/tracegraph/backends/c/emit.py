@@ -20,7 +20,7 @@ strides, the last axis innermost. Large loops run on several threads (OpenMP) ab
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -393,28 +393,44 @@ class LoopEmitter:
         return len(self.reduced) == self.rank
 
     def _loops(self) -> None:
+        """The loops: flat when the inputs allow it, else nested. Loops that may be large are
+        emitted twice, on several threads above ``PARALLEL_THRESHOLD`` elements and on one
+        below: an ``if`` clause on ``omp parallel for simd`` would say it in one loop, but
+        GCC's serial fallback of such a loop runs about five times slower than a plain
+        ``omp simd`` loop, and a one-thread parallel region costs some 600 ns."""
         out = self.out
-        if self._flat_possible():
-            conditions = []
-            for i, view in enumerate(self.kernel.inputs):
-                if all(axis is None for axis in view.axes):
-                    continue
-                if not view.is_identity(self.rank):
-                    conditions = ["0"]
-                    break
-                conditions.append(f"PyArray_IS_C_CONTIGUOUS({self._array(i)})")
-            condition = " && ".join(conditions) or "1"
-            with out.indent(f"if ({condition}) {{", "} else {"):
-                self._flat_loop()
-            with out.indent("", "}"):
-                self._nested_loops()
-        else:
-            self._nested_loops()
+        if not self._flat_possible():
+            self._both(self._nested_loops, parallel=0 not in self.reduced)
+            return
+        conditions = []
+        for i, view in enumerate(self.kernel.inputs):
+            if all(axis is None for axis in view.axes):
+                continue
+            if not view.is_identity(self.rank):
+                conditions = ["0"]
+                break
+            conditions.append(f"PyArray_IS_C_CONTIGUOUS({self._array(i)})")
+        condition = " && ".join(conditions) or "1"
+        with out.indent(f"if ({condition}) {{", "} else {"):
+            self._both(self._flat_loop, parallel=not self.reductions)
+        with out.indent("", "}"):
+            self._nested_loops(parallel=False)
+
+    def _both(self, emit: Callable[[bool], None], parallel: bool) -> None:
+        """``emit`` on several threads for large domains and on one for the others, or on one
+        only when ``parallel`` is false (or the domain is 0-d)."""
+        if not parallel or self.rank == 0:
+            emit(False)
+            return
+        with self.out.indent(f"if ({self._total()} > {PARALLEL_THRESHOLD}) {{", "} else {"):
+            emit(True)
+        with self.out.indent("", "}"):
+            emit(False)
 
     def _total(self) -> str:
         return " * ".join(f"n[{d}]" for d in range(self.rank)) or "1"
 
-    def _flat_loop(self) -> None:
+    def _flat_loop(self, parallel: bool) -> None:
         out = self.out
         out.write(f"const npy_intp total = {self._total()};")
         read: dict[int, str] = {}
@@ -436,7 +452,12 @@ class LoopEmitter:
                 targets[k] = f"r{k}"
             else:
                 targets[k] = f"q{k}[i]"
-        pragma = self._flat_pragma(reduction)
+        if reduction:
+            pragma = self._simd_reduction_pragma()
+        elif parallel:
+            pragma = "#pragma omp parallel for simd reduction(|:tg_error)"
+        else:
+            pragma = "#pragma omp simd reduction(|:tg_error)"
         if pragma:
             out.write(pragma)
         with out.indent("for (npy_intp i = 0; i < total; i++) {", "}"):
@@ -446,12 +467,9 @@ class LoopEmitter:
             for k in range(len(self.kernel.outputs)):
                 out.write(f"q{k}[0] = r{k};")
 
-    def _flat_pragma(self, reduction: bool) -> str:
-        if not reduction:
-            return (
-                f"#pragma omp parallel for simd if (total > {PARALLEL_THRESHOLD}) "
-                "reduction(|:tg_error)"
-            )
+    def _simd_reduction_pragma(self) -> str:
+        """``omp simd`` for a loop accumulating every output in ``r<k>``, where the
+        accumulation may be reordered (sums and products)."""
         clauses = []
         for k, output in enumerate(self.kernel.outputs):
             r = output.reduction
@@ -463,7 +481,7 @@ class LoopEmitter:
                 return ""  # max, min, any, all: their NaN and short-circuit rules stay sequential
         return "#pragma omp simd " + " ".join(clauses) + " reduction(|:tg_error)"
 
-    def _nested_loops(self) -> None:
+    def _nested_loops(self, parallel: bool) -> None:
         out = self.out
         arrays = [self._array(i) for i in range(len(self.kernel.inputs))]
         outputs = [self._output(k) for k in range(len(self.kernel.outputs))]
@@ -474,13 +492,9 @@ class LoopEmitter:
             return
         depth = 0
         closers = 0
-        parallel = 0 not in self.reduced or not self.reductions
         for d in range(self.rank - 1):
             if d == 0 and parallel:
-                out.write(
-                    f"#pragma omp parallel for if ({self._total()} > {PARALLEL_THRESHOLD}) "
-                    "reduction(|:tg_error)"
-                )
+                out.write("#pragma omp parallel for reduction(|:tg_error)")
             out.write(f"for (npy_intp i{d} = 0; i{d} < n[{d}]; i{d}++) {{")
             out.level += 1
             closers += 1
@@ -526,10 +540,11 @@ class LoopEmitter:
             self._store(values, targets)
             return
         if parallel:
-            out.write(
-                f"#pragma omp parallel for if (n[{last}] > {PARALLEL_THRESHOLD}) "
-                "reduction(|:tg_error)"
-            )
+            out.write("#pragma omp parallel for simd reduction(|:tg_error)")
+        elif accumulate_inner:
+            pragma = self._simd_reduction_pragma()
+            if pragma:
+                out.write(pragma)
         elif not self.reductions:
             out.write("#pragma omp simd reduction(|:tg_error)")
         with out.indent(f"for (npy_intp i = 0; i < n[{last}]; i++) {{", "}"):
@@ -796,7 +811,9 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
     case; it returns ``NotImplemented`` (before any effect) where the Python path must run.
 
     ``fast_context`` is ``(context, shared variables, update targets, static shapes of the
-    targets, single output)``. Arguments must be ndarrays of the exact types; results that the
+    targets, single output, whether each input may be converted)``. Arguments must be ndarrays
+    of the input's rank and static sizes, and of its dtype or one that casts to it safely (for
+    the inputs that are not ``strict``); results that the
     program did not allocate itself (arguments, constants, views, reference results) or that
     are returned twice are copied, so that no result aliases another or an argument."""
     count = max(len(program.slots), 1)
@@ -810,26 +827,34 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
         out.write("PyObject *result = NULL;")
         out.write("int bail = 0;")
         out.write(f"if (nargs != {inputs + 1}) Py_RETURN_NOTIMPLEMENTED;")
+        out.write("PyObject *fast = args[0];")
+        out.write("PyObject *convertible = PyTuple_GET_ITEM(fast, 5);")
         for argument in program.slots[:inputs]:
             index = argument.index
+            arg = f"(PyArrayObject *)args[{index + 1}]"
             checks = [
                 f"!PyArray_CheckExact(args[{index + 1}])",
-                f"!PyArray_EquivTypenums(PyArray_TYPE((PyArrayObject *)args[{index + 1}]), "
-                f"{NPY_TYPES[str(argument.dtype)]})",
-                f"PyArray_NDIM((PyArrayObject *)args[{index + 1}]) != {len(argument.shape)}",
+                f"PyArray_NDIM({arg}) != {len(argument.shape)}",
             ]
             checks += [
-                f"PyArray_DIM((PyArrayObject *)args[{index + 1}], {axis}) != {size}"
+                f"PyArray_DIM({arg}, {axis}) != {size}"
                 for axis, size in enumerate(argument.shape)
                 if size is not None
             ]
             out.write(f"if ({' || '.join(checks)}) Py_RETURN_NOTIMPLEMENTED;")
-        out.write("PyObject *fast = args[0];")
+        for argument in program.slots[:inputs]:
+            index = argument.index
+            typenum = NPY_TYPES[str(argument.dtype)]
+            out.write(
+                f"if (tg_take_argument(&v[{index}], args[{index + 1}], {typenum}, "
+                f"PyTuple_GET_ITEM(convertible, {index})) < 0) goto done;"
+            )
+            out.write(
+                f"if (v[{index}] == NULL) {{ result = Py_NewRef(Py_NotImplemented); goto done; }}"
+            )
         out.write("PyObject *ctx = PyTuple_GET_ITEM(fast, 0);")
         out.write("PyObject *shared = PyTuple_GET_ITEM(fast, 1);")
         out.write("PyObject *targets = PyTuple_GET_ITEM(fast, 2);")
-        for index in range(inputs):
-            out.write(f"v[{index}] = args[{index + 1}]; Py_INCREF(v[{index}]);")
         for position, argument in enumerate(program.slots[inputs : program.num_args]):
             index = argument.index
             out.write(

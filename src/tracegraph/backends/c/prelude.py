@@ -56,18 +56,18 @@ static inline @T@ tg_minimum_@S@(@T@ a, @T@ b) { return (a <= b || isnan(a)) ? a
 static inline @T@ tg_sign_@S@(@T@ x) {
     return x > 0 ? (@T@)1 : (x < 0 ? (@T@)-1 : (x == 0 ? (@T@)0 : x));
 }
-/* The reference's sigmoid (each branch exact where it is taken) and softplus (NumPy's
-   logaddexp(0, x)). */
+/* The reference's sigmoid (exact where each branch is taken: exp(-|x|) is exp(-x) for x >= 0
+   and exp(x) below) and softplus (NumPy's logaddexp(0, x)), written without branches so that
+   loops over them vectorize (both sides are computed, one is kept). */
 static inline @T@ tg_sigmoid_@S@(@T@ x) {
-    return x >= 0 ? (@T@)1 / ((@T@)1 + @EXP@(-x)) : @EXP@(x) / ((@T@)1 + @EXP@(x));
+    const @T@ e = @EXP@(-@FABS@(x));
+    const @T@ positive = (@T@)1 / ((@T@)1 + e);
+    const @T@ negative = e / ((@T@)1 + e);
+    return x >= 0 ? positive : negative;
 }
 static inline @T@ tg_softplus_@S@(@T@ x) {
-    @T@ tmp;
-    if (x == 0) return (@T@)0.693147180559945309417232121458176568;
-    tmp = -x;
-    if (tmp > 0) return @LOG1P@(@EXP@(-tmp));
-    if (tmp <= 0) return x + @LOG1P@(@EXP@(tmp));
-    return tmp;
+    const @T@ tail = @LOG1P@(@EXP@(-@FABS@(x)));
+    return x > 0 ? x + tail : tail;
 }
 """
 
@@ -204,6 +204,28 @@ static PyObject *tg_shape(PyArrayObject *x) {
         ((npy_int64 *)PyArray_DATA((PyArrayObject *)sizes))[i] = PyArray_DIM(x, i);
     }
     return sizes;
+}
+
+/* An argument of the fast call path: *slot = a new reference to `arg` if it has the dtype
+   `typenum`, or to a copy cast to it if the cast is safe and `convertible` is True; NULL
+   (return 0) when the Python path must take the call. Returns -1 on an error. */
+static int tg_take_argument(PyObject **slot, PyObject *arg, int typenum, PyObject *convertible) {
+    PyArray_Descr *descr;
+    *slot = NULL;
+    if (PyArray_EquivTypenums(PyArray_TYPE((PyArrayObject *)arg), typenum)) {
+        Py_INCREF(arg);
+        *slot = arg;
+        return 0;
+    }
+    if (convertible != Py_True) return 0;
+    descr = PyArray_DescrFromType(typenum);
+    if (descr == NULL) return -1;
+    if (!PyArray_CanCastArrayTo((PyArrayObject *)arg, descr, NPY_SAFE_CASTING)) {
+        Py_DECREF(descr);
+        return 0;
+    }
+    *slot = PyArray_CastToType((PyArrayObject *)arg, descr, 0);
+    return *slot == NULL ? -1 : 0;
 }
 
 /* Whether an array has the static sizes of `shape` (a tuple of None or ints). */
@@ -402,6 +424,7 @@ def _helpers() -> str:
         _instantiate(
             _FLOAT_HELPERS,
             FMOD="fmod",
+            FABS="fabs",
             COPYSIGN="copysign",
             FLOOR="floor",
             EXP="exp",
@@ -412,6 +435,7 @@ def _helpers() -> str:
         _instantiate(
             _FLOAT_HELPERS,
             FMOD="fmodf",
+            FABS="fabsf",
             COPYSIGN="copysignf",
             FLOOR="floorf",
             EXP="expf",

@@ -107,10 +107,19 @@ class CProgram:
         targets: Sequence[Any],
         target_shapes: Sequence[tuple[int | None, ...]],
         single_output: bool,
+        convertible: Sequence[bool],
     ) -> tuple[Any, ...]:
         """The first argument of :attr:`fast_call` for a function with these shared variables
-        (argument order), update targets (result order) and output structure."""
-        return (self._context, tuple(shared), tuple(targets), tuple(target_shapes), single_output)
+        (argument order), update targets (result order), output structure and inputs that may
+        be cast safely to their dtype (the ones that are not ``strict``)."""
+        return (
+            self._context,
+            tuple(shared),
+            tuple(targets),
+            tuple(target_shapes),
+            single_output,
+            tuple(convertible),
+        )
 
     @property
     def calls_numpy(self) -> bool:
