@@ -318,7 +318,7 @@ class Function(Generic[R]):
             raise ValueError(f"tracegraph generates C source only, not {language!r}")
         if isinstance(self._program, CProgram):
             return self._program.source
-        from tracegraph.backends.c.emit import emit_module
+        from tracegraph.backends.c.module import emit_module
         from tracegraph.passes.lower import lower
 
         return emit_module(lower(func_of(self._stages["final"])))

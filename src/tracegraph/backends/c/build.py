@@ -27,7 +27,7 @@ from types import ModuleType
 import numpy as np
 
 from tracegraph.backends.c import cache
-from tracegraph.backends.c.emit import MODULE_NAME
+from tracegraph.backends.c.module import MODULE_NAME
 from tracegraph.backends.c.prelude import PRELUDE
 from tracegraph.errors import TracegraphError
 

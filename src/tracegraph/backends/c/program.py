@@ -12,7 +12,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Operation
 
 from tracegraph.backends.c.build import build_module, find_toolchain
-from tracegraph.backends.c.emit import emit_module
+from tracegraph.backends.c.module import emit_module
 from tracegraph.errors import (
     IndexOutOfBoundsError,
     RuntimeOpError,

@@ -1,0 +1,236 @@
+"""A kernel program as one C translation unit: a CPython extension module with two functions.
+
+- ``run(context, *args)`` holds one reference per slot, runs ``tg_execute`` (the constants,
+  then each kernel's ``tg_step_K``, dropping each value after its last use) and returns the
+  tuple of results. The ``context`` tuple carries what the module cannot hold itself, since one
+  compiled module may serve several functions: the Python kernels of the call steps, the
+  constants, and ``raise_error(step, blame, kind, message, operands)``, which raises the typed
+  error the reference backend would, naming the op and the user's line.
+- ``call(fast_context, *inputs)``, when every argument and result is a tensor: a whole call of
+  a ``Function`` (see ``_emit_call_function``).
+"""
+
+from __future__ import annotations
+
+from tracegraph.backends.c.emit import IndentedBuffer, emit_step
+from tracegraph.backends.c.scalar import NPY_TYPES
+from tracegraph.passes.lower import CallKernel, KernelProgram, reads, writes
+
+MODULE_NAME = "TG_MODULE_NAME"
+"""Stands for the module's name in the source until it is known (a hash of the source)."""
+
+
+def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
+    """For each kernel position, the slots read or written there for the last time."""
+    last: dict[int, int] = {}
+    for position, kernel in enumerate(program.kernels):
+        for slot in reads(kernel) | writes(kernel):
+            last[slot] = position
+    drops: dict[int, list[int]] = {}
+    returned = set(program.returns)
+    for slot, position in last.items():
+        if slot not in returned:
+            drops.setdefault(position, []).append(slot)
+    return drops
+
+
+def emit_module(program: KernelProgram) -> str:
+    """The C source of a kernel program's module (named ``TG_MODULE_NAME`` until built)."""
+    out = IndentedBuffer()
+    out.write('#include "tg_prelude.h"', "", "static PyObject *tg_value_name;", "")
+    tensors = {slot.index for slot in program.slots if slot.dtype is not None}
+    call_index = 0
+    for step, kernel in enumerate(program.kernels):
+        emit_step(kernel, step, call_index, tensors, out)
+        if isinstance(kernel, CallKernel):
+            call_index += 1
+        out.write("")
+    _emit_run(program, out)
+    fast = has_fast_call(program)
+    if fast:
+        _emit_call_function(program, out)
+    call_entry = (
+        '    {"call", (PyCFunction)(void (*)(void))tg_call, METH_FASTCALL, "call the function"},'
+        if fast
+        else ""
+    )
+    out.write(
+        "static PyMethodDef tg_methods[] = {",
+        '    {"run", (PyCFunction)(void (*)(void))tg_run, METH_FASTCALL, "run the function"},',
+        call_entry,
+        "    {NULL, NULL, 0, NULL}",
+        "};",
+        "static struct PyModuleDef tg_module = {",
+        f'    PyModuleDef_HEAD_INIT, "{MODULE_NAME}", NULL, -1, tg_methods',
+        "};",
+        f"PyMODINIT_FUNC PyInit_{MODULE_NAME}(void) {{",
+        "    import_array();",
+        '    tg_value_name = PyUnicode_InternFromString("_value");',
+        "    if (tg_value_name == NULL) return NULL;",
+        "    return PyModule_Create(&tg_module);",
+        "}",
+    )
+    return out.text()
+
+
+def _emit_execute(program: KernelProgram, out: IndentedBuffer) -> None:
+    """``tg_execute``: the constants, then every step, dropping each value after its last use;
+    ``v`` holds the arguments on entry and the results on success."""
+    drops = _last_uses(program)
+    with out.indent("static int tg_execute(PyObject **v, PyObject *ctx) {", "}"):
+        for position, index in enumerate(sorted(program.constants)):
+            out.write(
+                f"v[{index}] = PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 1), {position}); "
+                f"Py_INCREF(v[{index}]);"
+            )
+        for step in range(len(program.kernels)):
+            out.write(f"if (tg_step_{step}(v, ctx) < 0) return -1;")
+            for index in sorted(drops.get(step, [])):
+                out.write(f"Py_CLEAR(v[{index}]);")
+        out.write("return 0;")
+
+
+def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
+    count = max(len(program.slots), 1)
+    _emit_execute(program, out)
+    with out.indent(
+        "static PyObject *tg_run(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
+    ):
+        out.write(f"PyObject *v[{count}] = {{NULL}};")
+        out.write("PyObject *result = NULL;")
+        out.write(f"if (nargs != {program.num_args + 1}) {{")
+        out.write(
+            f'    PyErr_Format(PyExc_TypeError, "run takes the context and {program.num_args} '
+            'arguments, got %zd", nargs);'
+        )
+        out.write("    return NULL;")
+        out.write("}")
+        out.write("PyObject *ctx = args[0];")
+        for argument in program.slots[: program.num_args]:
+            index = argument.index
+            out.write(f"v[{index}] = args[{index + 1}]; Py_INCREF(v[{index}]);")
+            if argument.dtype is not None:
+                out.write(
+                    f"if (tg_check_argument(v[{index}], {NPY_TYPES[argument.dtype]}, "
+                    f"{len(argument.shape)}, {index}) < 0) goto done;"
+                )
+        out.write("if (tg_execute(v, ctx) < 0) goto done;")
+        out.write(f"result = PyTuple_New({len(program.returns)});")
+        out.write("if (result == NULL) goto done;")
+        for position, index in enumerate(program.returns):
+            out.write(f"Py_INCREF(v[{index}]); PyTuple_SET_ITEM(result, {position}, v[{index}]);")
+        out.write("done:")
+        out.write(f"for (int i = 0; i < {count}; i++) Py_XDECREF(v[i]);")
+        out.write("return result;")
+
+
+def has_fast_call(program: KernelProgram) -> bool:
+    """Whether the module gets ``call``: every argument and result is a tensor."""
+    returned = [program.slots[index] for index in program.returns]
+    arguments = program.slots[: program.num_args]
+    return all(slot.dtype is not None for slot in [*returned, *arguments])
+
+
+def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
+    """``call(fast_context, *inputs)``: a whole call of a ``Function`` in C, for the common
+    case; it returns ``NotImplemented`` (before any effect) where the Python path must run.
+
+    ``fast_context`` is ``(context, shared variables, update targets, static shapes of the
+    targets, single output, whether each input may be converted)``. Arguments must be ndarrays
+    of the input's rank and static sizes, and of its dtype or one that casts to it safely (for
+    the inputs that are not ``strict``); results that the
+    program did not allocate itself (arguments, constants, views, reference results) or that
+    are returned twice are copied, so that no result aliases another or an argument."""
+    count = max(len(program.slots), 1)
+    inputs, outputs = program.num_inputs, program.num_outputs
+    updates = len(program.returns) - outputs
+    with out.indent(
+        "static PyObject *tg_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
+    ):
+        out.write(f"PyObject *v[{count}] = {{NULL}};")
+        out.write(f"PyObject *fresh[{max(len(program.returns), 1)}] = {{NULL}};")
+        out.write("PyObject *result = NULL;")
+        out.write("int bail = 0;")
+        out.write(f"if (nargs != {inputs + 1}) Py_RETURN_NOTIMPLEMENTED;")
+        out.write("PyObject *fast = args[0];")
+        out.write("PyObject *convertible = PyTuple_GET_ITEM(fast, 5);")
+        for argument in program.slots[:inputs]:
+            index = argument.index
+            arg = f"(PyArrayObject *)args[{index + 1}]"
+            checks = [
+                f"!PyArray_CheckExact(args[{index + 1}])",
+                f"PyArray_NDIM({arg}) != {len(argument.shape)}",
+            ]
+            checks += [
+                f"PyArray_DIM({arg}, {axis}) != {size}"
+                for axis, size in enumerate(argument.shape)
+                if size is not None
+            ]
+            out.write(f"if ({' || '.join(checks)}) Py_RETURN_NOTIMPLEMENTED;")
+        for argument in program.slots[:inputs]:
+            index = argument.index
+            typenum = NPY_TYPES[str(argument.dtype)]
+            out.write(
+                f"if (tg_take_argument(&v[{index}], args[{index + 1}], {typenum}, "
+                f"PyTuple_GET_ITEM(convertible, {index})) < 0) goto done;"
+            )
+            out.write(
+                f"if (v[{index}] == NULL) {{ result = Py_NewRef(Py_NotImplemented); goto done; }}"
+            )
+        out.write("PyObject *ctx = PyTuple_GET_ITEM(fast, 0);")
+        out.write("PyObject *shared = PyTuple_GET_ITEM(fast, 1);")
+        out.write("PyObject *targets = PyTuple_GET_ITEM(fast, 2);")
+        for position, argument in enumerate(program.slots[inputs : program.num_args]):
+            index = argument.index
+            out.write(
+                f"v[{index}] = PyObject_GetAttr(PyTuple_GET_ITEM(shared, {position}), "
+                "tg_value_name);"
+            )
+            out.write(f"if (v[{index}] == NULL) goto done;")
+            out.write(
+                f"if (tg_check_argument(v[{index}], {NPY_TYPES[str(argument.dtype)]}, "
+                f"{len(argument.shape)}, {index}) < 0) goto done;"
+            )
+        out.write("if (tg_execute(v, ctx) < 0) goto done;")
+        seen: set[int] = set()
+        for position, index in enumerate(program.returns):
+            if index in program.allocated and index not in seen:
+                out.write(f"fresh[{position}] = v[{index}]; Py_INCREF(fresh[{position}]);")
+            else:
+                out.write(
+                    f"fresh[{position}] = PyArray_NewCopy((PyArrayObject *)v[{index}], "
+                    "NPY_KEEPORDER);"
+                )
+                out.write(f"if (fresh[{position}] == NULL) goto done;")
+            seen.add(index)
+        for update in range(updates):
+            position = outputs + update
+            out.write(
+                f"if (!tg_fits(fresh[{position}], PyTuple_GET_ITEM(PyTuple_GET_ITEM(fast, 3), "
+                f"{update}))) bail = 1;"
+            )
+        out.write("if (bail) { result = Py_NewRef(Py_NotImplemented); goto done; }")
+        for update in range(updates):
+            position = outputs + update
+            out.write(
+                f"if (PyObject_SetAttr(PyTuple_GET_ITEM(targets, {update}), tg_value_name, "
+                f"fresh[{position}]) < 0) goto done;"
+            )
+        out.write("if (PyTuple_GET_ITEM(fast, 4) == Py_True) {")
+        if outputs:
+            out.write("    result = fresh[0]; fresh[0] = NULL;")
+        else:
+            out.write("    result = Py_NewRef(Py_None);")
+        out.write("} else {")
+        out.write(f"    result = PyList_New({outputs});")
+        out.write("    if (result == NULL) goto done;")
+        for position in range(outputs):
+            out.write(
+                f"    PyList_SET_ITEM(result, {position}, fresh[{position}]); "
+                f"fresh[{position}] = NULL;"
+            )
+        out.write("}")
+        out.write("done:")
+        out.write(f"for (int i = 0; i < {count}; i++) Py_XDECREF(v[i]);")
+        out.write(f"for (int i = 0; i < {max(len(program.returns), 1)}; i++) Py_XDECREF(fresh[i]);")
+        out.write("return result;")
