@@ -14,6 +14,7 @@ import contextlib
 import functools
 import importlib.machinery
 import importlib.util
+import json
 import os
 import platform
 import shutil
@@ -110,7 +111,11 @@ def _candidates() -> list[str]:
 
 @functools.cache
 def find_toolchain() -> Toolchain | None:
-    """The first C compiler that builds a test module with the flags, or ``None``."""
+    """The first C compiler that builds a test module with the flags, or ``None``.
+
+    A compiler that worked once is remembered in the cache (``toolchains/*.json``, keyed by the
+    compiler file, the flags, the include directories and the prelude), so that later processes
+    run nothing to find it again."""
     try:
         blas_include, blas_lib, blas_name = _blas_paths()
     except ImportError:
@@ -123,6 +128,11 @@ def find_toolchain() -> Toolchain | None:
         compiler = shutil.which(candidate.split()[0]) if candidate else None
         if compiler is None:
             continue
+        record = _record_path(compiler, include_dirs, link_args)
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            return Toolchain(
+                compiler, json.loads(record.read_text())["version"], include_dirs, link_args
+            )
         try:
             version = subprocess.run(
                 [compiler, "--version"], capture_output=True, text=True, timeout=30, check=True
@@ -131,22 +141,42 @@ def find_toolchain() -> Toolchain | None:
             continue
         toolchain = Toolchain(compiler, version, include_dirs, link_args)
         if _works(toolchain):
+            with contextlib.suppress(OSError):
+                cache.write_atomically(record, json.dumps({"version": version}))
             return toolchain
     return None
 
 
+def _record_path(compiler: str, include_dirs: tuple[str, ...], link_args: tuple[str, ...]) -> Path:
+    """Where a compiler that works is remembered (only successes are: a failure may be
+    mended, by installing headers, without the key changing)."""
+    stat = os.stat(compiler)
+    key = cache.digest(
+        compiler,
+        str(stat.st_mtime_ns),
+        str(stat.st_size),
+        " ".join(COMPILE_FLAGS),
+        " ".join(include_dirs),
+        " ".join(link_args),
+        PRELUDE,
+        sys.version,
+        np.__version__,
+    )
+    return cache.cache_dir() / "toolchains" / f"{key}.json"
+
+
 def _works(toolchain: Toolchain) -> bool:
-    """Whether the toolchain compiles and links a module using the prelude."""
+    """Whether the toolchain precompiles the prelude and builds a module that includes it
+    (the precompiled header is needed anyway: this probe costs one small module more)."""
+    header_dir = _header_dir(toolchain)
     probe = cache.cache_dir() / "probe"
     probe.mkdir(parents=True, exist_ok=True)
     source = probe / f"probe-{os.getpid()}.c"
     target = probe / f"probe-{os.getpid()}.so"
-    header = probe / PRELUDE_NAME
     try:
-        cache.write_atomically(header, PRELUDE)
         source.write_text(f'#include "{PRELUDE_NAME}"\nint tg_probe(void) {{ return 0; }}\n')
         result = subprocess.run(
-            _command(toolchain, source, target, probe),
+            _command(toolchain, source, target, header_dir),
             capture_output=True,
             timeout=120,
             check=False,

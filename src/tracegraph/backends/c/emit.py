@@ -388,8 +388,15 @@ class LoopEmitter:
         GCC's serial fallback of such a loop runs about five times slower than a plain
         ``omp simd`` loop, and a one-thread parallel region costs some 600 ns."""
         out = self.out
+        static_total = math.prod(s for s in self.kernel.domain if s is not None)
+        if None in self.kernel.domain:
+            static_total = PARALLEL_THRESHOLD + 1  # unknown: may be large
+        small = static_total <= PARALLEL_THRESHOLD
+        if static_total <= 1 and self._flat_possible():
+            self._flat_loop(parallel=False)  # one element: every array is contiguous
+            return
         if not self._flat_possible():
-            self._both(self._nested_loops, parallel=0 not in self.reduced)
+            self._both(self._nested_loops, parallel=0 not in self.reduced and not small)
             return
         conditions = []
         for i, view in enumerate(self.kernel.inputs):
@@ -401,7 +408,7 @@ class LoopEmitter:
             conditions.append(f"PyArray_IS_C_CONTIGUOUS({self._array(i)})")
         condition = " && ".join(conditions) or "1"
         with out.indent(f"if ({condition}) {{", "} else {"):
-            self._both(self._flat_loop, parallel=not self.reductions)
+            self._both(self._flat_loop, parallel=not self.reductions and not small)
         with out.indent("", "}"):
             self._nested_loops(parallel=False)
 
