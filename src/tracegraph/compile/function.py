@@ -73,8 +73,10 @@ class Program(Protocol):
 def make_program(func: FuncOp, mode: Mode) -> Program:
     """The backend program of ``func`` for ``mode``: C when the mode's linker is ``"c"``, a C
     compiler works and the function has something to compile; else the reference."""
-    if linker_of(mode) == "c" and CProgram.worth_compiling(func) and c_backend_available():
-        return CProgram(func)
+    if linker_of(mode) == "c" and c_backend_available():
+        compiled = CProgram.if_worth_compiling(func)
+        if compiled is not None:
+            return compiled
     return ReferenceProgram(func)
 
 

@@ -74,11 +74,11 @@ class CProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp):
+    def __init__(self, function: FuncOp, program: KernelProgram | None = None):
         toolchain = find_toolchain()
         if toolchain is None:
             raise RuntimeError("no working C compiler")
-        self.program: KernelProgram = lower(function)
+        self.program: KernelProgram = lower(function) if program is None else program
         self.source = emit_module(self.program)
         module = build_module(self.source, toolchain)
         self._run: Callable[..., tuple[Any, ...]] = module.run
@@ -126,10 +126,14 @@ class CProgram:
         """Whether some step runs a reference kernel (which needs NumPy's warnings off)."""
         return self._calls_numpy
 
-    @staticmethod
-    def worth_compiling(function: FuncOp) -> bool:
-        """Whether the function has anything to compile (a loop, a product, a draw)."""
-        return any(not isinstance(k, CallKernel) for k in lower(function).kernels)
+    @classmethod
+    def if_worth_compiling(cls, function: FuncOp) -> CProgram | None:
+        """The compiled program of ``function``, or None when it has nothing to compile (no
+        loop, product or draw: every step would call a reference kernel anyway)."""
+        program = lower(function)
+        if all(isinstance(kernel, CallKernel) for kernel in program.kernels):
+            return None
+        return cls(function, program)
 
     def run(self, args: Sequence[Any]) -> list[Any]:
         """Run on the argument arrays; return the results."""
