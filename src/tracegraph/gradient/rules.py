@@ -127,16 +127,7 @@ not_differentiable(
     ops.FusedOp,
     ops.YieldOp,
 )
-for _draw in (
-    ops.UniformOp,
-    ops.NormalOp,
-    ops.BinomialOp,
-    ops.PoissonOp,
-    ops.RandomIntegersOp,
-    ops.ChoiceOp,
-    ops.PermutationOp,
-    ops.MultinomialOp,
-):
+for _draw in ops.RANDOM_STATE_DRAWS:
     VJP_RULES[_draw] = UndefinedGradient(
         "random sampling has no gradient with respect to the distribution's parameters"
     )

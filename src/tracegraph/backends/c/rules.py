@@ -70,13 +70,6 @@ _runs_reference(
 )
 _runs_reference(
     "RandomStreams draws with NumPy's RandomState (Theano's numbers)",
-    ops.UniformOp,
-    ops.NormalOp,
-    ops.BinomialOp,
-    ops.PoissonOp,
-    ops.RandomIntegersOp,
-    ops.ChoiceOp,
-    ops.PermutationOp,
-    ops.MultinomialOp,
+    *ops.RANDOM_STATE_DRAWS,
 )
 _runs_reference("no C yet", ops.MultinomialFromUniformOp)

@@ -49,6 +49,7 @@ from tracegraph.ir.ops.elementwise import (
 from tracegraph.ir.ops.fused import FusedOp, YieldOp
 from tracegraph.ir.ops.linalg import DotOp
 from tracegraph.ir.ops.random import (
+    RANDOM_STATE_DRAWS,
     BinomialOp,
     ChoiceOp,
     MRGUniformOp,
@@ -86,6 +87,7 @@ from tracegraph.ir.ops.shape import (
 from tracegraph.ir.ops.subtensor import IncSubtensorOp, SetSubtensorOp, SubtensorOp
 
 __all__ = [
+    "RANDOM_STATE_DRAWS",
     "AbsOp",
     "AddOp",
     "AllOp",

@@ -169,6 +169,19 @@ class MultinomialOp(RandomStateDrawOp):
     ADDED_AXES: ClassVar[int] = 1
 
 
+RANDOM_STATE_DRAWS: tuple[type[RandomStateDrawOp], ...] = (
+    UniformOp,
+    NormalOp,
+    BinomialOp,
+    PoissonOp,
+    RandomIntegersOp,
+    ChoiceOp,
+    PermutationOp,
+    MultinomialOp,
+)
+"""Every draw from a NumPy ``RandomState``, for the rule tables that treat them alike."""
+
+
 @irdl_op_definition
 class MRGUniformOp(IRDLOperation):
     """MRG31k3p uniform numbers in (0, 1): ``rstate`` is an n×6 int32 matrix, one generator
