@@ -9,12 +9,19 @@ import pytest
 import tracegraph
 
 
-@pytest.fixture(autouse=True, params=["numpy", "c"])
-def linker(request: pytest.FixtureRequest) -> Iterator[str]:
+@pytest.fixture(params=["numpy", "c"])
+def linker_name(request: pytest.FixtureRequest) -> str:
+    """The backends these tests run on (``tests/backends/c`` overrides it: C only)."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(autouse=True)
+def linker(linker_name: str) -> Iterator[str]:
     """The backend ``FAST_RUN`` uses in this test (``config.linker``)."""
     previous = tracegraph.config.linker
-    tracegraph.config.linker = request.param
+    tracegraph.config.linker = linker_name
     try:
-        yield request.param
+        yield linker_name
     finally:
         tracegraph.config.linker = previous

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-import tracegraph
 
-
-@pytest.fixture(autouse=True, params=["c"])
-def linker(request: pytest.FixtureRequest) -> Iterator[str]:
-    """``FAST_RUN`` compiles to C in these tests."""
-    previous = tracegraph.config.linker
-    tracegraph.config.linker = request.param
-    try:
-        yield request.param
-    finally:
-        tracegraph.config.linker = previous
+@pytest.fixture
+def linker_name() -> str:
+    """``FAST_RUN`` compiles to C in these tests (the ``linker`` fixture of the folder above)."""
+    return "c"
