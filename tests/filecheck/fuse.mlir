@@ -1,7 +1,7 @@
 // RUN: tracegraph-opt %s -p fuse,dce --no-locations | filecheck %s
 
 // fuse: elementwise ops on one loop domain become one tg.fused op; single-element constants
-// are copied into the body; the group's root gives the result.
+// are copied into the body; the group's root gives the first result.
 
 // CHECK-LABEL: func.func @chain(
 // CHECK-NEXT:    %[[F:.+]] = tg.fused %x, %y : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64> {
@@ -45,20 +45,59 @@ func.func @sum_of_exp(%x: tensor<?x?xf64>, %row: tensor<?xf64>) -> tensor<?xf64>
   func.return %s : tensor<?xf64>
 }
 
-// Negative: a value used outside the group ends it (it is computed once, by its own kernel),
-// and ops on another domain (a broadcast row) are another group.
+// A value also used after the root joins the group and becomes one more result of the fused
+// op (computed in the same loop, not by a kernel of its own); the fused op stands where the
+// root stood, before every use.
 // CHECK-LABEL: func.func @shared_value(
-// CHECK-NEXT:    %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
-// CHECK-NEXT:    %[[F:.+]] = tg.fused %e : (tensor<?xf64>) -> tensor<?xf64> {
-// CHECK:           tg.log
-// CHECK:           tg.sqrt
-// CHECK:         }
-// CHECK-NEXT:    func.return %e, %[[F]] : tensor<?xf64>, tensor<?xf64>
+// CHECK-NEXT:    %[[R:.+]], %[[E:.+]] = tg.fused %x : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+// CHECK-NEXT:    ^{{.*}}(%[[X:.+]]: tensor<?xf64>):
+// CHECK-NEXT:      %[[EI:.+]] = tg.exp %[[X]]
+// CHECK-NEXT:      %[[L:.+]] = tg.log %[[EI]]
+// CHECK-NEXT:      %[[S:.+]] = tg.sqrt %[[L]]
+// CHECK-NEXT:      tg.yield %[[S]], %[[EI]] : tensor<?xf64>, tensor<?xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    func.return %[[E]], %[[R]] : tensor<?xf64>, tensor<?xf64>
 func.func @shared_value(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
   %l = tg.log %e : tensor<?xf64> -> tensor<?xf64>
   %r = tg.sqrt %l : tensor<?xf64> -> tensor<?xf64>
   func.return %e, %r : tensor<?xf64>, tensor<?xf64>
+}
+
+// Negative: a value used before the root, by an op outside the group, stays out (the group
+// would need that op's result and the op the group's: a cycle), and ops on another domain
+// (a broadcast row) are another group; a reduction's operand joins only if nothing else
+// uses it.
+// CHECK-LABEL: func.func @used_before_the_root(
+// CHECK-NEXT:    %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+// CHECK-NEXT:    %s = tg.sum %e
+// CHECK-NEXT:    %[[F:.+]] = tg.fused %s, %e : (tensor<f64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK:           tg.dimshuffle
+// CHECK:           tg.add
+// CHECK:         }
+// CHECK-NEXT:    func.return %[[F]] : tensor<?xf64>
+func.func @used_before_the_root(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+  %s = tg.sum %e {axes = array<i64: 0>, keepdims = false} : tensor<?xf64> -> tensor<f64>
+  %d = tg.dimshuffle %s {order = array<i64: -1>} : tensor<f64> -> tensor<1xf64>
+  %a = tg.add %e, %d : (tensor<?xf64>, tensor<1xf64>) -> tensor<?xf64>
+  func.return %a : tensor<?xf64>
+}
+
+// Negative: a reduction's group has one result; an elementwise value it reads that is also
+// used elsewhere is computed by its own group.
+// CHECK-LABEL: func.func @reduction_root(
+// CHECK-NEXT:    %[[E:.+]] = tg.fused %x : (tensor<?xf64>) -> tensor<?xf64> {
+// CHECK:           tg.exp
+// CHECK:           tg.neg
+// CHECK:         }
+// CHECK-NEXT:    %s = tg.sum %[[E]]
+// CHECK-NEXT:    func.return %[[E]], %s
+func.func @reduction_root(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<f64>) {
+  %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+  %n = tg.neg %e : tensor<?xf64> -> tensor<?xf64>
+  %s = tg.sum %n {axes = array<i64: 0>, keepdims = false} : tensor<?xf64> -> tensor<f64>
+  func.return %n, %s : tensor<?xf64>, tensor<f64>
 }
 
 // Negative: a single op is no group.

@@ -3,11 +3,13 @@ that a backend computes in one loop nest, with no temporary arrays between the g
 
 A group grows from a *root* (an elementwise op, or a reduction of an elementwise value) towards
 its operands. A producer joins when it computes on the root's loop *domain* (same rank and
-pattern of broadcastable axes) and every use of its value is inside the group, so no value of
-the group is needed outside it but the root's (which keeps the graph acyclic). A dimshuffle
-joins only at the edge of a group: its operand stays outside and becomes an input seen through
-the dimshuffle (a view with permuted or broadcast axes). Single-element constants are copied
-into the body, where a backend reads them as literals. Groups of one op stay as they are.
+pattern of broadcastable axes) and every use of its value is inside the group or, when the root
+is elementwise, comes after the root: such a value becomes one more result of the fused op,
+which stands where the root stood, so every use still follows its definition (a use before the
+root could feed the group and close a cycle). A dimshuffle joins only at the edge of a group:
+its operand stays outside and becomes an input seen through the dimshuffle (a view with
+permuted or broadcast axes). Single-element constants are copied into the body, where a
+backend reads them as literals. Groups of one op stay as they are.
 """
 
 from __future__ import annotations
@@ -104,7 +106,8 @@ class _Grouper:
     def _joins(self, value: SSAValue, root: Operation, members: set[Operation]) -> bool:
         """Whether the producer of ``value`` may join the group of ``root``: an elementwise op
         or dimshuffle on the domain, not grouped yet, whose every use is a member (or, for the
-        operand of a reduction root, the root alone)."""
+        operand of a reduction root, the root alone) or, for an elementwise op in the group of
+        an elementwise root, an op after the root (the value is then a result of the group)."""
         producer = value.owner
         if not isinstance(producer, Operation) or producer not in self.index:
             return False
@@ -118,7 +121,13 @@ class _Grouper:
         elif not is_elementwise(producer) or domain_pattern(value) != domain:
             return False
         users = members | {root}
-        return all(use.operation in users for use in value.uses)
+        if isinstance(producer, ops.DimShuffleOp) or is_fused_reduction(root):
+            return all(use.operation in users for use in value.uses)
+        after = self.index[root]
+        return all(
+            use.operation in users or self.index.get(use.operation, -1) > after
+            for use in value.uses
+        )
 
     def _grow(self, root: Operation) -> Group:
         members: set[Operation] = {root}
@@ -175,12 +184,21 @@ def _fuse(block: Block, group: Group) -> ops.FusedOp:
         body.add_op(copy)
         for old, new in zip(op.results, copy.results, strict=True):
             mapping[old] = new
-    result = group.root.results[0]
-    body.add_op(ops.YieldOp([mapping[result]]))
-    fused = ops.FusedOp(inputs, [result.type], body)
+    # The root's value, then every other member's value that is used outside the group.
+    results = [group.root.results[0]]
+    for op in group.members:
+        if op is not group.root:
+            results.extend(
+                value
+                for value in op.results
+                if any(use.operation not in members for use in value.uses)
+            )
+    body.add_op(ops.YieldOp([mapping[value] for value in results]))
+    fused = ops.FusedOp(inputs, [value.type for value in results], body)
     fused.location = group.root.location
     block.insert_op_before(fused, group.root)
-    result.replace_all_uses_with(fused.outputs[0])
+    for value, output in zip(results, fused.outputs, strict=True):
+        value.replace_all_uses_with(output)
     for op in reversed(group.members):
         block.erase_op(op)
     return fused
