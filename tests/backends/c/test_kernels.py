@@ -256,11 +256,24 @@ def test_dead_intermediates_give_their_buffers_and_results_never_alias() -> None
     run_both([x, y], outputs, [value, value], mode=tracegraph.Mode().excluding("fuse"))
 
 
+def test_a_value_used_after_its_group_is_one_more_result_of_the_loop() -> None:
+    """Multi-result fusion: ``e`` is a result and feeds the rest, all in one loop."""
+    x = T.dvector("x")
+    e = T.exp(x)
+    outputs = [T.sqrt(T.tanh(e) + 3), e]
+    c_program, _ = both_programs([x], outputs)
+    loops = [k for k in c_program.program.kernels if isinstance(k, LoopKernel)]
+    assert len(loops) == 1 and len(loops[0].outputs) == 2
+    run_both([x], outputs, [np.linspace(-2, 2, 9)])
+    run_both([x], outputs, [np.linspace(-2, 2, 18)[::2]])  # strided: the scalar fallback
+
+
 def test_the_generated_source_is_readable() -> None:
     x = T.dmatrix("x")
     f = tracegraph.function([x], T.tanh(x) * x + T.exp(-x * x) * 0.5)
     source = f.source("c")
-    assert "#pragma omp parallel for simd" in source and "tanh(" in source and "exp(" in source
+    assert "#pragma omp parallel" in source and "tg_flat_" in source  # one loop, two paths
+    assert "tanh(" in source and "exp(" in source
     assert f"{THIS_FILE}:" in source  # each kernel names the user's line
     with pytest.raises(ValueError, match="C source only"):
         f.source("cuda")

@@ -1,4 +1,4 @@
-"""The C emitter of kernels: one static C function ``tg_step_K(v, ctx)`` per kernel of a kernel
+"""The C emitter of kernels: one C function ``tg_step_K(v, ctx)`` per kernel of a kernel
 program (``passes/lower.py``), writing into an ``IndentedBuffer``; ``module.py`` assembles
 them into a module.
 
@@ -28,6 +28,7 @@ from tracegraph.backends.c.scalar import (
     ScalarEmitter,
     c_literal,
     kind,
+    may_fail,
 )
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
@@ -143,6 +144,10 @@ class LoopEmitter:
         self.rank = kernel.rank
         self.reduced = set(kernel.reduced_axes)
         self.reductions = [o for o in kernel.outputs if o.reduction is not None]
+        self.can_fail = any(may_fail(op) for op in kernel.body)
+        # Functions the step calls (the flat loop shared by its one- and many-thread paths),
+        # written before it.
+        self.helpers = IndentedBuffer()
 
     # names
     def _array(self, i: int) -> str:
@@ -171,10 +176,23 @@ class LoopEmitter:
         return dtype_of(output.reduction.result)
 
     def emit(self) -> None:
-        out = self.out
-        with out.indent(f"static int tg_step_{self.step}(PyObject **v, PyObject *ctx) {{", "}"):
+        module, step = self.out, IndentedBuffer()
+        self._emit_step(step)
+        module.lines.extend(self.helpers.lines)
+        module.lines.extend(step.lines)
+        self.out = module
+
+    def _error_clause(self) -> str:
+        """The clause that combines the error flag of a loop's iterations, when the body has an
+        op that can fail."""
+        return " reduction(|:tg_error)" if self.can_fail else ""
+
+    def _emit_step(self, out: IndentedBuffer) -> None:
+        self.out = out
+        with out.indent(f"TG_KERNEL int tg_step_{self.step}(PyObject **v, PyObject *ctx) {{", "}"):
             out.write(_comment(self.kernel.op))
-            out.write("int tg_error = 0;")
+            if self.can_fail:
+                out.write("int tg_error = 0;")
             out.write(f"npy_intp n[{max(self.rank, 1)}];")
             for i, view in enumerate(self.kernel.inputs):
                 out.write(f"PyArrayObject *{self._array(i)} = (PyArrayObject *)v[{view.slot}];")
@@ -184,13 +202,14 @@ class LoopEmitter:
             self._check_empty_reductions()
             self._strides()
             self._loops()
-            out.write("if (tg_error) {")
-            out.write(
-                "    return tg_raise(ctx, "
-                f'{self.step}, "runtime", "Integers to negative integer powers are not '
-                'allowed.");'
-            )
-            out.write("}")
+            if self.can_fail:
+                out.write("if (tg_error) {")
+                out.write(
+                    "    return tg_raise(ctx, "
+                    f'{self.step}, "runtime", "Integers to negative integer powers are not '
+                    'allowed.");'
+                )
+                out.write("}")
             self._finish()
             out.write("return 0;")
 
@@ -382,11 +401,12 @@ class LoopEmitter:
         return len(self.reduced) == self.rank
 
     def _loops(self) -> None:
-        """The loops: flat when the inputs allow it, else nested. Loops that may be large are
-        emitted twice, on several threads above ``PARALLEL_THRESHOLD`` elements and on one
-        below: an ``if`` clause on ``omp parallel for simd`` would say it in one loop, but
-        GCC's serial fallback of such a loop runs about five times slower than a plain
-        ``omp simd`` loop, and a one-thread parallel region costs some 600 ns."""
+        """The loops: flat when the inputs allow it, else nested. Loops that may be large run
+        on several threads above ``PARALLEL_THRESHOLD`` elements and on one below: the flat
+        loop is one function both paths call; nested loops are emitted twice (an ``if``
+        clause on ``omp parallel for simd`` would say it in one loop, but GCC's serial
+        fallback of such a loop runs about five times slower than a plain ``omp simd`` loop,
+        and a one-thread parallel region costs some 600 ns)."""
         out = self.out
         static_total = math.prod(s for s in self.kernel.domain if s is not None)
         if None in self.kernel.domain:
@@ -408,7 +428,7 @@ class LoopEmitter:
             conditions.append(f"PyArray_IS_C_CONTIGUOUS({self._array(i)})")
         condition = " && ".join(conditions) or "1"
         with out.indent(f"if ({condition}) {{", "} else {"):
-            self._both(self._flat_loop, parallel=not self.reductions and not small)
+            self._flat_loop(parallel=not self.reductions and not small and self.rank > 0)
         with out.indent("", "}"):
             self._nested_loops(parallel=False)
 
@@ -430,30 +450,32 @@ class LoopEmitter:
         out = self.out
         out.write(f"const npy_intp total = {self._total()};")
         read: dict[int, str] = {}
+        arguments: list[tuple[str, str]] = []  # (C declaration, name) of the loop's pointers
         for i, view in enumerate(self.kernel.inputs):
             dtype = C_TYPES[self._input_dtype(i)]
-            pointer = f"(const {dtype} *)PyArray_DATA({self._array(i)})"
-            if all(axis is None for axis in view.axes):
-                read[i] = f"*{pointer}"
-            else:
-                out.write(f"const {dtype} *p{i} = {pointer};")
-                read[i] = f"p{i}[i]"
+            out.write(f"const {dtype} *p{i} = (const {dtype} *)PyArray_DATA({self._array(i)});")
+            arguments.append((f"const {dtype} *p{i}", f"p{i}"))
+            read[i] = f"*p{i}" if all(axis is None for axis in view.axes) else f"p{i}[i]"
         reduction = bool(self.reductions)
         targets: dict[int, str] = {}
         for k in range(len(self.kernel.outputs)):
             dtype = C_TYPES[self._dtype_of_output_buffer(k)]
             out.write(f"{dtype} *q{k} = ({dtype} *)PyArray_DATA({self._output(k)});")
+            arguments.append((f"{dtype} *q{k}", f"q{k}"))
             if reduction:
                 out.write(f"{dtype} r{k} = q{k}[0];")
                 targets[k] = f"r{k}"
             else:
                 targets[k] = f"q{k}[i]"
-        if reduction:
-            pragma = self._simd_reduction_pragma()
-        elif parallel:
-            pragma = "#pragma omp parallel for simd reduction(|:tg_error)"
-        else:
-            pragma = "#pragma omp simd reduction(|:tg_error)"
+        if parallel and not reduction:
+            self._flat_function(read, targets, arguments)
+            self._flat_calls(", ".join(name for _, name in arguments))
+            return
+        pragma = (
+            self._simd_reduction_pragma()
+            if reduction
+            else "#pragma omp simd" + self._error_clause()
+        )
         if pragma:
             out.write(pragma)
         with out.indent("for (npy_intp i = 0; i < total; i++) {", "}"):
@@ -462,6 +484,50 @@ class LoopEmitter:
         if reduction:
             for k in range(len(self.kernel.outputs)):
                 out.write(f"q{k}[0] = r{k};")
+
+    def _flat_function(
+        self, read: dict[int, str], targets: dict[int, str], arguments: list[tuple[str, str]]
+    ) -> None:
+        """The flat loop over elements ``lo`` to ``hi`` as a function of its own, which the
+        one-thread and the many-thread paths both call: the body is compiled (and vectorized)
+        once, not twice. ``noipa`` keeps it so (inlined, it would be compiled at each call;
+        a clone made by interprocedural passes would lose its ``omp simd`` vectorization)."""
+        out = self.helpers
+        parameters = ", ".join(declaration for declaration, _ in arguments)
+        with out.indent(
+            f"static __attribute__((noipa)) int tg_flat_{self.step}"
+            f"(npy_intp lo, npy_intp hi, {parameters}) {{",
+            "}",
+        ):
+            if self.can_fail:
+                out.write("int tg_error = 0;")
+            out.write("#pragma omp simd" + self._error_clause())
+            step_out, self.out = self.out, out
+            with out.indent("for (npy_intp i = lo; i < hi; i++) {", "}"):
+                values = self._body(read)
+                self._store(values, targets)
+            self.out = step_out
+            out.write("return tg_error;" if self.can_fail else "return 0;")
+        out.write("")
+
+    def _flat_calls(self, arguments: str) -> None:
+        """Call the flat loop's function: on one thread up to ``PARALLEL_THRESHOLD`` elements,
+        above it on every thread, each on a contiguous chunk (a multiple of 8 elements, so
+        that no two threads write to one cache line)."""
+        out = self.out
+        combine = "tg_error |= " if self.can_fail else "(void)"
+        with out.indent(f"if (total > {PARALLEL_THRESHOLD}) {{", "} else {"):
+            out.write("#pragma omp parallel" + self._error_clause())
+            with out.indent("{", "}"):
+                out.write("const npy_intp threads = omp_get_num_threads();")
+                out.write(
+                    "const npy_intp chunk = ((total + threads - 1) / threads + 7) & ~(npy_intp)7;"
+                )
+                out.write("const npy_intp lo = chunk * omp_get_thread_num();")
+                out.write("const npy_intp hi = lo + chunk < total ? lo + chunk : total;")
+                out.write(f"if (lo < hi) {combine}tg_flat_{self.step}(lo, hi, {arguments});")
+        with out.indent("", "}"):
+            out.write(f"{combine}tg_flat_{self.step}(0, total, {arguments});")
 
     def _simd_reduction_pragma(self) -> str:
         """``omp simd`` for a loop accumulating every output in ``r<k>``, where the
@@ -475,7 +541,7 @@ class LoopEmitter:
                 clauses.append(f"reduction(*:r{k})")
             else:
                 return ""  # max, min, any, all: their NaN and short-circuit rules stay sequential
-        return "#pragma omp simd " + " ".join(clauses) + " reduction(|:tg_error)"
+        return "#pragma omp simd " + " ".join(clauses) + self._error_clause()
 
     def _nested_loops(self, parallel: bool) -> None:
         out = self.out
@@ -490,7 +556,7 @@ class LoopEmitter:
         closers = 0
         for d in range(self.rank - 1):
             if d == 0 and parallel:
-                out.write("#pragma omp parallel for reduction(|:tg_error)")
+                out.write("#pragma omp parallel for" + self._error_clause())
             out.write(f"for (npy_intp i{d} = 0; i{d} < n[{d}]; i{d}++) {{")
             out.level += 1
             closers += 1
@@ -535,14 +601,17 @@ class LoopEmitter:
             values = self._body(read)
             self._store(values, targets)
             return
+        # A one-axis domain gets here only when an input is not contiguous (a rare fallback):
+        # its loop stays scalar, which compiles much faster than gathers and scatters.
+        vectorize = self.rank >= 2
         if parallel:
-            out.write("#pragma omp parallel for simd reduction(|:tg_error)")
-        elif accumulate_inner:
+            out.write("#pragma omp parallel for simd" + self._error_clause())
+        elif accumulate_inner and vectorize:
             pragma = self._simd_reduction_pragma()
             if pragma:
                 out.write(pragma)
-        elif not self.reductions:
-            out.write("#pragma omp simd reduction(|:tg_error)")
+        elif not self.reductions and vectorize:
+            out.write("#pragma omp simd" + self._error_clause())
         with out.indent(f"for (npy_intp i = 0; i < n[{last}]; i++) {{", "}"):
             values = self._body(read)
             self._store(values, targets)
@@ -597,7 +666,7 @@ class LoopEmitter:
 def _emit_dot(kernel: DotKernel, step: int, out: IndentedBuffer) -> None:
     dtype = dtype_of(kernel.op.result)
     prefix = "s" if dtype == "float32" else "d"
-    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
         out.write(_comment(kernel.op))
         out.write(
             f"PyObject *r = tg_dot_{prefix}(ctx, {step}, (PyArrayObject *)v[{kernel.lhs}], "
@@ -610,7 +679,7 @@ def _emit_dot(kernel: DotKernel, step: int, out: IndentedBuffer) -> None:
 
 def _emit_mrg(kernel: MRGKernel, step: int, out: IndentedBuffer) -> None:
     float32 = int(dtype_of(kernel.op.sample) == "float32")
-    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
         out.write(_comment(kernel.op))
         out.write("PyObject *new_state = NULL, *sample = NULL;")
         out.write(
@@ -624,7 +693,7 @@ def _emit_mrg(kernel: MRGKernel, step: int, out: IndentedBuffer) -> None:
 
 def _emit_dimshuffle(kernel: DimShuffleKernel, step: int, out: IndentedBuffer) -> None:
     order = kernel.op.get_order()
-    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
         out.write(_comment(kernel.op))
         entries = ", ".join(str(axis) for axis in order) or "0"
         out.write(f"static const int order[{max(len(order), 1)}] = {{{entries}}};")
@@ -638,7 +707,7 @@ def _emit_dimshuffle(kernel: DimShuffleKernel, step: int, out: IndentedBuffer) -
 
 
 def _emit_shape(kernel: ShapeKernel, step: int, out: IndentedBuffer) -> None:
-    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
         out.write(_comment(kernel.op))
         out.write(f"PyObject *r = tg_shape((PyArrayObject *)v[{kernel.x}]);")
         out.write("if (r == NULL) return -1;")
@@ -649,7 +718,7 @@ def _emit_shape(kernel: ShapeKernel, step: int, out: IndentedBuffer) -> None:
 def _emit_call(
     kernel: CallKernel, step: int, call_index: int, tensors: set[int], out: IndentedBuffer
 ) -> None:
-    with out.indent(f"static int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
         out.write(_comment(kernel.op))
         operands = ", ".join(f"v[{slot}]" for slot in kernel.operands) or "NULL"
         out.write(f"PyObject *args[{max(len(kernel.operands), 1)}] = {{{operands}}};")

@@ -8,16 +8,41 @@
   error the reference backend would, naming the op and the user's line.
 - ``call(fast_context, *inputs)``, when every argument and result is a tensor: a whole call of
   a ``Function`` (see ``_emit_call_function``).
+
+The translation unit can also be compiled in parts at once, one per core (``build.py`` defines
+``TG_PARTS`` and ``TG_PART``; compiled alone it is one part): the loop kernels, most of the
+compile time, are dealt out to the parts in turn; part 0 holds the other kernels and the module
+itself, and its init imports NumPy's C API into every other part (each has its own table).
 """
 
 from __future__ import annotations
 
 from tracegraph.backends.c.emit import IndentedBuffer, emit_step
 from tracegraph.backends.c.scalar import NPY_TYPES
-from tracegraph.passes.lower import CallKernel, KernelProgram, reads, writes
+from tracegraph.passes.lower import CallKernel, KernelProgram, LoopKernel, reads, writes
 
 MODULE_NAME = "TG_MODULE_NAME"
 """Stands for the module's name in the source until it is known (a hash of the source)."""
+
+MAX_PARTS = 8
+"""The most parts a module is compiled in."""
+
+LOOP_MARK = "#if TG_PART_HAS("
+"""Begins the guard of each loop kernel (``build.py`` counts them to choose the parts)."""
+
+_PARTS_HEADER = """/* Compiled in TG_PARTS parts at once, this is part TG_PART (alone: all). */
+#ifndef TG_PARTS
+#define TG_PARTS 1
+#define TG_PART 0
+#endif
+#define TG_PART_HAS(loop) ((loop) % TG_PARTS == TG_PART)
+#define TG_KERNEL __attribute__((visibility("hidden")))
+#define TG_JOIN(a, b) TG_JOIN_(a, b)
+#define TG_JOIN_(a, b) a##b
+#if TG_PART > 0
+TG_KERNEL int TG_JOIN(tg_import_part_, TG_PART)(void) { return _import_array(); }
+#endif
+"""
 
 
 def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
@@ -37,14 +62,28 @@ def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
 def emit_module(program: KernelProgram) -> str:
     """The C source of a kernel program's module (named ``TG_MODULE_NAME`` until built)."""
     out = IndentedBuffer()
-    out.write('#include "tg_prelude.h"', "", "static PyObject *tg_value_name;", "")
+    out.write('#include "tg_prelude.h"', "")
+    out.lines.extend(_PARTS_HEADER.splitlines())
+    out.write("")
+    for step in range(len(program.kernels)):
+        out.write(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx);")
+    out.write("")
     tensors = {slot.index for slot in program.slots if slot.dtype is not None}
     call_index = 0
+    loops = 0
     for step, kernel in enumerate(program.kernels):
+        if isinstance(kernel, LoopKernel):
+            out.write(f"{LOOP_MARK}{loops})")
+            loops += 1
+        else:
+            out.write("#if TG_PART == 0")
         emit_step(kernel, step, call_index, tensors, out)
         if isinstance(kernel, CallKernel):
             call_index += 1
-        out.write("")
+        out.write("#endif", "")
+    out.write("#if TG_PART == 0", "static PyObject *tg_value_name;", "")
+    for part in range(1, MAX_PARTS):
+        out.write(f"#if TG_PARTS > {part}", f"TG_KERNEL int tg_import_part_{part}(void);", "#endif")
     _emit_run(program, out)
     fast = has_fast_call(program)
     if fast:
@@ -65,10 +104,19 @@ def emit_module(program: KernelProgram) -> str:
         "};",
         f"PyMODINIT_FUNC PyInit_{MODULE_NAME}(void) {{",
         "    import_array();",
+    )
+    for part in range(1, MAX_PARTS):
+        out.write(
+            f"#if TG_PARTS > {part}",
+            f"    if (tg_import_part_{part}() < 0) return NULL;",
+            "#endif",
+        )
+    out.write(
         '    tg_value_name = PyUnicode_InternFromString("_value");',
         "    if (tg_value_name == NULL) return NULL;",
         "    return PyModule_Create(&tg_module);",
         "}",
+        "#endif",
     )
     return out.text()
 

@@ -462,6 +462,7 @@ PRELUDE = f"""/* tracegraph's prelude of generated modules */
 #include <Python.h>
 #include <numpy/arrayobject.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <string.h>
 #include <stdio.h>
