@@ -8,7 +8,8 @@ Every SSA value of the function gets a *slot*. Each op becomes one kernel:
   domain axis walks, or none: broadcast), computing the body's ops on one element at a time,
   and writing elementwise outputs (domain-shaped) or accumulating reductions;
 - a ``DotKernel`` for ``tg.dot`` on floats (BLAS), an ``MRGKernel`` for MRG31k3p draws, a
-  ``DimShuffleKernel`` (a view) and a ``ShapeKernel``;
+  ``DimShuffleKernel`` (a view), a ``ShapeKernel`` and an ``ElementKernel`` (one element of
+  a vector, as ``shape(x)[0]``);
 - a ``CallKernel`` for every other op: its reference kernel runs.
 
 Dimshuffles feeding a loop are read through (a view costs nothing), constants are given once,
@@ -27,6 +28,7 @@ from xdsl.ir import Operation, SSAValue
 
 from tracegraph.ir import ops
 from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.ops.subtensor import SCALAR_INDEX
 from tracegraph.ir.types import Shape, dtype_of, is_tensor, shape_of
 from tracegraph.passes.fusion import is_elementwise, is_fused_reduction
 
@@ -123,6 +125,31 @@ class ShapeKernel:
 
 
 @dataclass
+class ElementKernel:
+    """``x[i]`` of a vector ``x`` and a 0-d integer ``i`` (negative counts from the end): the
+    element as a new 0-d array, such as ``shape(x)[0]`` in the gradient of a mean."""
+
+    op: ops.SubtensorOp
+    x: int
+    index: int
+    result: int
+
+
+ELEMENT_INDEX_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32")
+"""Index dtypes whose every value an ``npy_int64`` holds (``uint64`` runs the reference)."""
+
+
+def is_vector_element(op: Operation) -> bool:
+    """Whether ``op`` reads one element of a vector with one integer index."""
+    return (
+        isinstance(op, ops.SubtensorOp)
+        and tuple(op.get_entries()) == (SCALAR_INDEX,)
+        and len(shape_of(op.x)) == 1
+        and dtype_of(op.indices[0]) in ELEMENT_INDEX_DTYPES
+    )
+
+
+@dataclass
 class CallKernel:
     """An op the backend does not compile: its reference kernel runs on the operand slots and
     fills the result slots."""
@@ -132,7 +159,9 @@ class CallKernel:
     results: tuple[int, ...]
 
 
-Kernel: TypeAlias = LoopKernel | DotKernel | MRGKernel | DimShuffleKernel | ShapeKernel | CallKernel
+Kernel: TypeAlias = (
+    LoopKernel | DotKernel | MRGKernel | DimShuffleKernel | ShapeKernel | ElementKernel | CallKernel
+)
 
 
 @dataclass
@@ -285,6 +314,9 @@ def _kernel_of(op: Operation, slot_of: dict[SSAValue, int]) -> Kernel:
         return DimShuffleKernel(op, slot_of[op.x], slot_of[op.result])
     if isinstance(op, ops.ShapeOp):
         return ShapeKernel(op, slot_of[op.x], slot_of[op.result])
+    if is_vector_element(op):
+        assert isinstance(op, ops.SubtensorOp)
+        return ElementKernel(op, slot_of[op.x], slot_of[op.indices[0]], slot_of[op.result])
     return CallKernel(
         op, tuple(slot_of[v] for v in op.operands), tuple(slot_of[r] for r in op.results)
     )
@@ -300,6 +332,8 @@ def reads(kernel: Kernel) -> set[int]:
         return {kernel.rstate, kernel.shape}
     if isinstance(kernel, DimShuffleKernel | ShapeKernel):
         return {kernel.x}
+    if isinstance(kernel, ElementKernel):
+        return {kernel.x, kernel.index}
     return set(kernel.operands)
 
 
@@ -311,7 +345,7 @@ def writes(kernel: Kernel) -> set[int]:
         return {kernel.result}
     if isinstance(kernel, MRGKernel):
         return {kernel.new_rstate, kernel.sample}
-    if isinstance(kernel, DimShuffleKernel | ShapeKernel):
+    if isinstance(kernel, DimShuffleKernel | ShapeKernel | ElementKernel):
         return {kernel.result}
     return set(kernel.results)
 
@@ -413,7 +447,7 @@ def lower(func: FuncOp) -> KernelProgram:
     allocated = {
         slot
         for kernel in kernels
-        if isinstance(kernel, LoopKernel | DotKernel | MRGKernel | ShapeKernel)
+        if isinstance(kernel, LoopKernel | DotKernel | MRGKernel | ShapeKernel | ElementKernel)
         for slot in writes(kernel)
     }
     num_inputs, num_outputs = _interface(func, len(block.args), len(returns))

@@ -19,7 +19,7 @@ from tests.backends.c.helpers import both_programs, run_both
 from tests.backends.numpy_helpers import LAYOUTS, in_layout, sample
 from tests.numpy_oracle import BINARY_OPS
 from tracegraph.backends.c import CProgram
-from tracegraph.passes.lower import LoopKernel
+from tracegraph.passes.lower import ElementKernel, LoopKernel
 
 THIS_FILE = Path(__file__).name
 DTYPES = ("bool", "int8", "int32", "int64", "uint8", "uint64", "float32", "float64")
@@ -266,6 +266,29 @@ def test_a_value_used_after_its_group_is_one_more_result_of_the_loop() -> None:
     assert len(loops) == 1 and len(loops[0].outputs) == 2
     run_both([x], outputs, [np.linspace(-2, 2, 9)])
     run_both([x], outputs, [np.linspace(-2, 2, 18)[::2]])  # strided: the scalar fallback
+
+
+@pytest.mark.parametrize("index_dtype", ["int8", "uint32", "int64", "uint64"])
+@pytest.mark.parametrize("dtype", ["float32", "int8", "bool", "uint64"])
+def test_one_element_of_a_vector_is_read_in_c(dtype: str, index_dtype: str) -> None:
+    """``v[i]`` (as ``shape(x)[0]`` in the gradient of a mean) is an ``ElementKernel``, not a
+    call back into Python; a uint64 index, which an int64 cannot hold, runs the reference."""
+    v = T.tensor(dtype, shape=(None,), name="v")
+    i = T.tensor(index_dtype, shape=(), name="i")
+    c_program, reference = both_programs([v, i], [v[i]])
+    native = any(isinstance(k, ElementKernel) for k in c_program.program.kernels)
+    assert native == (index_dtype != "uint64")
+    data = np.arange(7).astype(dtype)[::-2]  # strided, 4 elements
+    indices = [0, 3, -1, -4] if index_dtype.startswith("int") else [0, 3]
+    for index in indices:
+        run_both([v, i], [v[i]], [data, np.array(index, dtype=index_dtype)], exact=True)
+    messages = []
+    for program in (c_program, reference):
+        with pytest.raises(tracegraph.IndexOutOfBoundsError) as error:
+            program.run([data, np.array(4, dtype=index_dtype)])
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+    assert "index 4 is out of bounds for axis 0 with size 4" in messages[0]
 
 
 def test_the_generated_source_is_readable() -> None:

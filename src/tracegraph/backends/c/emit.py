@@ -37,6 +37,7 @@ from tracegraph.passes.lower import (
     CallKernel,
     DimShuffleKernel,
     DotKernel,
+    ElementKernel,
     Kernel,
     LoopKernel,
     MRGKernel,
@@ -715,6 +716,23 @@ def _emit_shape(kernel: ShapeKernel, step: int, out: IndentedBuffer) -> None:
         out.write("return 0;")
 
 
+def _emit_element(kernel: ElementKernel, step: int, out: IndentedBuffer) -> None:
+    index_type = C_TYPES[dtype_of(kernel.op.indices[0])]
+    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        out.write(_comment(kernel.op))
+        out.write(
+            f"const npy_int64 i = (npy_int64)*(const {index_type} *)"
+            f"PyArray_DATA((PyArrayObject *)v[{kernel.index}]);"
+        )
+        out.write(
+            f"PyObject *r = tg_element(ctx, {step}, (PyArrayObject *)v[{kernel.x}], "
+            f"v[{kernel.index}], i);"
+        )
+        out.write("if (r == NULL) return -1;")
+        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
+        out.write("return 0;")
+
+
 def _emit_call(
     kernel: CallKernel, step: int, call_index: int, tensors: set[int], out: IndentedBuffer
 ) -> None:
@@ -762,5 +780,7 @@ def emit_step(
         _emit_dimshuffle(kernel, step, out)
     elif isinstance(kernel, ShapeKernel):
         _emit_shape(kernel, step, out)
+    elif isinstance(kernel, ElementKernel):
+        _emit_element(kernel, step, out)
     else:
         _emit_call(kernel, step, call_index, tensors, out)

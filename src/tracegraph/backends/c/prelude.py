@@ -206,6 +206,32 @@ static PyObject *tg_shape(PyArrayObject *x) {
     return sizes;
 }
 
+/* x[i] of a vector as a new 0-d array (i < 0 counts from the end); out of bounds, the
+   reference's IndexOutOfBoundsError (`index` is the 0-d operand i was read from). */
+static PyObject *tg_element(PyObject *ctx, int step, PyArrayObject *x, PyObject *index,
+                            npy_int64 i) {
+    const npy_int64 n = (npy_int64)PyArray_DIM(x, 0);
+    PyArray_Descr *descr = PyArray_DESCR(x);
+    PyObject *element;
+    if (i < -n || i >= n) {
+        char message[200];
+        PyObject *operands = PyTuple_Pack(2, (PyObject *)x, index);
+        snprintf(message, sizeof message,
+                 "index %lld is out of bounds for axis 0 with size %lld (indexed shape (%lld,))",
+                 (long long)i, (long long)n, (long long)n);
+        tg_raise_at(ctx, step, 0, "index", message, operands);
+        Py_XDECREF(operands);
+        return NULL;
+    }
+    if (i < 0) i += n;
+    Py_INCREF(descr);
+    element = PyArray_NewFromDescr(&PyArray_Type, descr, 0, NULL, NULL, NULL, 0, NULL);
+    if (element == NULL) return NULL;
+    memcpy(PyArray_DATA((PyArrayObject *)element),
+           PyArray_BYTES(x) + (npy_intp)i * PyArray_STRIDE(x, 0), PyArray_ITEMSIZE(x));
+    return element;
+}
+
 /* An argument of the fast call path: *slot = a new reference to `arg` if it has the dtype
    `typenum`, or to a copy cast to it if the cast is safe and `convertible` is True; NULL
    (return 0) when the Python path must take the call. Returns -1 on an error. */

@@ -45,6 +45,10 @@ C_RULES: dict[type[Operation], CRule] = {
     ops.ConstantOp: Native("given to the module once"),
     ops.DimShuffleOp: Native("a view (loops read through it)"),
     ops.ShapeOp: Native("the sizes as a new vector"),
+    ops.SubtensorOp: Native(
+        "one element of a vector (x[i], as in shape(x)[0]) in C; any other indexing calls "
+        "the reference (a view or a copy whose cost is NumPy's)"
+    ),
 }
 """The C rule of every op class."""
 
@@ -64,7 +68,6 @@ _runs_reference(
     ops.ArangeOp,
     ops.ConcatenateOp,
     ops.StackOp,
-    ops.SubtensorOp,
     ops.SetSubtensorOp,
     ops.IncSubtensorOp,
 )
