@@ -20,6 +20,7 @@ from contextlib import contextmanager
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.backends.c.prelude import PARALLEL_THRESHOLD
 from tracegraph.backends.c.scalar import (
     C_TYPES,
     NPY_TYPES,
@@ -43,9 +44,6 @@ from tracegraph.passes.lower import (
     MRGKernel,
     ShapeKernel,
 )
-
-PARALLEL_THRESHOLD = 1 << 17
-"""Loops over more elements than this run on several threads."""
 
 
 class IndentedBuffer:
@@ -490,16 +488,19 @@ class LoopEmitter:
         self, read: dict[int, str], targets: dict[int, str], arguments: list[tuple[str, str]]
     ) -> None:
         """The flat loop over elements ``lo`` to ``hi`` as a function of its own, which the
-        one-thread and the many-thread paths both call: the body is compiled (and vectorized)
-        once, not twice. ``noipa`` keeps it so (inlined, it would be compiled at each call;
-        a clone made by interprocedural passes would lose its ``omp simd`` vectorization)."""
+        prelude's ``tg_run_flat`` calls on one thread or on each of several: the body is
+        compiled (and vectorized) once, and one parallel region serves every loop of the
+        module. ``noipa`` keeps it whole (a clone made by interprocedural passes would lose its
+        ``omp simd`` vectorization)."""
         out = self.helpers
-        parameters = ", ".join(declaration for declaration, _ in arguments)
         with out.indent(
             f"static __attribute__((noipa)) int tg_flat_{self.step}"
-            f"(npy_intp lo, npy_intp hi, {parameters}) {{",
+            "(npy_intp lo, npy_intp hi, char **data) {",
             "}",
         ):
+            for position, (declaration, _) in enumerate(arguments):
+                pointer_type = declaration.rsplit("*", 1)[0] + "*"
+                out.write(f"{declaration} = ({pointer_type})data[{position}];")
             if self.can_fail:
                 out.write("int tg_error = 0;")
             out.write("#pragma omp simd" + self._error_clause())
@@ -512,23 +513,11 @@ class LoopEmitter:
         out.write("")
 
     def _flat_calls(self, arguments: str) -> None:
-        """Call the flat loop's function: on one thread up to ``PARALLEL_THRESHOLD`` elements,
-        above it on every thread, each on a contiguous chunk (a multiple of 8 elements, so
-        that no two threads write to one cache line)."""
+        """Run the flat loop's function through the prelude's ``tg_run_flat``."""
         out = self.out
+        out.write(f"char *tg_data[] = {{(char *){arguments.replace(', ', ', (char *)')}}};")
         combine = "tg_error |= " if self.can_fail else "(void)"
-        with out.indent(f"if (total > {PARALLEL_THRESHOLD}) {{", "} else {"):
-            out.write("#pragma omp parallel" + self._error_clause())
-            with out.indent("{", "}"):
-                out.write("const npy_intp threads = omp_get_num_threads();")
-                out.write(
-                    "const npy_intp chunk = ((total + threads - 1) / threads + 7) & ~(npy_intp)7;"
-                )
-                out.write("const npy_intp lo = chunk * omp_get_thread_num();")
-                out.write("const npy_intp hi = lo + chunk < total ? lo + chunk : total;")
-                out.write(f"if (lo < hi) {combine}tg_flat_{self.step}(lo, hi, {arguments});")
-        with out.indent("", "}"):
-            out.write(f"{combine}tg_flat_{self.step}(0, total, {arguments});")
+        out.write(f"{combine}tg_run_flat(tg_flat_{self.step}, total, tg_data);")
 
     def _simd_reduction_pragma(self) -> str:
         """``omp simd`` for a loop accumulating every output in ``r<k>``, where the

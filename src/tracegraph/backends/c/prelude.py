@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from tracegraph.backends.c.scalar import C_TYPES
 
+PARALLEL_THRESHOLD = 1 << 17
+"""Loops over more elements than this run on several threads."""
+
 _SIMD_FUNCTIONS = ("exp", "log", "log1p", "expm1", "tanh", "sin", "cos", "erf")
 
 _LIBM_DECLARATIONS = "\n".join(
@@ -403,6 +406,24 @@ static inline npy_int64 tg_mrg_step(npy_int32 *s) {
     return first <= second ? first - second + TG_MRG_M1 : first - second;
 }
 
+/* Run a flat loop function on elements [0, total): on one thread up to the threshold, above it
+   on every thread, each on a contiguous chunk (a multiple of 8 elements, so that no two
+   threads write to one cache line). One parallel region serves every loop of a module. */
+typedef int (*tg_flat_loop)(npy_intp lo, npy_intp hi, char **data);
+static int tg_run_flat(tg_flat_loop loop, npy_intp total, char **data) {
+    int error = 0;
+    if (total <= TG_PARALLEL_THRESHOLD) return loop(0, total, data);
+    #pragma omp parallel reduction(|:error)
+    {
+        const npy_intp threads = omp_get_num_threads();
+        const npy_intp chunk = ((total + threads - 1) / threads + 7) & ~(npy_intp)7;
+        const npy_intp lo = chunk * omp_get_thread_num();
+        const npy_intp hi = lo + chunk < total ? lo + chunk : total;
+        if (lo < hi) error |= loop(lo, hi, data);
+    }
+    return error;
+}
+
 /* An MRG31k3p draw: a new rstate (the operand is never written) and the sample of `shape`. */
 static int tg_mrg_uniform(PyObject *ctx, int step, PyObject *rstate, PyObject *shape,
                           int float32, PyObject **new_state, PyObject **sample) {
@@ -483,6 +504,7 @@ def _helpers() -> str:
 PRELUDE = f"""/* tracegraph's prelude of generated modules */
 #ifndef TG_PRELUDE_H
 #define TG_PRELUDE_H
+#define TG_PARALLEL_THRESHOLD {PARALLEL_THRESHOLD}
 #define PY_SSIZE_T_CLEAN
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <Python.h>
