@@ -387,6 +387,9 @@ def _plan_buffers(program: KernelProgram) -> None:
                     and info.dtype == dtype_of(output.value)
                     and view.is_identity(kernel.rank)
                     and len(info.shape) == kernel.rank
+                    # Read through another view too (``m + m.T``), the buffer would be
+                    # overwritten at elements the loop has yet to read.
+                    and sum(other.slot == view.slot for other in kernel.inputs) == 1
                 ):
                     output.reuse = index
                     taken.add(view.slot)

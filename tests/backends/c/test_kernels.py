@@ -291,6 +291,25 @@ def test_one_element_of_a_vector_is_read_in_c(dtype: str, index_dtype: str) -> N
     assert "index 4 is out of bounds for axis 0 with size 4" in messages[0]
 
 
+SELF_VIEW_CASES: list[Any] = [
+    pytest.param(lambda m: m + m.T, lambda p: p + p.T, id="m + m.T"),
+    pytest.param(lambda m: m.T - m, lambda p: p.T - p, id="m.T - m"),
+    pytest.param(lambda m: m * m[0], lambda p: p * p[0], id="m * m[0]"),
+    pytest.param(lambda m: m * m[:, 0].dimshuffle(0, "x"), lambda p: p * p[:, 0:1], id="column"),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), SELF_VIEW_CASES)
+def test_an_output_never_takes_a_buffer_the_loop_also_reads_through_another_view(
+    expression: Callable[[Any], Any], expected: Callable[[Any], Any]
+) -> None:
+    """Regression: ``m + m.T`` wrote into ``m``'s buffer while reading ``m`` transposed."""
+    x = T.dmatrix("x")
+    a = np.arange(9.0).reshape(3, 3) ** 1.5
+    (result,) = run_both([x], [expression(T.dot(x, x))], [a])
+    np.testing.assert_allclose(result, expected(a @ a), rtol=1e-13)
+
+
 def test_the_generated_source_is_readable() -> None:
     x = T.dmatrix("x")
     f = tracegraph.function([x], T.tanh(x) * x + T.exp(-x * x) * 0.5)
