@@ -170,6 +170,9 @@ def test_an_empty_maximum_raises_and_an_empty_sum_is_zero() -> None:
     f = tracegraph.function([x], T.max(x * 2, axis=1))
     with pytest.raises(tracegraph.RuntimeOpError, match="zero-size"):
         f(np.zeros((3, 0)))
+    with pytest.raises(tracegraph.RuntimeOpError, match="zero-size"):
+        f(np.zeros((0, 0)))  # regression: NumPy raises though the result is empty too
+    assert f(np.zeros((0, 3))).shape == (0,)  # only a kept axis is empty: nothing to raise
     assert tracegraph.function([x], T.sum(x * 2, axis=1))(np.zeros((3, 0))).tolist() == [0, 0, 0]
 
 

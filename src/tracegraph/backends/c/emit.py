@@ -29,7 +29,6 @@ from tracegraph.backends.c.scalar import (
     ScalarEmitter,
     c_literal,
     kind,
-    may_fail,
 )
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
@@ -143,7 +142,7 @@ class LoopEmitter:
         self.rank = kernel.rank
         self.reduced = set(kernel.reduced_axes)
         self.reductions = [o for o in kernel.outputs if o.reduction is not None]
-        self.can_fail = any(may_fail(op) for op in kernel.body)
+        self.can_fail = self._body_sets_error_flag()
         # Functions the step calls (the flat loop shared by its one- and many-thread paths),
         # written before it.
         self.helpers = IndentedBuffer()
@@ -180,6 +179,17 @@ class LoopEmitter:
         module.lines.extend(self.helpers.lines)
         module.lines.extend(step.lines)
         self.out = module
+
+    def _body_sets_error_flag(self) -> bool:
+        """Whether the body's C sets the loop's error flag ``tg_error`` (an integer power with
+        a negative exponent, which NumPy refuses): found by writing the body once aside, so
+        that no scalar rule can set the flag without the loop declaring and checking it."""
+        module, self.out = self.out, IndentedBuffer()
+        try:
+            self._body({i: f"x{i}" for i in range(len(self.kernel.inputs))})
+            return "tg_error" in self.out.text()
+        finally:
+            self.out = module
 
     def _error_clause(self) -> str:
         """The clause that combines the error flag of a loop's iterations, when the body has an
@@ -306,8 +316,10 @@ class LoopEmitter:
             reduction = output.reduction
             if reduction is None or not _needs_values(reduction) or not self.reduced:
                 continue
+            # As NumPy: nothing to reduce is an error even when the result is empty too
+            # (a (0, 0) matrix reduced on axis 1), but not when only kept axes are empty.
             empty = " || ".join(f"n[{d}] == 0" for d in sorted(self.reduced))
-            out.write(f"if (({empty}) && PyArray_SIZE({self._output(k)}) > 0) {{")
+            out.write(f"if ({empty}) {{")
             out.write(f"    Py_DECREF({self._output(k)});")
             message = (
                 f"{reduction.name}: zero-size array to reduction operation "

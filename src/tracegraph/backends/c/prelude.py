@@ -407,8 +407,9 @@ static inline npy_int64 tg_mrg_step(npy_int32 *s) {
 }
 
 /* Run a flat loop function on elements [0, total): on one thread up to the threshold, above it
-   on every thread, each on a contiguous chunk (a multiple of 8 elements, so that no two
-   threads write to one cache line). One parallel region serves every loop of a module. */
+   on every thread, each on a contiguous chunk of a multiple of 64 elements (neighbouring
+   threads meet at most in one cache line). One parallel region serves every loop of a
+   module. */
 typedef int (*tg_flat_loop)(npy_intp lo, npy_intp hi, char **data);
 static int tg_run_flat(tg_flat_loop loop, npy_intp total, char **data) {
     int error = 0;
@@ -416,7 +417,7 @@ static int tg_run_flat(tg_flat_loop loop, npy_intp total, char **data) {
     #pragma omp parallel reduction(|:error)
     {
         const npy_intp threads = omp_get_num_threads();
-        const npy_intp chunk = ((total + threads - 1) / threads + 7) & ~(npy_intp)7;
+        const npy_intp chunk = ((total + threads - 1) / threads + 63) & ~(npy_intp)63;
         const npy_intp lo = chunk * omp_get_thread_num();
         const npy_intp hi = lo + chunk < total ? lo + chunk : total;
         if (lo < hi) error |= loop(lo, hi, data);

@@ -54,12 +54,6 @@ def kind(dtype: str) -> str:
     return np.dtype(dtype).kind
 
 
-def may_fail(op: Operation) -> bool:
-    """Whether the C of ``op`` may set the loop's error flag ``tg_error`` (an integer power
-    with a negative exponent, which NumPy refuses)."""
-    return isinstance(op, ops.PowOp) and kind(dtype_of(op.results[0])) in "iu"
-
-
 def unsigned_of(dtype: str) -> str:
     """The C unsigned type of the width of an integer dtype."""
     return C_TYPES["u" + dtype] if kind(dtype) == "i" else C_TYPES[dtype]
