@@ -107,8 +107,10 @@ def test_negative_integer_powers_raise_the_reference_error() -> None:
     x, y = T.lvectors("x", "y")
     f = tracegraph.function([x, y], (x**y) + 1)
     assert isinstance(f._program, CProgram)
-    with pytest.raises(tracegraph.RuntimeOpError, match="negative integer powers"):
+    with pytest.raises(tracegraph.RuntimeOpError, match="negative integer powers") as error:
         f(np.array([2, 3]), np.array([1, -1]))
+    # Regression: the fused loop's error named tg.fused; the reference names the power.
+    assert str(error.value).startswith("tg.pow at ") and f"{THIS_FILE}:" in str(error.value)
 
 
 def test_a_shape_mismatch_in_a_fused_loop_names_the_op_and_line() -> None:

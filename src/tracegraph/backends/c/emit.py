@@ -14,6 +14,7 @@ strides, the last axis innermost. Large loops run on several threads (OpenMP) ab
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -142,7 +143,8 @@ class LoopEmitter:
         self.rank = kernel.rank
         self.reduced = set(kernel.reduced_axes)
         self.reductions = [o for o in kernel.outputs if o.reduction is not None]
-        self.can_fail = self._body_sets_error_flag()
+        self.failing_op = self._first_op_setting_error_flag()
+        self.can_fail = self.failing_op is not None
         # Functions the step calls (the flat loop shared by its one- and many-thread paths),
         # written before it.
         self.helpers = IndentedBuffer()
@@ -180,16 +182,22 @@ class LoopEmitter:
         module.lines.extend(step.lines)
         self.out = module
 
-    def _body_sets_error_flag(self) -> bool:
-        """Whether the body's C sets the loop's error flag ``tg_error`` (an integer power with
-        a negative exponent, which NumPy refuses): found by writing the body once aside, so
-        that no scalar rule can set the flag without the loop declaring and checking it."""
+    def _first_op_setting_error_flag(self) -> int | None:
+        """The position in the body of the first op whose C sets the loop's error flag
+        ``tg_error`` (an integer power with a negative exponent, which NumPy refuses), or
+        ``None``: found by writing the body once aside, so that no scalar rule can set the
+        flag without the loop declaring and checking it."""
         module, self.out = self.out, IndentedBuffer()
         try:
             self._body({i: f"x{i}" for i in range(len(self.kernel.inputs))})
-            return "tg_error" in self.out.text()
+            lines = self.out.lines
         finally:
             self.out = module
+        for line in lines:
+            match = re.search(r"\bt(\d+) = .*\btg_error\b", line)
+            if match:
+                return int(match[1])
+        return None
 
     def _error_clause(self) -> str:
         """The clause that combines the error flag of a loop's iterations, when the body has an
@@ -211,12 +219,14 @@ class LoopEmitter:
             self._check_empty_reductions()
             self._strides()
             self._loops()
-            if self.can_fail:
+            if self.failing_op is not None:
+                # Named as the reference names it: the op of the body (1 + its position).
                 out.write("if (tg_error) {")
+                for k in range(len(self.kernel.outputs)):
+                    out.write(f"    Py_DECREF({self._output(k)});")
                 out.write(
-                    "    return tg_raise(ctx, "
-                    f'{self.step}, "runtime", "Integers to negative integer powers are not '
-                    'allowed.");'
+                    f"    return tg_raise_at(ctx, {self.step}, {self.failing_op + 1}, "
+                    '"runtime", "Integers to negative integer powers are not allowed.", NULL);'
                 )
                 out.write("}")
             self._finish()
