@@ -241,10 +241,11 @@ def part_count(source: str) -> int:
     return max(1, min(cores, MAX_PARTS, source.count(LOOP_MARK) // LOOPS_PER_PART))
 
 
-def _compile(toolchain: Toolchain, c_path: Path, target: Path, header_dir: Path) -> None:
-    """Compile the module at ``c_path`` into ``target``: in one command, or in several parts
+def _compile(
+    toolchain: Toolchain, c_path: Path, target: Path, header_dir: Path, parts: int
+) -> None:
+    """Compile the module at ``c_path`` into ``target``: in one command, or in ``parts`` parts
     at once (each to an object file next to ``target``) and a link."""
-    parts = part_count(c_path.read_text())
     if parts == 1:
         _run_compiler(_command(toolchain, c_path, target, header_dir), c_path)
         return
@@ -350,7 +351,7 @@ def build_module(source: str, toolchain: Toolchain) -> ModuleType:
         header_dir = _header_dir(toolchain)
 
         def compile_to(temporary: Path) -> None:
-            _compile(toolchain, c_path, temporary, header_dir)
+            _compile(toolchain, c_path, temporary, header_dir, part_count(source))
             COMPILED.append(path)
 
         cache.build_once(path, compile_to)

@@ -176,24 +176,29 @@ class LoopEmitter:
         return dtype_of(output.reduction.result)
 
     def emit(self) -> None:
-        module, step = self.out, IndentedBuffer()
-        self._emit_step(step)
+        module = self.out
+        with self._writing_to(IndentedBuffer()) as step:
+            self._emit_step()
         module.lines.extend(self.helpers.lines)
         module.lines.extend(step.lines)
-        self.out = module
+
+    @contextmanager
+    def _writing_to(self, buffer: IndentedBuffer) -> Iterator[IndentedBuffer]:
+        """Let the methods that write to ``self.out`` write to ``buffer`` for a while."""
+        saved, self.out = self.out, buffer
+        try:
+            yield buffer
+        finally:
+            self.out = saved
 
     def _first_op_setting_error_flag(self) -> int | None:
         """The position in the body of the first op whose C sets the loop's error flag
         ``tg_error`` (an integer power with a negative exponent, which NumPy refuses), or
         ``None``: found by writing the body once aside, so that no scalar rule can set the
         flag without the loop declaring and checking it."""
-        module, self.out = self.out, IndentedBuffer()
-        try:
+        with self._writing_to(IndentedBuffer()) as aside:
             self._body({i: f"x{i}" for i in range(len(self.kernel.inputs))})
-            lines = self.out.lines
-        finally:
-            self.out = module
-        for line in lines:
+        for line in aside.lines:
             match = re.search(r"\bt(\d+) = .*\btg_error\b", line)
             if match:
                 return int(match[1])
@@ -204,8 +209,8 @@ class LoopEmitter:
         op that can fail."""
         return " reduction(|:tg_error)" if self.can_fail else ""
 
-    def _emit_step(self, out: IndentedBuffer) -> None:
-        self.out = out
+    def _emit_step(self) -> None:
+        out = self.out
         with out.indent(f"TG_KERNEL int tg_step_{self.step}(PyObject **v, PyObject *ctx) {{", "}"):
             out.write(_comment(self.kernel.op))
             if self.can_fail:
@@ -471,26 +476,26 @@ class LoopEmitter:
         out = self.out
         out.write(f"const npy_intp total = {self._total()};")
         read: dict[int, str] = {}
-        arguments: list[tuple[str, str]] = []  # (C declaration, name) of the loop's pointers
+        pointers: list[tuple[str, str]] = []  # (C type, name) of the loop's pointers
         for i, view in enumerate(self.kernel.inputs):
             dtype = C_TYPES[self._input_dtype(i)]
             out.write(f"const {dtype} *p{i} = (const {dtype} *)PyArray_DATA({self._array(i)});")
-            arguments.append((f"const {dtype} *p{i}", f"p{i}"))
+            pointers.append((f"const {dtype} *", f"p{i}"))
             read[i] = f"*p{i}" if all(axis is None for axis in view.axes) else f"p{i}[i]"
         reduction = bool(self.reductions)
         targets: dict[int, str] = {}
         for k in range(len(self.kernel.outputs)):
             dtype = C_TYPES[self._dtype_of_output_buffer(k)]
             out.write(f"{dtype} *q{k} = ({dtype} *)PyArray_DATA({self._output(k)});")
-            arguments.append((f"{dtype} *q{k}", f"q{k}"))
+            pointers.append((f"{dtype} *", f"q{k}"))
             if reduction:
                 out.write(f"{dtype} r{k} = q{k}[0];")
                 targets[k] = f"r{k}"
             else:
                 targets[k] = f"q{k}[i]"
         if parallel and not reduction:
-            self._flat_function(read, targets, arguments)
-            self._flat_calls(", ".join(name for _, name in arguments))
+            self._flat_function(read, targets, pointers)
+            self._flat_calls([name for _, name in pointers])
             return
         pragma = (
             self._simd_reduction_pragma()
@@ -507,37 +512,37 @@ class LoopEmitter:
                 out.write(f"q{k}[0] = r{k};")
 
     def _flat_function(
-        self, read: dict[int, str], targets: dict[int, str], arguments: list[tuple[str, str]]
+        self, read: dict[int, str], targets: dict[int, str], pointers: list[tuple[str, str]]
     ) -> None:
         """The flat loop over elements ``lo`` to ``hi`` as a function of its own, which the
         prelude's ``tg_run_flat`` calls on one thread or on each of several: the body is
         compiled (and vectorized) once, and one parallel region serves every loop of the
         module. ``noipa`` keeps it whole (a clone made by interprocedural passes would lose its
         ``omp simd`` vectorization)."""
-        out = self.helpers
-        with out.indent(
-            f"static __attribute__((noipa)) int tg_flat_{self.step}"
-            "(npy_intp lo, npy_intp hi, char **data) {",
-            "}",
+        with (
+            self._writing_to(self.helpers) as out,
+            out.indent(
+                f"static __attribute__((noipa)) int tg_flat_{self.step}"
+                "(npy_intp lo, npy_intp hi, char **data) {",
+                "}",
+            ),
         ):
-            for position, (declaration, _) in enumerate(arguments):
-                pointer_type = declaration.rsplit("*", 1)[0] + "*"
-                out.write(f"{declaration} = ({pointer_type})data[{position}];")
+            for position, (pointer_type, name) in enumerate(pointers):
+                out.write(f"{pointer_type}{name} = ({pointer_type})data[{position}];")
             if self.can_fail:
                 out.write("int tg_error = 0;")
             out.write("#pragma omp simd" + self._error_clause())
-            step_out, self.out = self.out, out
             with out.indent("for (npy_intp i = lo; i < hi; i++) {", "}"):
                 values = self._body(read)
                 self._store(values, targets)
-            self.out = step_out
             out.write("return tg_error;" if self.can_fail else "return 0;")
-        out.write("")
+        self.helpers.write("")
 
-    def _flat_calls(self, arguments: str) -> None:
+    def _flat_calls(self, names: list[str]) -> None:
         """Run the flat loop's function through the prelude's ``tg_run_flat``."""
         out = self.out
-        out.write(f"char *tg_data[] = {{(char *){arguments.replace(', ', ', (char *)')}}};")
+        data = ", ".join(f"(char *){name}" for name in names)
+        out.write(f"char *tg_data[] = {{{data}}};")
         combine = "tg_error |= " if self.can_fail else "(void)"
         out.write(f"{combine}tg_run_flat(tg_flat_{self.step}, total, tg_data);")
 

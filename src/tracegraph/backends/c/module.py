@@ -82,8 +82,6 @@ def emit_module(program: KernelProgram) -> str:
             call_index += 1
         out.write("#endif", "")
     out.write("#if TG_PART == 0", "static PyObject *tg_value_name;", "")
-    for part in range(1, MAX_PARTS):
-        out.write(f"#if TG_PARTS > {part}", f"TG_KERNEL int tg_import_part_{part}(void);", "#endif")
     _emit_run(program, out)
     fast = has_fast_call(program)
     if fast:
@@ -108,7 +106,8 @@ def emit_module(program: KernelProgram) -> str:
     for part in range(1, MAX_PARTS):
         out.write(
             f"#if TG_PARTS > {part}",
-            f"    if (tg_import_part_{part}() < 0) return NULL;",
+            f"    {{ TG_KERNEL int tg_import_part_{part}(void); "
+            f"if (tg_import_part_{part}() < 0) return NULL; }}",
             "#endif",
         )
     out.write(
