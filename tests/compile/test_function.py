@@ -217,6 +217,26 @@ def test_givens_of_mismatched_type() -> None:
         function([m], x * 2, givens=[(x, m)])
 
 
+def test_givens_cannot_replace_an_explicit_input() -> None:
+    """Regression: ``function([x], x * 2, givens={x: y + 1})`` ignored the givens and returned
+    ``2 * x`` (with ``[x, y]`` as inputs the error blamed ``y``). Theano and PyTensor refuse to
+    replace an input; the error names the input and its line, whatever the other inputs."""
+    x, y = T.dvectors("x", "y")
+    for inputs in ([x], [x, y], [y, x]):
+        position = inputs.index(x)
+        with pytest.raises(UnusedInputError, match="replaced by givens") as info:
+            function(inputs, x * 2, givens={x: y + 1})
+        message = str(info.value)
+        assert f"input {position} 'x'" in message and THIS_FILE in message
+        assert "'y'" not in message.split("replaced by givens")[0]
+    intermediate = x * 3
+    with pytest.raises(UnusedInputError, match=r"input 0 .*replaced by givens"):
+        function([intermediate], intermediate + 1, givens=[(intermediate, y)])
+    # Replacing something else than an input still works, also next to the input it uses.
+    f = function([y], x * 2, givens={x: y + 1})
+    np.testing.assert_array_equal(f(np.array([1.0, 2.0])), [4.0, 6.0])
+
+
 def test_updates_of_mismatched_type() -> None:
     state = shared(0.0, name="state")
     i = T.iscalar("i")

@@ -102,7 +102,7 @@ class _Collector:
 
     def resolve(self, value: SSAValue) -> SSAValue:
         seen: set[SSAValue] = set()
-        while value in self.givens and value not in self.inputs:
+        while value in self.givens:
             if value in seen:
                 raise ValueError("givens replace a variable by an expression of itself")
             seen.add(value)
@@ -161,10 +161,11 @@ def trace_function(
     on_unused_input: UnusedInputPolicy,
 ) -> TracedFunction:
     """Build the module of a function (see the module docstring)."""
+    input_index = {variable.value: i for i, variable in enumerate(inputs)}
     for original, replacement in givens:
+        _check_not_an_input(original, replacement, inputs, input_index)
         check_replacement("givens", original, replacement)
     given = {original.value: replacement.value for original, replacement in givens}
-    input_index = {variable.value: i for i, variable in enumerate(inputs)}
     collector = _Collector(given, input_index)
     for output in outputs:
         collector.visit(output.value)
@@ -209,6 +210,25 @@ def trace_function(
     )
     module = ModuleOp([func])
     return TracedFunction(module, list(inputs), shared, len(outputs), [t for t, _ in all_updates])
+
+
+def _check_not_an_input(
+    original: Variable,
+    replacement: Variable,
+    inputs: Sequence[TensorVariable],
+    input_index: dict[SSAValue, int],
+) -> None:
+    """A variable cannot be both an input and replaced by ``givens``: the value passed for it
+    would never be read (Theano and PyTensor refuse it too)."""
+    position = input_index.get(original.value)
+    if position is None:
+        return
+    raise UnusedInputError(
+        f"input {position} {inputs[position].describe()} is also replaced by givens (with "
+        f"{replacement.describe()}), so the value passed for it would never be used; a "
+        "variable cannot be both an input and replaced by givens. To compute f(x) from "
+        "another input y, make y the input: function([y], f(x), givens={x: g(y)})"
+    )
 
 
 def _name_argument(arg: SSAValue, variable: Variable) -> None:
