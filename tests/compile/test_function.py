@@ -249,6 +249,59 @@ def test_updates_of_mismatched_type() -> None:
         function([i], [], updates=[(i, i + 1)])
 
 
+def test_an_update_cannot_change_the_broadcast_pattern_of_its_shared_variable() -> None:
+    """Regression: an update of static shape (1, 1) turned a (3, 3) shared matrix into (1, 1).
+    As in Theano, an update's type must be its shared variable's: a broadcastable axis (static
+    size 1) only where the shared variable declares one, no other known size that differs. The
+    error names the shared variable and the update's line, for explicit and default updates."""
+    w = shared(np.zeros((3, 3)), name="w")
+    with pytest.raises(
+        GraphTypeError, match=r"'w'.*shape=\(1, 1\).*axes 0, 1 of the update"
+    ) as info:
+        function([], [], updates=[(w, T.zeros((1, 1)))])
+    assert THIS_FILE in str(info.value)
+    with pytest.raises(GraphTypeError, match="axis 1 of the update is broadcastable"):
+        function([], [], updates=[(w, T.zeros((3, 1)))])
+    w.default_update = T.zeros((1, 1))
+    with pytest.raises(GraphTypeError, match=r"'w'.*axes 0, 1"):
+        function([], w)
+    w.default_update = None
+    np.testing.assert_array_equal(w.get_value(), np.zeros((3, 3)))
+    # Known sizes other than 1 are non-broadcastable, as the shared variable's axes.
+    grow = function([], [], updates=[(w, T.ones((5, 4)))])
+    grow()
+    np.testing.assert_array_equal(w.get_value(), np.ones((5, 4)))
+    row = shared(np.zeros((1, 3)), name="row", broadcastable=(True, False))
+    function([], [], updates=[(row, T.ones((1, 3)))])()
+    np.testing.assert_array_equal(row.get_value(), np.ones((1, 3)))
+    with pytest.raises(GraphTypeError, match=r"'row'.*must match"):
+        function([], [], updates=[(row, T.ones((2, 3)))])
+    sized = shared(np.zeros(3), name="sized", shape=(3,))
+    with pytest.raises(GraphTypeError, match=r"'sized'.*must match"):
+        function([], [], updates=[(sized, T.zeros((1,)))])
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+def test_updates_of_unknown_size_are_checked_against_static_sizes_at_run_time(mode: str) -> None:
+    """An update whose size is unknown may be stored into a shared variable of static sizes;
+    a value that contradicts them fails the call, which changes nothing."""
+    sized = shared(np.zeros(3), name="sized", shape=(3,))
+    row = shared(np.zeros((1, 2)), name="row", broadcastable=(True, False))
+    count = shared(0, name="count")
+    v, m = T.dvector("v"), T.dmatrix("m")
+    f = function([v, m], [], updates=[(count, count + 1), (sized, v), (row, m)], mode=mode)
+    with pytest.raises(ShapeMismatchError, match=r"update of 'sized'.*requires 3"):
+        f(np.ones(4), np.ones((1, 2)))
+    with pytest.raises(ShapeMismatchError, match=r"update of 'row'.*broadcastable"):
+        f(np.ones(3), np.ones((2, 2)))
+    assert count.get_value() == 0
+    np.testing.assert_array_equal(sized.get_value(), np.zeros(3))
+    f(np.ones(3), np.full((1, 5), 2.0))
+    assert count.get_value() == 1
+    np.testing.assert_array_equal(sized.get_value(), np.ones(3))
+    np.testing.assert_array_equal(row.get_value(), np.full((1, 5), 2.0))
+
+
 def test_updates_as_dict_and_all_computed_before_writing() -> None:
     a = shared(1.0, name="a")
     b = shared(2.0, name="b")

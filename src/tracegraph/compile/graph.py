@@ -265,6 +265,7 @@ def _add_default_updates(
         for shared in pending:
             done.add(id(shared))
             assert shared.default_update is not None
+            shared.check_update(shared.default_update)
             updates.append((shared, shared.default_update))
             collector.visit(shared.default_update.value)
 

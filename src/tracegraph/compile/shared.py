@@ -126,7 +126,11 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
         self._value = converted
 
     def check_update(self, update: Variable) -> None:
-        """The update must be a tensor of a compatible type (same dtype and rank)."""
+        """The update's static type must be one this variable's values can have, with Theano's
+        rule for broadcastable axes: the same dtype and rank, no known size that differs from
+        one of this variable's, and no static size 1 (broadcastable) on an axis this variable
+        declares non-broadcastable. A size the update leaves unknown is checked against this
+        variable's static sizes when a call computes it (:meth:`new_value`)."""
         if not isinstance(update, TensorVariable) or not self.type.is_compatible(update.type):
             cast_hint = (
                 f"; cast it with T.cast(..., '{self.dtype}')"
@@ -136,6 +140,25 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
             raise GraphTypeError(
                 f"the update of {self.describe()} has type {update.type} (created at "
                 f"{update.location}); it must match {self.type}{cast_hint}"
+            )
+        broadcast = [
+            axis
+            for axis, (size, new_size) in enumerate(
+                zip(self.type.shape, update.type.shape, strict=True)
+            )
+            if size is None and new_size == 1
+        ]
+        if broadcast:
+            axes = (
+                f"axis {broadcast[0]} of the update is"
+                if len(broadcast) == 1
+                else f"axes {', '.join(map(str, broadcast))} of the update are"
+            )
+            raise GraphTypeError(
+                f"the update of {self.describe()} has type {update.type} (created at "
+                f"{update.location}); it must match {self.type}: {axes} broadcastable (static "
+                "size 1), not the shared variable's (declare the shared variable with "
+                "broadcastable= or shape= if it only holds size 1 there)"
             )
 
     def new_value(self, result: Any, protected: list[Any]) -> NDArray[Any]:
