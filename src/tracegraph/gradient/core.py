@@ -39,6 +39,10 @@ def _is_float(value: SSAValue) -> bool:
     return is_tensor(value) and np.dtype(TensorVariable(value).dtype).kind == "f"
 
 
+def _is_numeric(value: SSAValue) -> bool:
+    return is_tensor(value) and np.dtype(TensorVariable(value).dtype).kind in "biuf"
+
+
 def _ancestors(
     roots: Iterable[SSAValue], stops: set[SSAValue]
 ) -> tuple[list[Operation], set[SSAValue]]:
@@ -68,13 +72,19 @@ def _ancestors(
 
 
 class _Accumulator:
-    """The gradient contributions received by each value, summed on demand."""
+    """The gradient contributions received by each value, summed on demand. The gradient of a
+    value in ``fixed`` (``known_grads``) is its seed alone: contributions reaching it from the
+    cost are dropped, as in Theano."""
 
-    def __init__(self) -> None:
-        self.contributions: dict[SSAValue, list[TensorVariable]] = {}
+    def __init__(self, seeds: Mapping[SSAValue, TensorVariable], fixed: set[SSAValue]) -> None:
+        self.contributions: dict[SSAValue, list[TensorVariable]] = {
+            value: [seed] for value, seed in seeds.items()
+        }
+        self.fixed = fixed
 
     def add(self, value: SSAValue, gradient: TensorVariable) -> None:
-        self.contributions.setdefault(value, []).append(gradient)
+        if value not in self.fixed:
+            self.contributions.setdefault(value, []).append(gradient)
 
     def total(self, value: SSAValue) -> TensorVariable | None:
         parts = self.contributions.get(value)
@@ -85,21 +95,23 @@ class _Accumulator:
 
 def _backpropagate(
     roots: Mapping[SSAValue, TensorVariable],
+    known: set[SSAValue],
     wrt: Sequence[TensorVariable],
     consider_constant: set[SSAValue],
 ) -> tuple[dict[SSAValue, TensorVariable | None], set[SSAValue]]:
-    """The gradient of each ``wrt`` (``None`` where none flows) and the set of values reached."""
+    """The gradient of each ``wrt`` (``None`` where none flows) and the set of values reached.
+    ``roots`` maps the cost and each value of ``known`` (``known_grads``) to its gradient."""
     order, reached = _ancestors(roots, consider_constant)
     targets = {v.value for v in wrt}
-    # A value carries a gradient if it is float and depends on some target.
-    live: set[SSAValue] = {t for t in targets if _is_float(t)}
+    # A value carries a gradient if it is float and depends on some target. A target of any
+    # numeric dtype receives one (an integer input's gradient is computed as for a float one, as
+    # in Theano); the integer values computed from it carry none.
+    live: set[SSAValue] = {t for t in targets if _is_numeric(t)}
     for op in order:
         if any(operand in live for operand in op.operands):
             live.update(r for r in op.results if r not in consider_constant and _is_float(r))
     barriers = consider_constant | set(roots)
-    gradients = _Accumulator()
-    for value, seed in roots.items():
-        gradients.add(value, seed)
+    gradients = _Accumulator(roots, known)
     for op in reversed(order):
         rule = VJP_RULES.get(type(op))
         if isinstance(rule, UndefinedGradient):
@@ -221,8 +233,10 @@ def grad(
     list of them: the result is then a list in the same order).
 
     ``consider_constant`` lists variables treated as constants (no gradient flows through
-    them); ``known_grads`` maps variables to gradients already known (with ``cost=None``, they
-    are the only source). A ``wrt`` the cost does not depend on raises
+    them); ``known_grads`` maps variables to their gradients: backpropagation starts from them,
+    replacing whatever gradient the cost sends them (with ``cost=None``, they are the only
+    source). A ``wrt`` of an integer dtype gets the gradient it would get as a float, in the
+    float dtype it is computed in (as in Theano). A ``wrt`` the cost does not depend on raises
     ``DisconnectedInputError`` unless ``disconnected_inputs`` is ``"warn"`` or ``"ignore"``;
     its gradient is then zeros (``return_disconnected="zero"``) or ``None``.
 
@@ -250,6 +264,7 @@ def grad(
             f"not {return_disconnected!r}"
         )
     roots: dict[SSAValue, TensorVariable] = {}
+    fixed: set[SSAValue] = set()
     if cost is not None:
         if not isinstance(cost, TensorVariable):
             raise TypeError(f"grad: cost must be a symbolic variable, got {type(cost).__name__}")
@@ -269,8 +284,9 @@ def grad(
                 f"not {variable.ndim}"
             )
         roots[variable.value] = match_type(gradient, variable) if gradient.ndim else gradient
+        fixed.add(variable.value)
     constants = {as_tensor_variable(v).value for v in consider_constant or ()}
-    totals, reached = _backpropagate(roots, targets, constants)
+    totals, reached = _backpropagate(roots, fixed, targets, constants)
 
     results: list[TensorVariable | None] = []
     for target in targets:

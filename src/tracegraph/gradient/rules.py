@@ -184,7 +184,9 @@ def _cast(
     op: ops.CastOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
 ) -> Gradients:
     (x,) = xs
-    return [basic.cast(g, x.dtype) if is_float(x) else None]
+    # Only a ``wrt`` of an integer dtype is ever asked for the gradient of an integer operand:
+    # it receives it as a float, as in Theano.
+    return [basic.cast(g, x.dtype) if is_float(x) else g]
 
 
 def _binary(
@@ -212,10 +214,27 @@ VJP_RULES[ops.MulOp] = _binary(lambda g, x, y, z: (g * y, g * x))
 # recognizes the sigmoid's gradient in this form.
 VJP_RULES[ops.TrueDivOp] = _binary(lambda g, x, y, z: (g / y, -(g * z) / y))
 VJP_RULES[ops.ModOp] = _binary(lambda g, x, y, z: (g, g * -(x // y)))
-VJP_RULES[ops.PowOp] = _binary(lambda g, x, y, z: (g * y * x ** (y - 1), g * z * tm.log(x)))
-# Ties give the gradient to both operands, as Theano did.
-VJP_RULES[ops.MaximumOp] = _binary(lambda g, x, y, z: (g * tm.eq(z, x), g * tm.eq(z, y)))
-VJP_RULES[ops.MinimumOp] = VJP_RULES[ops.MaximumOp]
+# d(x ** y)/dy = x ** y * log(x) is 0 * -inf at x = 0; the limit there is 0 (as in Theano).
+VJP_RULES[ops.PowOp] = _binary(
+    lambda g, x, y, z: (
+        g * y * x ** (y - 1),
+        tm.switch(tm.eq(x, 0), 0, g * z * tm.log(x)),
+    )
+)
+
+
+def _extremum_pair(
+    g: TensorVariable, x: TensorVariable, y: TensorVariable, z: TensorVariable
+) -> tuple[TensorVariable, TensorVariable]:
+    """``maximum``/``minimum``: the operand the result equals gets the gradient; at a tie the
+    whole gradient goes to ``x`` (a subgradient, as in Theano: giving it to both operands
+    would count it twice, so ``maximum(x, x)`` would have gradient 2)."""
+    took_x = tm.eq(z, x)
+    return g * took_x, g * tm.invert(took_x)
+
+
+VJP_RULES[ops.MaximumOp] = _binary(_extremum_pair)
+VJP_RULES[ops.MinimumOp] = _binary(_extremum_pair)
 
 
 @vjp_rule(ops.FillOp)
@@ -314,8 +333,13 @@ def _extremum(
     op: ops.ReductionOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
 ) -> Gradients:
     (x,) = xs
-    # Every element equal to the extremum receives the gradient, as in Theano.
-    return [match_type(_expand(g, op, x) * tm.eq(x, _expand(out, op, x)), x)]
+    # The elements equal to the extremum share the gradient equally (a subgradient, as in JAX
+    # and torch.amax): the gradient sums to the upstream gradient however many tie. Where the
+    # extremum is NaN no element equals it, and no element gets a gradient.
+    hits = tm.eq(x, _expand(out, op, x))
+    count = tm.sum(hits, axis=list(op.get_axes()), keepdims=True)
+    share = _expand(g, op, x) / basic.cast(tm.maximum(count, 1), g.dtype)
+    return [match_type(share * hits, x)]
 
 
 # -- linear algebra -------------------------------------------------------------------------------
