@@ -1,5 +1,6 @@
-"""Modes choose the passes: ``FAST_COMPILE`` and ``Mode(optimizer=None)`` run none, and every
-mode can leave out passes or single patterns, as Theano's ``optimizer_excluding``."""
+"""Modes choose the passes: ``Mode(optimizer=None)`` runs none, ``FAST_COMPILE`` only the
+stabilization, and every mode can leave out passes or single patterns, as Theano's
+``optimizer_excluding``."""
 
 from __future__ import annotations
 
@@ -17,13 +18,40 @@ def _ops(f: tracegraph.Function[np.ndarray], stage: str = "final") -> str:
 
 
 @pytest.mark.parametrize(
-    "mode", ["FAST_COMPILE", tracegraph.Mode(optimizer=None), tracegraph.FAST_COMPILE]
+    "mode",
+    [
+        tracegraph.Mode(optimizer=None),
+        tracegraph.Mode(linker="numpy", optimizer=None),
+        tracegraph.Mode().excluding("stabilize", "canonicalize", "cse", "dce", "fuse"),
+    ],
 )
-def test_unoptimized_modes_keep_the_traced_graph(mode: str | tracegraph.Mode) -> None:
+def test_unoptimized_modes_keep_the_traced_graph(mode: tracegraph.Mode) -> None:
     x = T.dscalar("x")
-    f = tracegraph.function([x], x**2 * 1, mode=mode)
+    f = tracegraph.function([x], T.log(T.nnet.sigmoid(x)) + x**2 * 1, mode=mode)
     assert _ops(f) == _ops(f, "traced")
+    assert float(f(3.0)) == pytest.approx(9.0 + np.log(1 / (1 + np.exp(-3.0))))
+    assert float(f(-800.0)) == -np.inf  # the formula as written
+
+
+@pytest.mark.parametrize("mode", ["FAST_COMPILE", tracegraph.FAST_COMPILE, "FAST_RUN", None])
+def test_every_predefined_mode_stabilizes(mode: str | tracegraph.Mode | None) -> None:
+    # log(sigmoid(-800)) is -800, not -inf, whatever the mode (it was -inf in FAST_COMPILE).
+    x = T.dscalar("x")
+    f = tracegraph.function([x], T.log(T.nnet.sigmoid(x)), mode=mode)
+    assert float(f(-800.0)) == -800.0
+    assert "tg.softplus" in _ops(f)
+
+
+def test_fast_compile_runs_the_stabilization_only() -> None:
+    x = T.dscalar("x")
+    f = tracegraph.function([x], x**2 * 1, mode="FAST_COMPILE")
+    assert _ops(f) == _ops(f, "traced")  # no canonicalization: x ** 2 * 1 stays
     assert float(f(3.0)) == 9.0
+
+
+def test_unknown_optimizer() -> None:
+    with pytest.raises(ValueError, match="unknown optimizer 'fast'"):
+        tracegraph.Mode(optimizer="fast")
 
 
 def test_default_mode_optimizes() -> None:

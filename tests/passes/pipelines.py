@@ -1,4 +1,4 @@
-"""What the pass tests share: the pipelines to compare against ``mode="FAST_COMPILE"``, the
+"""What the pass tests share: the pipelines to compare against the unoptimized reference, the
 comparison of their results, and a record of which rewrite patterns fire.
 
 A pipeline here is a ``tracegraph.Mode``: each pass of ``tracegraph.passes.pipeline.PASSES``
@@ -28,8 +28,9 @@ from tracegraph.passes.stabilize import STABILIZE_PATTERNS
 
 Array: TypeAlias = NDArray[Any]
 
-REFERENCE = "FAST_COMPILE"
-"""The unoptimized reference every pipeline is compared with."""
+REFERENCE = tracegraph.Mode(linker="numpy", optimizer=None, name="REFERENCE")
+"""The unoptimized reference every pipeline is compared with: the traced graph on the NumPy
+backend (``FAST_COMPILE`` stabilizes, so it is one of the pipelines compared)."""
 
 
 def only(name: str) -> tracegraph.Mode:
@@ -41,6 +42,7 @@ PIPELINES: dict[str, tracegraph.Mode] = {
     **{f"{name}-only": only(name) for name in PASSES},
     "default": tracegraph.Mode(),
     "without-stabilize": tracegraph.Mode().excluding("stabilize"),
+    "fast-compile": tracegraph.FAST_COMPILE,
 }
 """Every pipeline the tests run, by a name for test ids and messages."""
 

@@ -2,10 +2,10 @@
 
 Each example is a random graph (``tests/passes/random_graphs.py``: plain data, so that
 Hypothesis shows and shrinks it) over a few inputs, with one to three outputs and often the
-gradients of the sum of the first. It is compiled with ``mode="FAST_COMPILE"`` (no passes: the
-reference) and with every pipeline of ``tests/passes/pipelines.py`` (each pass alone, the
-default pipeline, the default pipeline without ``stabilize``), and every pipeline must give the
-reference's results, same dtypes and shapes:
+gradients of the sum of the first. It is compiled with ``REFERENCE`` (no passes, on the NumPy
+backend) and with every pipeline of ``tests/passes/pipelines.py`` (each pass alone, the default
+pipeline, the default pipeline without ``stabilize``, ``FAST_COMPILE``), and every pipeline must
+give the reference's results, same dtypes and shapes:
 
 - bit for bit (signs of zeros included) when no pattern of ``INEXACT_PATTERNS`` fired while
   compiling: ``cse`` and ``dce`` alone, and every canonicalization but ``log(exp x)``,

@@ -6,9 +6,9 @@ Side effects are function results (``DESIGN.md``: "Side effects are explicit in 
 that no pass can drop an update, even one that CSE merges with an output or with another
 update, one that canonicalizes to the variable itself, or one that no output uses. Each case
 below is compiled with every pipeline of ``tests/passes/pipelines.py`` and called twice (the
-second call reads what the first wrote); outputs and written values must be the
-``FAST_COMPILE`` ones (bit for bit where only exact rewrites fired), and no two of them, nor an
-input, may share memory.
+second call reads what the first wrote); outputs and written values must be the unoptimized
+reference's (bit for bit where only exact rewrites fired), and no two of them, nor an input, may
+share memory.
 """
 
 from __future__ import annotations

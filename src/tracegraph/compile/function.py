@@ -307,7 +307,7 @@ class Function(Generic[R]):
         if stage not in self._stages:
             self._stages[stage] = run_pipeline(
                 self._stages["traced"],
-                optimize=self._mode.optimizer is not None,
+                optimizer=self._mode.optimizer,
                 excluded=self._excluded,
                 keep=(stage,),
             )[stage]
@@ -606,7 +606,7 @@ def _compile(
     )
     stages = run_pipeline(
         traced.module,
-        optimize=chosen_mode.optimizer is not None,
+        optimizer=chosen_mode.optimizer,
         excluded=excluded_passes(chosen_mode),
         keep=(),
     )

@@ -1,11 +1,12 @@
 """Compilation modes: which passes run and which backend (*linker*) runs the result.
 
-``"FAST_RUN"`` (the default, ``config.mode``) optimizes and uses ``config.linker``: ``"c"``
-(the default: the C backend, or the reference backend with a warning when no C compiler
-works) or ``"numpy"`` (the NumPy reference backend); ``"FAST_COMPILE"`` skips optimizations and
-runs the reference backend. A mode can leave
-out passes (``"canonicalize"``, ``"stabilize"``, ``"cse"``, ``"dce"``) or single rewrite
-patterns by name: ``Mode().excluding("cse")``, the string
+``"FAST_RUN"`` (the default, ``config.mode``) runs every pass and uses ``config.linker``:
+``"c"`` (the default: the C backend, or the reference backend with a warning when no C compiler
+works) or ``"numpy"`` (the NumPy reference backend). ``"FAST_COMPILE"`` runs the reference
+backend and, of the passes, only the stabilization (``log(sigmoid(x))`` is ``-softplus(-x)``,
+finite, in every mode); only an explicit ``Mode(optimizer=None)`` leaves the traced graph
+alone. A mode can leave out passes (``"canonicalize"``, ``"stabilize"``, ``"cse"``,
+``"dce"``...) or single rewrite patterns by name: ``Mode().excluding("cse")``, the string
 ``"FAST_RUN:optimizer_excluding=cse:PowTwoToMul"``, or for every mode the flag
 ``TRACEGRAPH_FLAGS=optimizer_excluding=cse``.
 """
@@ -15,13 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from tracegraph.config import config
+from tracegraph.passes.pipeline import optimizer_passes
 
 
 @dataclass(frozen=True)
 class Mode:
-    """A compilation mode: ``Mode(optimizer=None)`` runs no passes; ``excluding("name")``
-    drops named passes, as Theano's ``optimizer_excluding``; ``linker`` is ``"c"``,
-    ``"numpy"`` or ``None`` (``config.linker``).
+    """A compilation mode: ``optimizer`` is ``"fast_run"`` (every pass), ``"fast_compile"``
+    (the stabilization only) or ``None`` (no pass: the traced graph as written);
+    ``excluding("name")`` drops named passes, as Theano's ``optimizer_excluding``; ``linker``
+    is ``"c"``, ``"numpy"`` or ``None`` (``config.linker``).
 
     >>> Mode().excluding("cse").excluded
     frozenset({'cse'})
@@ -32,21 +35,24 @@ class Mode:
     excluded: frozenset[str] = field(default_factory=frozenset)
     name: str = "custom"
 
+    def __post_init__(self) -> None:
+        optimizer_passes(self.optimizer)  # raises ValueError for an unknown optimizer
+
     def excluding(self, *names: str) -> Mode:
         """This mode without the named passes."""
         return replace(self, excluded=self.excluded | frozenset(names))
 
 
 FAST_RUN = Mode(linker=None, optimizer="fast_run", name="FAST_RUN")
-FAST_COMPILE = Mode(linker="numpy", optimizer=None, name="FAST_COMPILE")
+FAST_COMPILE = Mode(linker="numpy", optimizer="fast_compile", name="FAST_COMPILE")
 _PREDEFINED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}
 
 
 def get_mode(mode: str | Mode | None) -> Mode:
     """The ``Mode`` for a ``mode=`` argument (``None`` means ``config.mode``).
 
-    >>> get_mode("FAST_COMPILE").optimizer is None
-    True
+    >>> get_mode("FAST_COMPILE").optimizer
+    'fast_compile'
     """
     if mode is None:
         mode = config.mode

@@ -1,9 +1,11 @@
 """The pass pipeline of ``function``: named stages, each a list of xDSL module passes.
 
 Each stage's result is kept so that ``f.dump_ir(stage)`` can show it; a stage that changes
-nothing shares its module with the one before. ``excluded`` names passes (``"cse"``,
-``"stabilize"``...) or single patterns (``"PowTwoToMul"``) to leave out, as Theano's
-``optimizer_excluding``.
+nothing shares its module with the one before. An *optimizer* (``OPTIMIZERS``) selects the
+passes that run: ``"fast_run"`` all of them; ``"fast_compile"`` only the stabilization, which
+turns an overflow or a cancellation into the right finite answer (a wrong number is worse than
+a slow one), and ``None`` none. ``excluded`` names passes (``"cse"``, ``"stabilize"``...) or
+single patterns (``"PowTwoToMul"``) to leave out, as Theano's ``optimizer_excluding``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,29 @@ PASSES: dict[str, type[ModulePass]] = {
 """Every pass of the pipeline by name (``tracegraph-opt`` and ``Mode.excluding`` use these)."""
 
 
+OPTIMIZERS: dict[str, frozenset[str]] = {
+    "fast_run": frozenset(PASSES),
+    "fast_compile": frozenset({StabilizePass.name, DeadCodeElimination.name}),
+}
+"""The passes each optimizer runs (a ``Mode``'s ``optimizer``; ``None`` runs none)."""
+
+
+def optimizer_passes(optimizer: str | None) -> frozenset[str]:
+    """The names of the passes ``optimizer`` runs.
+
+    >>> sorted(optimizer_passes("fast_compile"))
+    ['dce', 'stabilize']
+    """
+    if optimizer is None:
+        return frozenset()
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"unknown optimizer {optimizer!r}; optimizers are "
+            f"{', '.join(sorted(OPTIMIZERS))} and None"
+        )
+    return OPTIMIZERS[optimizer]
+
+
 def pattern_names() -> set[str]:
     """The names of every rewrite pattern of the pipeline's passes."""
     return {
@@ -71,24 +96,26 @@ def make_pass(cls: type[ModulePass], excluded: Collection[str] = ()) -> ModulePa
 def run_pipeline(
     module: ModuleOp,
     *,
-    optimize: bool = True,
+    optimizer: str | None = "fast_run",
     excluded: Collection[str] = (),
     keep: Collection[str] = STAGES,
 ) -> dict[str, ModuleOp]:
-    """Run every stage on ``module`` (not modified); return the module after ``"traced"``,
-    ``"final"`` and each stage in ``keep`` (keeping an intermediate stage costs a copy)."""
+    """Run every stage on ``module`` (not modified) with the passes of ``optimizer``; return
+    the module after ``"traced"``, ``"final"`` and each stage in ``keep`` (keeping an
+    intermediate stage costs a copy)."""
     unknown = set(excluded) - set(PASSES) - pattern_names()
     if unknown:
         raise ValueError(
             f"unknown passes or patterns to exclude: {', '.join(sorted(unknown))}; passes are "
             f"{', '.join(sorted(PASSES))}"
         )
+    running = optimizer_passes(optimizer)
     context: Context = make_context()
     stages: dict[str, ModuleOp] = {"traced": module}
     current, copied = module, False
     last = STAGES[-1]
     for stage, passes in PIPELINE.items():
-        selected = [cls for cls in passes if optimize and cls.name not in excluded]
+        selected = [cls for cls in passes if cls.name in running and cls.name not in excluded]
         if selected and not copied:
             current, copied = current.clone(), True
         for cls in selected:
