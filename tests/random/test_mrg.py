@@ -376,3 +376,25 @@ def test_regressions() -> None:
     rstate, new_rstate, size, nstreams = srng.state_updates[0]
     assert size == (np.int64(12),) and nstreams is None
     assert srng.updates()[0] == (rstate, new_rstate)
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+@pytest.mark.parametrize("distribution", ["uniform", "normal", "binomial"])
+def test_a_symbolic_size_of_another_length_than_ndim_is_a_value_error(
+    distribution: str, mode: str
+) -> None:
+    """Regression: ``uniform(size=s, ndim=2)`` with ``s = [4]`` returned a (4, 8) sample on the
+    C backend and (1, 4) on the reference, and ``normal`` refused a symbolic size of unknown
+    length even with ``ndim``. A size of the right length draws what the same size given as a
+    tuple draws."""
+    size = T.lvector("size")
+    draw = getattr(MRG_RandomStreams(seed=15), distribution)
+    variable = draw(size=size, ndim=2, nstreams=7)
+    f = function([size], variable, mode=mode)
+    for bad in ([4], [4, 3, 4, 5]):
+        with pytest.raises(ValueError, match="test_mrg"):
+            f(np.array(bad, dtype=np.int64))
+    expected = function(
+        [], getattr(MRG_RandomStreams(seed=15), distribution)((2, 3), nstreams=7), mode=mode
+    )()
+    np.testing.assert_array_equal(f(np.array([2, 3])), expected)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from tracegraph.random import (
 )
 
 SEED = 4321
+THIS_FILE = Path(__file__).name
 
 
 def stream_generators(seed: int, count: int) -> list[np.random.RandomState]:
@@ -533,3 +535,88 @@ def test_streams_pickle() -> None:
     assert len(restored.state_updates) == 1 and len(restored.state_updates[0]) == 4
     variable = pickle.loads(pickle.dumps(T.dmatrix("x") * 2))
     assert variable.type == T.dmatrix().type
+
+
+SYMBOLIC_SIZE_DRAWS: dict[str, Callable[[RandomStreams, Any], RandomVariable]] = {
+    "uniform": lambda s, size: s.uniform(size=size, ndim=2),
+    "normal": lambda s, size: s.normal(size=size, ndim=2),
+    "binomial": lambda s, size: s.binomial(size=size, ndim=2, n=5, p=0.3),
+    "poisson": lambda s, size: s.poisson(size=size, ndim=2, lam=2.0),
+    "random_integers": lambda s, size: s.random_integers(size=size, ndim=2, low=-3, high=3),
+    "randint": lambda s, size: s.randint(size=size, ndim=2, high=7),
+    "choice": lambda s, size: s.choice(size=size, ndim=2, a=[3, 5, 7], p=[0.2, 0.3, 0.5]),
+    "permutation": lambda s, size: s.permutation(size=size, ndim=2, n=4),
+    "multinomial": lambda s, size: s.multinomial(size=size, ndim=2, n=6, pvals=[0.5, 0.5]),
+}
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+@pytest.mark.parametrize("name", sorted(SYMBOLIC_SIZE_DRAWS))
+def test_a_symbolic_size_of_another_length_than_ndim_is_a_value_error(name: str, mode: str) -> None:
+    """Regression: ``uniform(size=s, ndim=2)`` with ``s = [4]`` drew a sample of shape (4,)
+    (and of rank 4 for ``s = [4, 3, 4, 5]``), not of the type's rank; Theano raised ValueError
+    when called (``test_symbolic_shape``). The failed call leaves the stream as it was; a
+    size of the right length draws the numbers of the same size given as a tuple."""
+    draw = SYMBOLIC_SIZE_DRAWS[name]
+    size = T.lvector("size")
+    srng = RandomStreams(seed=SEED)
+    variable = draw(srng, size)
+    f = function([size], variable, mode=mode)
+    state = variable.rng.get_value(borrow=True)
+    for bad in ([4], [4, 3, 4, 5], []):
+        with pytest.raises(ValueError, match=THIS_FILE):
+            f(np.array(bad, dtype=np.int64))
+        assert variable.rng.get_value(borrow=True) is state
+    expected = function([], draw(RandomStreams(seed=SEED), (2, 3)), mode=mode)()
+    result = f(np.array([2, 3]))
+    assert result.ndim == variable.ndim
+    np.testing.assert_array_equal(result, expected)
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+def test_theanos_symbolic_shape_and_vector_arguments(mode: str) -> None:
+    """Theano's ``test_symbolic_shape`` and ``test_vector_arguments``
+    (``theano/tensor/tests/test_shared_randomstreams.py``): the sample's rank is the size's
+    length, or the parameters' rank without a size; a call whose size or parameters do not fit
+    raises ValueError."""
+    srng = RandomStreams(seed=SEED)
+    shape = T.lvector()
+    f = function([shape], srng.uniform(size=shape, ndim=2), mode=mode)
+    assert f([2, 3]).shape == (2, 3) and f([4, 8]).shape == (4, 8)
+    for bad_shape in ([4], [4, 3, 4, 5]):
+        with pytest.raises(ValueError):
+            f(bad_shape)
+
+    srng = RandomStreams(seed=SEED)
+    generators = stream_generators(SEED, 3)
+    low, high, size = T.dvector(), T.dvector(), T.lvector()
+    out = srng.uniform(low=low, high=1)
+    assert out.ndim == 1
+    f = function([low], out, mode=mode)
+    np.testing.assert_array_equal(
+        f([-5, 0.5, 0, 1]), generators[0].uniform(low=[-5, 0.5, 0, 1], high=1)
+    )
+    np.testing.assert_array_equal(f([0.9]), generators[0].uniform(low=[0.9], high=1))
+
+    outb = srng.uniform(low=low, high=high)
+    assert outb.ndim == 1
+    fb = function([low, high], outb, mode=mode)
+    np.testing.assert_array_equal(
+        fb([-4.0, -2], [-1, 0]), generators[1].uniform(low=[-4.0, -2], high=[-1, 0])
+    )
+    np.testing.assert_array_equal(fb([-4.0], [-1]), generators[1].uniform(low=[-4.0], high=[-1]))
+    with pytest.raises(ValueError):
+        fb([-4.0, -2], [-1, 0, 1])
+
+    outc = srng.uniform(low=low, high=high, size=size, ndim=1)
+    assert outc.ndim == 1
+    fc = function([low, high, size], outc, mode=mode)
+    np.testing.assert_array_equal(
+        fc([-4.0, -2], [-1, 0], [2]), generators[2].uniform(low=[-4.0, -2], high=[-1, 0])
+    )
+    np.testing.assert_array_equal(
+        fc([-4.0], [-1], [1]), generators[2].uniform(low=[-4.0], high=[-1])
+    )
+    for bad_size, bad_high in (([1], [-1, 0]), ([1, 2], [-1, 0]), ([2, 1], [-1, 0]), ([1], [-1])):
+        with pytest.raises(ValueError):
+            fc([-4.0, -2], bad_high, bad_size)

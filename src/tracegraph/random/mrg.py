@@ -76,7 +76,9 @@ class MRG_RandomStreams:
     integers (a full MRG31k3p state). ``rstate`` is the state the next random variable's
     streams start from; it can be read and assigned (copying it between two objects makes
     the variables they create draw the same numbers). ``state_updates`` lists
-    ``(shared rstate, new rstate)`` for every variable drawn, in creation order.
+    ``(shared rstate, new rstate)`` for every variable drawn, in creation order. A ``size`` is
+    given as to ``RandomStreams`` (a shape vector of unknown length needs ``ndim``, and a call
+    whose vector has another length raises ``ValueError``), but never ``None``.
 
     >>> srng = MRG_RandomStreams(seed=42)
     >>> srng.rstate.tolist()

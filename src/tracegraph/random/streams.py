@@ -50,6 +50,11 @@ class RandomStreams:
     ``state_updates`` lists ``(rv.rng, new state)`` for every variable drawn, in creation order;
     ``seed(s)`` reseeds all of their streams.
 
+    A draw's ``size`` is a tuple of ints and symbolic integer scalars, a symbolic shape vector,
+    or ``None`` (the broadcast shape of the parameters). A shape vector of unknown length
+    (``T.lvector()``) needs ``ndim``; a call whose vector has another length raises
+    ``ValueError``, as in Theano.
+
     >>> srng = RandomStreams(seed=234)
     >>> rv = srng.normal((3,))
     >>> len(srng.state_updates), rv.rng is srng.state_updates[0][0]
