@@ -526,8 +526,10 @@ def function(
     """Compile ``outputs`` as a function of ``inputs``.
 
     ``inputs`` are variables or :class:`In`; ``updates`` are ``(shared, new_value)`` pairs (or
-    a dict) applied after each call, all computed from the values before it; ``givens``
-    replace variables of the graph for this function only.
+    a dict) applied after each call, all computed from the values before it, each of a type its
+    shared variable can hold (a broadcastable axis only where the variable has one, as in
+    Theano); ``givens`` replace variables of the graph, other than the inputs, for this
+    function only.
 
     >>> import tracegraph.tensor as T
     >>> x = T.dmatrix('x')
