@@ -7,6 +7,8 @@ It is one header, ``tg_prelude.h``, which the build precompiles once per compile
 
 from __future__ import annotations
 
+import struct
+
 from tracegraph.backends.c.scalar import C_TYPES
 
 PARALLEL_THRESHOLD = 1 << 17
@@ -467,6 +469,62 @@ static int tg_mrg_uniform(PyObject *ctx, int step, PyObject *rstate, PyObject *s
 """
 
 
+_CAST_HELPERS = """
+/* tg.cast of a float to an integer, as x86-64 NumPy's astype of a contiguous array (see tg.cast):
+   toward zero where the value fits the x86 conversion's range, else the x86 "integer
+   indefinite" (the range's most negative integer), NaN and infinities included. C leaves a
+   conversion out of range undefined (GCC folds (double)(int)x into trunc(x), for one), so each
+   is a range check, |x| < 2**31 (2**63), and a select before a conversion that is defined
+   (-2**31 down to -2**31 - 1 truncate to the indefinite anyway). int32: the select is of bit
+   patterns (x or -2**31), which vectorizes at the floats' width; a select of values GCC moves
+   past the conversion and narrows its mask with the result (twice the cost for uint8). int8,
+   int16, uint8 and uint16 wrap the int32 conversion (the caller narrows it). uint32 converts
+   x - 2**31 from 2**31 up and flips the top bit, as compilers do (and NumPy's vector loop):
+   [2**31, 2**32) exactly, 0 from 2**32 up (inf too), the int32 conversion wrapped below (NaN:
+   2**31). uint64: [2**63, 2**64) exactly, 0 from 2**64 up, else the int64 conversion
+   wrapped (NaN: 2**63). */
+static inline npy_int32 tg_cast_@S@_i32(@T@ x) {
+    @U@ bits;
+    const @U@ keep = (@U@)0 - (@U@)(@FABS@(x) < (@T@)0x1p31);
+    memcpy(&bits, &x, sizeof bits);
+    bits = (bits & keep) | (@MINUS_2_31@ & ~keep);
+    memcpy(&x, &bits, sizeof x);
+    return (npy_int32)x;
+}
+static inline npy_int64 tg_cast_@S@_i64(@T@ x) {
+    return @FABS@(x) < (@T@)0x1p63 ? (npy_int64)x : NPY_MIN_INT64;
+}
+static inline npy_uint32 tg_cast_@S@_ui32(@T@ x) {
+    const int high = x >= (@T@)0x1p31;
+    return (npy_uint32)tg_cast_@S@_i32(high ? x - (@T@)0x1p31 : x) ^ (high ? 0x80000000u : 0u);
+}
+static inline npy_uint64 tg_cast_@S@_ui64(@T@ x) {
+    if (!(x >= (@T@)0x1p63)) return (npy_uint64)tg_cast_@S@_i64(x);
+    return x < (@T@)0x1p64 ? (npy_uint64)x : 0;
+}
+"""
+
+
+def _cast_helpers() -> str:
+    def bits(value: float, width: int) -> str:
+        """The bit pattern of ``value`` as a float of ``width`` bits."""
+        float_format, int_format = ("<d", "<Q") if width == 64 else ("<f", "<I")
+        (pattern,) = struct.unpack(int_format, struct.pack(float_format, value))
+        return f"0x{pattern:X}ULL"
+
+    return "".join(
+        _instantiate(
+            _CAST_HELPERS,
+            T=f"npy_float{width}",
+            U=f"npy_uint{width}",
+            S=f"f{width}",
+            FABS="fabs" if width == 64 else "fabsf",
+            MINUS_2_31=bits(-(2.0**31), width),
+        )
+        for width in (64, 32)
+    )
+
+
 def _helpers() -> str:
     parts = [
         _instantiate(
@@ -524,6 +582,7 @@ static inline int tg_cmp_i64_u64(npy_int64 a, npy_uint64 b) {{
     if (a < 0) return -1;
     return (npy_uint64)a < b ? -1 : ((npy_uint64)a > b ? 1 : 0);
 }}
+{_cast_helpers()}
 {_helpers()}
 {_RUNTIME}
 {_BLAS}

@@ -93,12 +93,23 @@ class Operand:
     dtype: str
 
     def as_(self, dtype: str) -> str:
-        """The expression converted to ``dtype`` (NumPy's conversion: to bool is ``!= 0``)."""
+        """The expression converted to ``dtype`` (NumPy's conversion: to bool is ``!= 0``; a
+        float to an integer is the prelude's ``tg_cast_*``, defined for every value)."""
         if dtype == self.dtype:
             return self.expr
         if dtype == "bool":
             return f"({self.expr} != 0)"
+        if kind(self.dtype) == "f" and kind(dtype) in "iu":
+            return _float_to_integer(self.expr, self.dtype, dtype)
         return f"(({C_TYPES[dtype]}){self.expr})"
+
+
+def _float_to_integer(expr: str, source: str, target: str) -> str:
+    """A float converted to an integer dtype as ``tg.cast`` defines it (x86-64 NumPy's astype):
+    the smaller integers take the int32 conversion and wrap."""
+    if target in ("int32", "int64", "uint32", "uint64"):
+        return f"tg_cast_{SUFFIX[source]}_{SUFFIX[target]}({expr})"
+    return f"(({C_TYPES[target]})tg_cast_{SUFFIX[source]}_i32({expr}))"
 
 
 def _result(op: Operation) -> str:

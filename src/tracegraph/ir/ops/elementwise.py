@@ -215,7 +215,15 @@ class InvertOp(UnaryElementwiseOp):
 
 @irdl_op_definition
 class CastOp(UnaryElementwiseOp):
-    """Convert to the result's dtype, with NumPy's ``astype`` semantics."""
+    """Convert to the result's dtype, with NumPy's ``astype`` semantics, and a float to an
+    integer defined for every value as x86-64 NumPy converts a contiguous array: toward zero
+    where the value fits; else (NaN, infinities, out of range) int64 gives -2**63 and int32
+    -2**31, while int8, int16, uint8 and uint16 wrap the int32 result (256.0 -> uint8 0, NaN ->
+    0); uint32 is exact on [2**31, 2**32), 0 from 2**32 up and the int32 result wrapped below
+    (-5.0 -> 4294967291, NaN -> 2**31); uint64 is exact on [2**63, 2**64), 0 from 2**64 up and
+    the int64 result wrapped below (NaN -> 2**63). Floats to bool are ``x != 0`` (NaN is
+    true), integers wrap into smaller ones, conversions to floats round to nearest (float64 to
+    float32 overflows to infinity)."""
 
     name = "tg.cast"
 
