@@ -190,3 +190,60 @@ def test_float64_to_float32_rounds_and_overflows_as_numpy() -> None:
         expected = values.astype(np.float32)
     np.testing.assert_array_equal(result, expected)
     np.testing.assert_array_equal(np.signbit(result), np.signbit(expected))
+
+
+# -- comparisons ---------------------------------------------------------------------------------
+
+COMPARISONS = {
+    "lt": (T.lt, np.less),
+    "le": (T.le, np.less_equal),
+    "gt": (T.gt, np.greater),
+    "ge": (T.ge, np.greater_equal),
+    "eq": (T.eq, np.equal),
+    "neq": (T.neq, np.not_equal),
+}
+
+
+def _comparison_values(dtype: str) -> Array:
+    if dtype == "bool":
+        return np.array([False, True])
+    if np.dtype(dtype).kind == "f":
+        edges = [0.0, -0.0, 1.0, -1.0, math.nan, math.inf, -math.inf, 2.0**53, 2.0**53 + 2]
+        edges += [2.0**63, -(2.0**63), 2.0**64, 2.0**31, 2.0**32, 0.5]
+        return np.array(edges, dtype=dtype)
+    info = np.iinfo(dtype)
+    edges = [int(info.min), int(info.max), 0, 1, -1, 2**31, 2**32 - 1, 2**53 + 1, 2**63 - 1]
+    edges += [2**63, 2**63 + 1, 2**64 - 1, -(2**53) - 1]
+    return np.array(sorted({v for v in edges if info.min <= v <= info.max}), dtype=dtype)
+
+
+@pytest.mark.parametrize("wide", ["int64", "uint64"])
+@pytest.mark.parametrize("other", [*INTEGERS, "bool", *FLOATS])
+def test_comparisons_with_64_bit_integers(other: str, wide: str) -> None:
+    """Every pairing of a dtype with int64 and uint64, both ways round, at their extremes: NumPy
+    compares integers exactly (int64 with uint64 too) and an int64 or uint64 with a float in
+    float64; maximum, minimum and switch compute in NumPy's result dtype."""
+    a_values, b_values = _comparison_values(other), _comparison_values(wide)
+    left = np.repeat(a_values, len(b_values))
+    right = np.tile(b_values, len(a_values))
+    a = T.tensor(other, shape=(None,), name="a")
+    b = T.tensor(wide, shape=(None,), name="b")
+    for x, y, xv, yv in ((a, b, left, right), (b, a, right, left)):
+        outputs = [build(x, y) for build, _ in COMPARISONS.values()]
+        outputs += [T.maximum(x, y), T.minimum(x, y), T.switch(T.lt(x, y), x, y)]
+        results = tracegraph.function([x, y], outputs)(xv, yv)
+        with np.errstate(all="ignore"):
+            expected = [ufunc(xv, yv) for _, ufunc in COMPARISONS.values()]
+            expected += [np.maximum(xv, yv), np.minimum(xv, yv), np.where(xv < yv, xv, yv)]
+        for name, result, wanted in zip(
+            [*COMPARISONS, "max", "min", "switch"], results, expected, strict=True
+        ):
+            assert result.dtype == wanted.dtype, name
+            np.testing.assert_array_equal(result, wanted, err_msg=f"{name}({x.dtype}, {y.dtype})")
+
+
+def test_uint32_below_a_uint64_above_two_to_the_63() -> None:
+    a = T.TensorType("uint32", shape=())("a")
+    b = T.TensorType("uint64", shape=())("b")
+    f = tracegraph.function([a, b], [a < b, a >= b, T.eq(b, a)])
+    assert [bool(r) for r in f(np.uint32(1), np.uint64(2**63 + 5))] == [True, False, False]

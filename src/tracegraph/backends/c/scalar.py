@@ -150,7 +150,8 @@ class ScalarEmitter:
 
     @staticmethod
     def _compare(a: Operand, b: Operand, symbol: str) -> str:
-        """NumPy's comparisons are exact for integers of any signedness."""
+        """NumPy's comparisons: exact for integers of any signedness (a signed integer and a
+        uint64 too), else in NumPy's result dtype (an int64 or uint64 and a float in float64)."""
         kinds = {kind(a.dtype), kind(b.dtype)}
         if kinds <= {"b", "i", "u"}:
             if "uint64" in (a.dtype, b.dtype) and kinds & {"i"}:
@@ -159,7 +160,8 @@ class ScalarEmitter:
                 call = f"tg_cmp_i64_u64({signed.as_('int64')}, {unsigned.as_('uint64')})"
                 order = f"(-({call}))" if reversed_ else call
                 return f"((npy_bool)({order} {symbol} 0))"
-            common = "uint64" if {a.dtype, b.dtype} == {"uint64"} else "int64"
+            # No signed operand: unsigned 64 bits hold both; else int64 does.
+            common = "uint64" if "uint64" in (a.dtype, b.dtype) else "int64"
             return f"((npy_bool)({a.as_(common)} {symbol} {b.as_(common)}))"
         common = np.result_type(a.dtype, b.dtype).name
         return f"((npy_bool)({a.as_(common)} {symbol} {b.as_(common)}))"
