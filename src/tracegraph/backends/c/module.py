@@ -159,7 +159,8 @@ def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
             if argument.dtype is not None:
                 out.write(
                     f"if (tg_check_argument(v[{index}], {NPY_TYPES[argument.dtype]}, "
-                    f"{len(argument.shape)}, {index}) < 0) goto done;"
+                    f"{len(argument.shape)}, {index}) < 0 || tg_behave(&v[{index}]) < 0) "
+                    "goto done;"
                 )
         out.write("if (tg_execute(v, ctx) < 0) goto done;")
         out.write(f"result = PyTuple_New({len(program.returns)});")
@@ -184,8 +185,10 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
 
     ``fast_context`` is ``(context, shared variables, update targets, static shapes of the
     targets, single output, whether each input may be converted)``. Arguments must be ndarrays
-    of the input's rank and static sizes, and of its dtype or one that casts to it safely (for
-    the inputs that are not ``strict``); results that the
+    of the input's rank and static sizes, in native byte order and aligned, and of its dtype or
+    one that casts to it safely (for the inputs that are not ``strict``); shared values that
+    are not in native byte order or aligned are copied (as ``run`` copies such arguments, and
+    the results of reference kernels, for the loops to read them in place); results that the
     program did not allocate itself (arguments, constants, views, reference results) or that
     are returned twice are copied, so that no result aliases another or an argument."""
     count = max(len(program.slots), 1)
@@ -236,7 +239,7 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
             out.write(f"if (v[{index}] == NULL) goto done;")
             out.write(
                 f"if (tg_check_argument(v[{index}], {NPY_TYPES[str(argument.dtype)]}, "
-                f"{len(argument.shape)}, {index}) < 0) goto done;"
+                f"{len(argument.shape)}, {index}) < 0 || tg_behave(&v[{index}]) < 0) goto done;"
             )
         out.write("if (tg_execute(v, ctx) < 0) goto done;")
         seen: set[int] = set()

@@ -237,12 +237,36 @@ static PyObject *tg_element(PyObject *ctx, int step, PyArrayObject *x, PyObject 
     return element;
 }
 
+/* Whether the loops, BLAS and element reads may read an array in place: native byte order and
+   aligned. */
+static inline int tg_behaved(PyArrayObject *a) {
+    return PyArray_ISNOTSWAPPED(a) && PyArray_ISALIGNED(a);
+}
+
+/* Replace *slot (a new reference to an ndarray) by a copy in native byte order, aligned (in
+   the same memory order), where it is not both already: every array that enters the compiled
+   code goes through here or tg_take_argument. Returns -1 on an error (*slot is then NULL). */
+static int tg_behave(PyObject **slot) {
+    PyArrayObject *a = (PyArrayObject *)*slot;
+    PyArray_Descr *descr;
+    PyObject *copy;
+    if (tg_behaved(a)) return 0;
+    descr = PyArray_DescrFromType(PyArray_TYPE(a));
+    copy = descr == NULL ? NULL : PyArray_NewLikeArray(a, NPY_KEEPORDER, descr, 0);
+    if (copy != NULL && PyArray_CopyInto((PyArrayObject *)copy, a) < 0) Py_CLEAR(copy);
+    Py_SETREF(*slot, copy);
+    return copy == NULL ? -1 : 0;
+}
+
 /* An argument of the fast call path: *slot = a new reference to `arg` if it has the dtype
    `typenum`, or to a copy cast to it if the cast is safe and `convertible` is True; NULL
-   (return 0) when the Python path must take the call. Returns -1 on an error. */
+   (return 0) when the Python path must take the call, as for an array in the other byte order
+   or not aligned (the Python path converts it, or refuses it for a strict input). Returns -1
+   on an error. */
 static int tg_take_argument(PyObject **slot, PyObject *arg, int typenum, PyObject *convertible) {
     PyArray_Descr *descr;
     *slot = NULL;
+    if (!tg_behaved((PyArrayObject *)arg)) return 0;
     if (PyArray_EquivTypenums(PyArray_TYPE((PyArrayObject *)arg), typenum)) {
         Py_INCREF(arg);
         *slot = arg;
@@ -270,14 +294,13 @@ static int tg_fits(PyObject *array, PyObject *shape) {
     return 1;
 }
 
-/* Replace *r (a new reference) by an ndarray of it. */
+/* Replace *r (a new reference) by an ndarray of it, in native byte order and aligned. */
 static int tg_as_array(PyObject **r) {
-    PyObject *array;
-    if (PyArray_Check(*r)) return 0;
-    array = PyArray_FROM_O(*r);
-    Py_DECREF(*r);
-    *r = array;
-    return array == NULL ? -1 : 0;
+    if (!PyArray_Check(*r)) {
+        Py_SETREF(*r, PyArray_FROM_O(*r));
+        if (*r == NULL) return -1;
+    }
+    return tg_behave(r);
 }
 """
 

@@ -61,6 +61,14 @@ def _call(op: Operation) -> Callable[..., Any]:
     return call
 
 
+def _behaved(value: Any) -> Any:
+    """An array as the compiled code reads it, in native byte order and aligned (a copy where
+    it is not); any other value as it is."""
+    if isinstance(value, np.ndarray) and not (value.dtype.isnative and value.flags.aligned):
+        return np.array(value, dtype=value.dtype.newbyteorder("="))
+    return value
+
+
 class CProgram:
     """A ``func.func`` compiled to a CPython extension module.
 
@@ -84,7 +92,9 @@ class CProgram:
         self._run: Callable[..., tuple[Any, ...]] = module.run
         kernels = self.program.kernels
         calls = tuple(_call(k.op) for k in kernels if isinstance(k, CallKernel))
-        constants = tuple(self.program.constants[slot] for slot in sorted(self.program.constants))
+        constants = tuple(
+            _behaved(self.program.constants[slot]) for slot in sorted(self.program.constants)
+        )
 
         blames = [
             [kernel.op, *kernel.body] if isinstance(kernel, LoopKernel) else [kernel.op]
