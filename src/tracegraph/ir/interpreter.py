@@ -383,23 +383,45 @@ _REDUCE_FUNCTIONS: dict[type[ops.ReductionOp], Callable[..., Any]] = {
 }
 
 
+def _sign_of_the_last_zero(x: Array, result: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
+    """``result``, a max or min over ``axes``, with each zero signed as the last zero among its
+    reduced elements (in C order over the reduced axes): a fold of ``maximum`` (``minimum``),
+    whose ties take the later operand. NumPy's own max and min do so when they reduce across
+    rows, or a run of at most 4 (float64) or 8 (float32) contiguous elements; over longer
+    runs, its vector loop decides (max of [0, -1, -0, -1, -1] is 0.0 there, -0.0 here)."""
+    zero = result == 0
+    if not zero.any():
+        return result
+    others = [axis for axis in range(x.ndim) if axis not in axes]
+    moved = np.transpose(x, others + sorted(axes))
+    flat = moved.reshape((*moved.shape[: len(others)], -1))
+    last = flat.shape[-1] - 1 - np.argmax(flat[..., ::-1] == 0, axis=-1)
+    negative = np.signbit(np.take_along_axis(flat, last[..., None], axis=-1)[..., 0])
+    if keepdims:
+        negative = np.expand_dims(negative, axes)
+    signed_zero = np.where(negative, -0.0, 0.0).astype(result.dtype)
+    return np.asarray(np.where(zero, signed_zero, result))
+
+
 @reference_rule(*_REDUCE_FUNCTIONS)
 def _reduce(op: ops.ReductionOp) -> Kernel:
     function = _REDUCE_FUNCTIONS[type(op)]
     axes = op.get_axes()
     keepdims = op.get_keepdims()
     dtype = np.dtype(dtype_of(op.result))
+    signs_zeros = isinstance(op, ops.MaxOp | ops.MinOp) and dtype.kind == "f" and bool(axes)
 
     def kernel(x: Array) -> Array:
-        if not axes:
-            return np.asarray(x).astype(dtype)
+        # Over no axes too, NumPy's function: a sum or mean of -0.0 is 0.0 (0.0 + x).
         try:
-            result = function(x, axis=axes, keepdims=keepdims)
+            result = np.asarray(function(x, axis=axes, keepdims=keepdims))
         except ValueError as error:
             raise RuntimeOpError(
                 f"{op.name} of an array of shape {np.shape(x)}: {error}"
             ) from error
-        return np.asarray(result).astype(dtype, copy=False)
+        if signs_zeros:
+            result = _sign_of_the_last_zero(np.asarray(x), result, axes, keepdims)
+        return result.astype(dtype, copy=False)
 
     return kernel
 

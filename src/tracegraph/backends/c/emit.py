@@ -119,8 +119,8 @@ def _accumulate(reduction: ops.ReductionOp, acc: str, value: Operand, dtype: str
     if isinstance(reduction, ops.AllOp):
         return f"{acc} = {acc} && ({value.expr} != 0);"
     symbol = "<" if isinstance(reduction, ops.MinOp) else ">"
-    if kind(dtype) == "f":
-        return f"if ({v} {symbol} {acc} || isnan({v})) {acc} = {v};"
+    if kind(dtype) == "f":  # tg.maximum's fold: NaN propagates, a tie takes the later (-0.0)
+        return f"if ({v} {symbol}= {acc} || isnan({v})) {acc} = {v};"
     return f"if ({v} {symbol} {acc}) {acc} = {v};"
 
 

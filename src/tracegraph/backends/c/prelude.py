@@ -55,9 +55,9 @@ static inline @T@ tg_mod_@S@(@T@ a, @T@ b) {
     tg_divmod_@S@(a, b, &mod);
     return mod;
 }
-/* NumPy's maximum and minimum: NaN propagates. */
-static inline @T@ tg_maximum_@S@(@T@ a, @T@ b) { return (a >= b || isnan(a)) ? a : b; }
-static inline @T@ tg_minimum_@S@(@T@ a, @T@ b) { return (a <= b || isnan(a)) ? a : b; }
+/* NumPy's maximum and minimum: NaN propagates; of equal operands (-0.0 and 0.0), b. */
+static inline @T@ tg_maximum_@S@(@T@ a, @T@ b) { return (a > b || isnan(a)) ? a : b; }
+static inline @T@ tg_minimum_@S@(@T@ a, @T@ b) { return (a < b || isnan(a)) ? a : b; }
 static inline @T@ tg_sign_@S@(@T@ x) {
     return x > 0 ? (@T@)1 : (x < 0 ? (@T@)-1 : (x == 0 ? (@T@)0 : x));
 }
