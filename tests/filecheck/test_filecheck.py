@@ -13,7 +13,7 @@ reads the output of the one before) ending in ``filecheck %s [flags]``, which ru
 ``// XFAIL: <reason>`` marks a file whose checks are known to fail (strictly: once they pass,
 the test fails until the marker is removed).
 
-Each canonicalization and stabilization pattern has a file named after it
+Each canonicalization, stabilization and expansion pattern has a file named after it
 (``canonicalize/FoldMulOne.mlir``) with the cases it must rewrite and those it must leave alone.
 """
 
@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from tracegraph.passes.canonicalize import CANONICALIZE_PATTERNS
+from tracegraph.passes.expand import EXPAND_PATTERNS
 from tracegraph.passes.stabilize import STABILIZE_PATTERNS
 from tracegraph.tools import opt
 
@@ -126,7 +127,11 @@ def test_golden(path: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("folder", "patterns"),
-    [("canonicalize", CANONICALIZE_PATTERNS), ("stabilize", STABILIZE_PATTERNS)],
+    [
+        ("canonicalize", CANONICALIZE_PATTERNS),
+        ("stabilize", STABILIZE_PATTERNS),
+        ("expand", EXPAND_PATTERNS),
+    ],
 )
 def test_every_pattern_has_a_golden_file(folder: str, patterns: tuple[type, ...]) -> None:
     names = {pattern.__name__ for pattern in patterns}

@@ -22,7 +22,6 @@ from numpy.typing import NDArray
 from xdsl.ir import Operation
 
 import tracegraph.tensor as T
-from tracegraph import function
 from tracegraph.errors import GradientError
 from tracegraph.gradient import VJP_RULES, NotDifferentiable, verify_grad
 from tracegraph.gradient.rules import UndefinedGradient
@@ -371,7 +370,11 @@ def dimshuffle_cases() -> list[Case]:
 CASES: dict[type[Operation], list[Case]] = {
     # unary elementwise
     ops.NegOp: unary_cases(lambda x: -x, values),
-    ops.AbsOp: unary_cases(abs, nonzero),
+    ops.AbsOp: [
+        *unary_cases(abs, nonzero),
+        case("relu-nnet", T.nnet.relu, nonzero(2, 3)),
+        case("leaky-relu-nnet", lambda a: T.nnet.relu(a, alpha=0.1), nonzero(2, 3)),
+    ],
     ops.ExpOp: unary_cases(T.exp, values),
     ops.LogOp: unary_cases(T.log, positive),
     ops.Log1pOp: unary_cases(T.log1p, values),
@@ -458,7 +461,6 @@ CASES: dict[type[Operation], list[Case]] = {
     ops.MaximumOp: [
         *binary_cases(T.maximum, distinct, distinct),
         case("relu", lambda a: T.maximum(a, 0), nonzero(2, 3)),
-        case("relu-nnet", T.nnet.relu, nonzero(2, 3)),
     ],
     ops.MinimumOp: [
         *binary_cases(T.minimum, distinct, distinct),
@@ -498,6 +500,21 @@ CASES: dict[type[Operation], list[Case]] = {
     ops.ProdOp: prod_cases(),
     ops.MaxOp: reduction_cases(T.max, distinct),
     ops.MinOp: reduction_cases(T.min, distinct),
+    # normalizations
+    ops.SoftmaxOp: [
+        case("rows", T.nnet.softmax, values(2, 3)),
+        case("vector-as-one-row", T.nnet.softmax, values(4)),
+        case("axis-0", lambda x: T.nnet.softmax_along(x, 0), values(3, 2)),
+        case("3d-times-x", lambda x: T.nnet.softmax(x) * x, values(2, 2, 3)),
+        case("float32", T.nnet.softmax, f32(values(2, 3))),
+    ],
+    ops.LogSoftmaxOp: [
+        case("rows", T.nnet.logsoftmax, values(2, 3)),
+        case("vector-as-one-row", T.nnet.logsoftmax, values(4)),
+        case("axis-0", lambda x: T.nnet.log_softmax_along(x, 0), values(3, 2)),
+        case("picked", lambda x: T.nnet.logsoftmax(x)[[0, 1], [2, 0]], values(2, 3)),
+        case("float32", T.nnet.logsoftmax, f32(values(2, 3))),
+    ],
     # linear algebra
     ops.DotOp: dot_cases(),
     # shapes
@@ -710,57 +727,3 @@ def test_verify_grad_catches_a_wrong_gradient(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(VJP_RULES, sqr, half_the_gradient)
     with pytest.raises(GradientError, match="input 0"):
         verify_grad(T.sqr, [values(3)])
-
-
-@pytest.mark.parametrize(("reduce", "tied"), [(T.max, 2.0), (T.min, -1.0)])
-def test_extremum_ties_share_the_gradient(
-    reduce: Callable[..., TensorVariable], tied: float
-) -> None:
-    # Not differentiable at a tie: the tied elements share the gradient equally, so it sums to
-    # the upstream gradient (giving each the full gradient, as Theano did, counts it twice).
-    x = T.dvector("x")
-    g = T.grad(3 * reduce(x), x)
-    value = function([x], g)(np.array([tied, 0.5, tied]))
-    np.testing.assert_array_equal(value, [1.5, 0.0, 1.5])
-
-
-@pytest.mark.parametrize("reduce", [T.max, T.min])
-@pytest.mark.parametrize("keepdims", [False, True])
-def test_extremum_gradient_sums_to_the_upstream_gradient_per_row(
-    reduce: Callable[..., TensorVariable], keepdims: bool
-) -> None:
-    x = T.dmatrix("x")
-    upstream = T.dmatrix("upstream") if keepdims else T.dvector("upstream")
-    g = T.grad(T.sum(reduce(x, axis=1, keepdims=keepdims) * upstream), x)
-    xv = np.array([[1.0, 1.0, 1.0], [0.0, 2.0, -3.0], [5.0, np.nan, 5.0]])
-    uv = np.array([3.0, 5.0, 7.0])
-    value = function([x, upstream], g)(xv, uv[:, None] if keepdims else uv)
-    np.testing.assert_array_equal(value[0], [1.0, 1.0, 1.0])
-    np.testing.assert_array_equal(value[1], [0.0, 5.0, 0.0] if reduce is T.max else [0, 0, 5.0])
-    # A NaN extremum: no element equals it, none gets a gradient (as in Theano).
-    np.testing.assert_array_equal(value[2], [0.0, 0.0, 0.0])
-
-
-@pytest.mark.parametrize("extremum", [T.maximum, T.minimum])
-def test_elementwise_extremum_tie_sends_the_gradient_to_one_operand(
-    extremum: Callable[..., TensorVariable],
-) -> None:
-    # maximum(x, x) is x: its gradient is 1, not 2 (Theano gives a tie to the first operand).
-    x, y = T.dvector("x"), T.dvector("y")
-    np.testing.assert_array_equal(
-        function([x], T.grad(extremum(x, x).sum(), x))([1.0, -2.0, 0.0]), [1.0, 1.0, 1.0]
-    )
-    gx, gy = T.grad(extremum(x, y).sum(), [x, y])
-    ax, ay = function([x, y], [gx, gy])([1.0, 2.0, 3.0], [1.0, 0.0, 5.0])
-    if extremum is T.maximum:
-        np.testing.assert_array_equal([ax, ay], [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    else:
-        np.testing.assert_array_equal([ax, ay], [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
-
-
-def test_pow_gradient_with_respect_to_the_exponent_at_a_zero_base() -> None:
-    # d(x ** y)/dy = x ** y * log(x) is 0 * -inf at x = 0; Theano (and the limit) give 0.
-    x, y = T.dscalar("x"), T.dscalar("y")
-    gy = function([x, y], T.grad(x**y, y))
-    assert gy(0.0, 2.0) == 0.0
-    assert gy(2.0, 3.0) == pytest.approx(8 * np.log(2.0))

@@ -137,6 +137,34 @@ def _div_one_plus_exp_times_exp(a: TensorVariable, u: TensorVariable) -> TensorV
     return (a / (1 + e)) * e
 
 
+def _switch_positive(c: TensorVariable, a: Any, b: Any) -> TensorVariable:
+    """``switch(c > 0, a, b)``."""
+    return T.switch(c > 0, a, b)
+
+
+def _softmax_formula(x: TensorVariable, axis: int, dimshuffled: bool) -> TensorVariable:
+    """``exp(x) / sum(exp(x), axis)``, the axis kept by ``keepdims`` or put back by a
+    dimshuffle."""
+    if not dimshuffled:
+        return T.exp(x) / T.exp(x).sum(axis=axis, keepdims=True)
+    kept = [*range(axis), "x", *range(axis, x.ndim - 1)]
+    return T.exp(x) / T.exp(x).sum(axis=axis).dimshuffle(*kept)
+
+
+def _log_softmax_picked(x: TensorVariable, axis: int) -> TensorVariable:
+    """``log`` of the softmax indexed along its axis by an integer vector (the entries in
+    reverse order), as the negative log-likelihood's ``log(p)[rows, labels]`` indexes it."""
+    reverse = T.arange(T.shape(x)[axis])[::-1]
+    index = (*([slice(None)] * axis), reverse)
+    return T.log(T.nnet.softmax_along(x, axis)[index])
+
+
+def _log_sum_exp(x: TensorVariable, axis: int, keepdims: bool) -> TensorVariable:
+    """``log(sum(exp(x), axis))``, the axis kept (by ``keepdims`` or a dimshuffle after)."""
+    lse = T.log(T.exp(x).sum(axis=axis, keepdims=keepdims))
+    return lse if keepdims else lse.dimshuffle(*range(axis), "x", *range(axis, x.ndim - 1))
+
+
 def _reshape_round_trip(
     x: TensorVariable, how: str, sizes: tuple[int | None, ...]
 ) -> TensorVariable:
@@ -172,6 +200,17 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "exp_over_one_plus_exp": _exp_over_one_plus_exp,
     "div_one_plus_exp_times_exp": _div_one_plus_exp_times_exp,
     "constant": lambda value: T.constant(value, dtype="float64"),
+    "switch_positive": _switch_positive,
+    "softmax": T.nnet.softmax_along,
+    "log_softmax": T.nnet.log_softmax_along,
+    "softmax_formula": _softmax_formula,
+    "log_of_softmax": lambda x, axis: T.log(T.nnet.softmax_along(x, axis)),
+    "log_of_softmax_formula": lambda x, axis: T.log(_softmax_formula(x, axis, False)),
+    "log_softmax_picked": _log_softmax_picked,
+    "log_sum_exp": _log_sum_exp,
+    "log_one_minus_exp": lambda x: T.log(1 - T.exp(x)),
+    "log1p_neg_exp": lambda x: T.log1p(-T.exp(x)),
+    "clip": T.clip,
 }
 
 

@@ -23,6 +23,7 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 import tracegraph
 from tracegraph.passes.canonicalize import CANONICALIZE_PATTERNS
+from tracegraph.passes.expand import EXPAND_PATTERNS
 from tracegraph.passes.pipeline import PASSES
 from tracegraph.passes.stabilize import STABILIZE_PATTERNS
 
@@ -46,7 +47,11 @@ PIPELINES: dict[str, tracegraph.Mode] = {
 }
 """Every pipeline the tests run, by a name for test ids and messages."""
 
-ALL_PATTERNS: tuple[type[RewritePattern], ...] = (*CANONICALIZE_PATTERNS, *STABILIZE_PATTERNS)
+ALL_PATTERNS: tuple[type[RewritePattern], ...] = (
+    *CANONICALIZE_PATTERNS,
+    *STABILIZE_PATTERNS,
+    *EXPAND_PATTERNS,
+)
 PATTERN_NAMES = tuple(pattern.__name__ for pattern in ALL_PATTERNS)
 
 INEXACT_PATTERNS = frozenset(

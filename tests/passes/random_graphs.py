@@ -470,6 +470,95 @@ class GraphGenerator:
         frame = merged(a.frame, u.frame)
         return Generated(Apply("div_one_plus_exp_times_exp", (a.expression, u.expression)), frame)
 
+    # -- log1mexp, softmax, log-sum-exp, switch --
+
+    def with_an_axis(self, target: Frame, depth: int) -> Generated:
+        """A :meth:`subject` of rank 1 or more (a new input of the target's frame if the
+        subject has no axis and the target has one)."""
+        x = self.subject(target, depth)
+        if not x.frame and target:
+            x = Generated(self.new_input("float64", target, exact=True), target)
+        return x
+
+    @template("LogOneMinusExpToLog1mexp")
+    def t_log_one_minus_exp(self, target: Frame, depth: int) -> Generated:
+        """``log(1 - exp(u))`` or ``log1p(-exp(u))``, ``u`` being ``x`` or ``-|x|`` (at most 0,
+        where the function is real)."""
+        x = self.subject(target, depth)
+        u = unary("neg", unary("abs", x.expression)) if self.flip() else x.expression
+        return Generated(unary(self.choice(("log_one_minus_exp", "log1p_neg_exp")), u), x.frame)
+
+    @template(
+        "ExpOverSumExpToSoftmax",
+        "LogOfSoftmaxToLogSoftmax",
+        "SoftmaxToExpOverSum",
+        "LogSoftmaxToShiftedLogSumExp",
+    )
+    def t_softmax(self, target: Frame, depth: int) -> Generated:
+        """A softmax over one axis: the op, written out (the sum's axis kept by ``keepdims`` or a
+        dimshuffle), its log (also of the written-out form, or through an index), or the
+        log-softmax op."""
+        x = self.with_an_axis(target, depth)
+        if not x.frame:
+            return x
+        axis = self.draw(st.integers(0, len(x.frame) - 1))
+        forms = ["softmax", "formula", "log_of_softmax", "log_of_softmax_formula", "log_softmax"]
+        if x.frame[axis] != BROADCAST:  # indexing gives a size that is not static
+            forms.append("log_softmax_picked")
+        form = self.choice(forms)
+        if form == "formula":
+            return Generated(
+                Apply("softmax_formula", (x.expression,), (axis, self.flip())), x.frame
+            )
+        return Generated(Apply(form, (x.expression,), (axis,)), x.frame)
+
+    @template("LogSumExpToShifted")
+    def t_log_sum_exp(self, target: Frame, depth: int) -> Generated:
+        """``log(sum(exp(x), axis))``, the axis kept (``keepdims``, or a dimshuffle after)."""
+        x = self.with_an_axis(target, depth)
+        if not x.frame:
+            return x
+        axis = self.draw(st.integers(0, len(x.frame) - 1))
+        frame = tuple(BROADCAST if a == axis else entry for a, entry in enumerate(x.frame))
+        return Generated(Apply("log_sum_exp", (x.expression,), (axis, self.flip())), frame)
+
+    @template()
+    def t_switch(self, target: Frame, depth: int) -> Generated:
+        """``switch(c > 0, a, b)``, a branch sometimes a Python scalar."""
+        condition = self.subject(target, depth)
+        a, b = self.operand(target, depth), self.operand(target, depth)
+        frame = merged(condition.frame, merged(a.frame, b.frame))
+        expression = Apply("switch_positive", (condition.expression, a.expression, b.expression))
+        return Generated(expression, frame)
+
+    @template("MulSwitchSink", "DivSwitchSink")
+    def t_switch_sink(self, target: Frame, depth: int) -> Generated:
+        """``switch(c > 0, x, 0) * y`` or ``/ y`` (the zero on either side, the switch on either
+        side of the product): the form of the gradient of a guarded ``sqrt`` or ``log``."""
+        condition, x = self.subject(target, depth), self.subject(target, depth)
+        y = self.signed_zeros(target, depth)
+        zero = Literal(self.choice((0, 0.0, 0, 1)))
+        branches = (x.expression, zero) if self.flip() else (zero, x.expression)
+        switch = Apply("switch_positive", (condition.expression, *branches))
+        op = self.choice(("mul", "true_div"))
+        operands = (y.expression, switch) if op == "mul" and self.flip() else (switch, y.expression)
+        frame = merged(merged(condition.frame, x.frame), y.frame)
+        return Generated(Apply(op, operands), frame)
+
+    @template()
+    def t_tied_extremum(self, target: Frame, depth: int) -> Generated:
+        """``maximum``/``minimum`` of a value and itself, or a ``max``/``min`` reduction of a
+        clipped value (ties of several elements), whose gradients must count a tie once."""
+        x = self.subject(target, depth)
+        if self.flip() or not x.frame:
+            op = self.choice(("maximum", "minimum"))
+            return Generated(binary(op, x.expression, x.expression), x.frame)
+        clipped = Apply("clip", (x.expression, Literal(-0.5), Literal(0.5)))
+        axis = self.draw(st.integers(0, len(x.frame) - 1))
+        frame = tuple(BROADCAST if a == axis else entry for a, entry in enumerate(x.frame))
+        reduction = Apply("reduce", (clipped,), (self.choice(("max", "min")), axis, True))
+        return Generated(reduction, frame)
+
     # -- fills --
 
     def some_fill(self, target: Frame, depth: int, *, sinkable: bool = False) -> Generated:

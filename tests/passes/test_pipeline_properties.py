@@ -408,6 +408,54 @@ def _div_one_plus_exp_times_exp_to_sigmoid() -> HandwrittenGraph:
     return [x, y], [(y / (1 + e)) * e]
 
 
+@handwritten("LogOneMinusExpToLog1mexp")
+def _log_one_minus_exp_to_log1mexp() -> HandwrittenGraph:
+    x, _ = _matrices()
+    return [x], [T.log(1 - T.exp(-abs(x))), T.log1p(-T.exp(-abs(x) - 1))]
+
+
+@handwritten("ExpOverSumExpToSoftmax")
+def _exp_over_sum_exp_to_softmax() -> HandwrittenGraph:
+    x, _ = _matrices()
+    return [x], [T.exp(x) / T.exp(x).sum(axis=1, keepdims=True)]
+
+
+@handwritten("LogOfSoftmaxToLogSoftmax")
+def _log_of_softmax_to_log_softmax() -> HandwrittenGraph:
+    x, _ = _matrices()
+    return [x], [T.log(T.nnet.softmax(x)), T.log(T.nnet.softmax(x)[:, ::-1])]
+
+
+@handwritten("LogSumExpToShifted")
+def _log_sum_exp_to_shifted() -> HandwrittenGraph:
+    x, _ = _matrices()
+    return [x], [T.log(T.exp(x).sum(axis=1)), T.log(T.exp(x).sum(axis=0, keepdims=True))]
+
+
+@handwritten("MulSwitchSink")
+def _mul_switch_sink() -> HandwrittenGraph:
+    x, y = _matrices()
+    return [x, y], [T.switch(x > 0, x, 0) * y, y * T.switch(x > 0, 0, x)]
+
+
+@handwritten("DivSwitchSink")
+def _div_switch_sink() -> HandwrittenGraph:
+    x, y = _matrices()
+    return [x, y], [T.switch(x > 0, x, 0) / (y + 10)]
+
+
+@handwritten("SoftmaxToExpOverSum")
+def _softmax_to_exp_over_sum() -> HandwrittenGraph:
+    x, _ = _matrices()
+    return [x], [T.nnet.softmax(x)]
+
+
+@handwritten("LogSoftmaxToShiftedLogSumExp")
+def _log_softmax_to_shifted_log_sum_exp() -> HandwrittenGraph:
+    x, _ = _matrices()
+    return [x], [T.nnet.logsoftmax(x)]
+
+
 EXAMPLE_VALUES = np.array([-2.0, -0.5, 0.0, 0.25, 1.5, 3.0, -0.0, 1.0, -1.25])
 
 

@@ -23,7 +23,7 @@ from tracegraph.ir import ops
 from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
 from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SubtensorUpdateOp
 from tracegraph.ir.types import tensor_type
-from tracegraph.tensor import basic, shapes
+from tracegraph.tensor import basic, nnet, shapes
 from tracegraph.tensor import math as tm
 from tracegraph.tensor.variable import TensorVariable, constant, emit
 
@@ -260,7 +260,7 @@ def _switch(
 # -- reductions -----------------------------------------------------------------------------------
 
 
-def _expand(g: TensorVariable, op: ops.ReductionOp, x: TensorVariable) -> TensorVariable:
+def expand_reduced(g: TensorVariable, op: ops.ReductionOp, x: TensorVariable) -> TensorVariable:
     """``g`` (of a reduction's result) with the reduced axes back as broadcastable axes."""
     if op.get_keepdims():
         return g
@@ -287,7 +287,7 @@ def _sum(
     op: ops.SumOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
 ) -> Gradients:
     (x,) = xs
-    return [match_type(basic.fill(x, _expand(g, op, x)), x)]
+    return [match_type(basic.fill(x, expand_reduced(g, op, x)), x)]
 
 
 @vjp_rule(ops.MeanOp)
@@ -295,7 +295,7 @@ def _mean(
     op: ops.MeanOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
 ) -> Gradients:
     (x,) = xs
-    spread = basic.fill(x, _expand(g, op, x))
+    spread = basic.fill(x, expand_reduced(g, op, x))
     return [match_type(spread / _reduced_count(op, x, g.dtype), x)]
 
 
@@ -325,7 +325,7 @@ def _prod(
     )
     elsewhere = zero_product * nonzero_product / tm.switch(is_zero, 1, x)
     partial = tm.switch(is_zero, at_zero, elsewhere)
-    return [match_type(_expand(g, op, x) * partial, x)]
+    return [match_type(expand_reduced(g, op, x) * partial, x)]
 
 
 @vjp_rule(ops.MaxOp, ops.MinOp)
@@ -336,10 +336,28 @@ def _extremum(
     # The elements equal to the extremum share the gradient equally (a subgradient, as in JAX
     # and torch.amax): the gradient sums to the upstream gradient however many tie. Where the
     # extremum is NaN no element equals it, and no element gets a gradient.
-    hits = tm.eq(x, _expand(out, op, x))
+    hits = tm.eq(x, expand_reduced(out, op, x))
     count = tm.sum(hits, axis=list(op.get_axes()), keepdims=True)
-    share = _expand(g, op, x) / basic.cast(tm.maximum(count, 1), g.dtype)
+    share = expand_reduced(g, op, x) / basic.cast(tm.maximum(count, 1), g.dtype)
     return [match_type(share * hits, x)]
+
+
+@vjp_rule(ops.SoftmaxOp)
+def _softmax(
+    op: ops.SoftmaxOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # Theano's SoftmaxGrad: g * sm - sum(g * sm) * sm along the axis.
+    weighted = g * out
+    return [weighted - tm.sum(weighted, axis=op.get_axis(), keepdims=True) * out]
+
+
+@vjp_rule(ops.LogSoftmaxOp)
+def _log_softmax(
+    op: ops.LogSoftmaxOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # g - sum(g) * softmax(x): no division, finite where the softmax underflows.
+    axis = op.get_axis()
+    return [g - tm.sum(g, axis=axis, keepdims=True) * nnet.softmax_along(xs[0], axis)]
 
 
 # -- linear algebra -------------------------------------------------------------------------------

@@ -1,13 +1,22 @@
 """Gradients built in stable form for compositions whose op-by-op gradient overflows.
 
-The op-by-op gradient of ``log(p)`` with ``p = 1 / (1 + exp(-x))`` is ``g / p`` times the
-sigmoid's derivative ``p * (1 - p)``; the gradient of ``log(1 - p)`` divides by ``1 - p``,
-which is 0 once ``p`` rounds to 1 (any ``x`` above 37 in float64), giving ``inf * 0 = NaN``.
-The composition itself has a finite derivative everywhere: ``d/dx log(sigmoid(x)) =
-sigmoid(-x)`` and ``d/dx log(1 - sigmoid(x)) = -sigmoid(x)``. ``grad`` applies these rules to
-a ``log`` of a logistic (spelled ``sigmoid(x)``, ``1 / (1 + exp(u))`` or ``1 - `` either)
-and sends the gradient straight to the logistic's argument. No gradient flows along the
-bypassed ops from this path (other uses of them still get theirs).
+The op-by-op gradient of ``log(p)`` divides by ``p``. Where ``p`` has underflowed or rounded
+to the end of its range, that is ``inf``, and the product with the derivative of ``p`` (0
+there) is NaN, although the composition has a finite derivative everywhere. No rewrite of the
+gradient graph can undo ``inf * 0``, so ``grad`` tries these *composite rules* on an op before
+the op's own rule (``VJP_RULES``), and sends the gradient straight past the ops they bypass:
+
+- ``log(sigmoid(u))``, ``log(1 - sigmoid(u))`` (the logistic also spelled ``1 / (1 +
+  exp(-u))``): ``d/du = sigmoid(-u)`` and ``-sigmoid(u)``;
+- ``log(softmax(u))`` (a ``tg.softmax``, or ``exp(u) / sum(exp(u))`` written out), also through
+  indexing and dimshuffles (``log(softmax(u)[rows, labels])``): the gradient of
+  ``logsoftmax(u)``, ``g - sum(g) * softmax(u)``;
+- ``log(1 - exp(u))`` and ``log1p(-exp(u))``: ``-1 / expm1(-u)``;
+- ``log(sum(exp(u)))``: ``g * softmax(u)`` over the summed axes, from ``u - max(u)``.
+
+No gradient flows along the bypassed ops from this path (other uses of them still get theirs).
+The forward values get the matching rewrites (``passes/stabilize.py``); the forms are
+recognized by the same functions (``ir/idioms.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +25,22 @@ from collections.abc import Callable, Collection
 
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.gradient.rules import (
+    VJP_RULES,
+    NotDifferentiable,
+    UndefinedGradient,
+    expand_reduced,
+)
 from tracegraph.ir import ops
+from tracegraph.ir.idioms import (
+    exp_argument,
+    is_constant,
+    one_minus_exp_argument,
+    selections_over,
+    softmax_of,
+)
 from tracegraph.tensor import math as tm
+from tracegraph.tensor import nnet
 from tracegraph.tensor.variable import TensorVariable
 
 CompositeRule = Callable[
@@ -29,29 +52,21 @@ op's own rule, or ``None`` where the rule does not apply. It must not look throu
 ``barriers`` (``consider_constant`` values and values with known gradients)."""
 
 
-def _constant_one(value: SSAValue) -> bool:
-    op = value.owner
-    if not isinstance(op, ops.ConstantOp):
-        return False
-    array = op.to_array()
-    return array.size > 0 and bool((array == 1).all())
-
-
 def _logistic(value: SSAValue, barriers: Collection[SSAValue]) -> tuple[SSAValue, float] | None:
     """``(u, sign)`` where ``value`` is ``sigmoid(sign * u)``: ``sigmoid(u)`` gives ``+1``,
     ``1 / (1 + exp(u))`` gives ``-1``."""
     op = value.owner
     if isinstance(op, ops.SigmoidOp):
         return op.x, 1.0
-    if not isinstance(op, ops.TrueDivOp) or not _constant_one(op.lhs):
+    if not isinstance(op, ops.TrueDivOp) or not is_constant(op.lhs, 1):
         return None
     add = op.rhs.owner
     if op.rhs in barriers or not isinstance(add, ops.AddOp):
         return None
     for one, other in ((add.lhs, add.rhs), (add.rhs, add.lhs)):
-        exp = other.owner
-        if _constant_one(one) and isinstance(exp, ops.ExpOp) and other not in barriers:
-            return exp.x, -1.0
+        u = exp_argument(other, barriers)
+        if is_constant(one, 1) and u is not None:
+            return u, -1.0
     return None
 
 
@@ -62,7 +77,7 @@ def _log_of_logistic(
         return None
     argument, complement = op.x, False
     sub = argument.owner
-    if isinstance(sub, ops.SubOp) and _constant_one(sub.lhs) and argument not in barriers:
+    if isinstance(sub, ops.SubOp) and is_constant(sub.lhs, 1) and argument not in barriers:
         argument, complement = sub.rhs, True
     if argument in barriers:
         return None
@@ -76,5 +91,74 @@ def _log_of_logistic(
     return [(u, ds if sign > 0 else -ds)]
 
 
-COMPOSITE_RULES: tuple[CompositeRule, ...] = (_log_of_logistic,)
+def _through_selections(chain: list[Operation], g: TensorVariable) -> TensorVariable:
+    """The gradient with respect to the first operand of the innermost op of ``chain`` (ops
+    of ``SELECTIONS``, outermost first) of a value whose gradient is ``g``."""
+    for op in chain:
+        rule = VJP_RULES[type(op)]
+        assert not isinstance(rule, NotDifferentiable | UndefinedGradient)
+        operands = [TensorVariable(v) for v in op.operands]
+        gradient = rule(op, operands, TensorVariable(op.results[0]), g)[0]
+        assert gradient is not None
+        g = gradient
+    return g
+
+
+def _log_of_softmax(
+    op: Operation, g: TensorVariable, barriers: Collection[SSAValue]
+) -> list[tuple[SSAValue, TensorVariable]] | None:
+    if not isinstance(op, ops.LogOp) or op.x in barriers:
+        return None
+    chain, base = selections_over(op.x, barriers)
+    found = softmax_of(base, barriers)
+    if found is None:
+        return None
+    u, axis = found
+    g_log_softmax = _through_selections(chain, g)
+    softmax = nnet.softmax_along(TensorVariable(u), axis)
+    return [(u, g_log_softmax - tm.sum(g_log_softmax, axis=axis, keepdims=True) * softmax)]
+
+
+def _log_one_minus_exp(
+    op: Operation, g: TensorVariable, barriers: Collection[SSAValue]
+) -> list[tuple[SSAValue, TensorVariable]] | None:
+    if isinstance(op, ops.LogOp):
+        u = one_minus_exp_argument(op.x, barriers)
+    elif isinstance(op, ops.Log1pOp) and isinstance(op.x.owner, ops.NegOp):
+        u = None if op.x in barriers else exp_argument(op.x.owner.x, barriers)
+    else:
+        return None
+    if u is None:
+        return None
+    # d/du log(1 - exp(u)) = -exp(u) / (1 - exp(u)) = -1 / expm1(-u), exact near u = 0.
+    return [(u, -g / tm.expm1(-TensorVariable(u)))]
+
+
+def _log_sum_exp(
+    op: Operation, g: TensorVariable, barriers: Collection[SSAValue]
+) -> list[tuple[SSAValue, TensorVariable]] | None:
+    if not isinstance(op, ops.LogOp) or op.x in barriers:
+        return None
+    total = op.x.owner
+    if not isinstance(total, ops.SumOp):
+        return None
+    u = exp_argument(total.x, barriers)
+    if u is None:
+        return None
+    axes = total.get_axes()
+    x = TensorVariable(u)
+    if len(axes) == 1:
+        weights = nnet.softmax_along(x, axes[0])
+    else:
+        exps = tm.exp(x - tm.max(x, axis=list(axes), keepdims=True))
+        weights = exps / tm.sum(exps, axis=list(axes), keepdims=True)
+    return [(u, expand_reduced(g, total, x) * weights)]
+
+
+COMPOSITE_RULES: tuple[CompositeRule, ...] = (
+    _log_of_logistic,
+    _log_of_softmax,
+    _log_one_minus_exp,
+    _log_sum_exp,
+)
 """The stable rules ``grad`` tries on an op before its rule in ``VJP_RULES``."""

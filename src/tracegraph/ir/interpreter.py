@@ -648,5 +648,7 @@ def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> T
     return located
 
 
-# The random ops' kernels live beside this module and register into REFERENCE_RULES.
+# The random and softmax ops' kernels live beside this module and register into
+# REFERENCE_RULES.
 from tracegraph.ir import random_kernels as _random_kernels  # noqa: E402, F401
+from tracegraph.ir import softmax_kernels as _softmax_kernels  # noqa: E402, F401

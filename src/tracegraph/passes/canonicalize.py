@@ -26,6 +26,7 @@ from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.types import dtype_of, shape_of, tensor_type
 from tracegraph.passes.patterns import (
     PatternPass,
+    broadcast_shape,
     constant_array,
     is_constant,
     is_float,
@@ -257,20 +258,6 @@ class FoldAllocOfSameShape(RewritePattern):
             replace(rewriter, op, [], op.value)
 
 
-def _broadcast(shapes: list[tuple[int | None, ...]]) -> tuple[int | None, ...] | None:
-    result: list[int | None] = []
-    for sizes in zip(*shapes, strict=True):
-        known = {size for size in sizes if size != 1}
-        if len(known) > 1 and None not in known:
-            return None
-        if not known:
-            result.append(1)
-        else:
-            static = [size for size in known if size is not None]
-            result.append(static[0] if static else None)
-    return tuple(result)
-
-
 class SinkFillIntoElementwise(RewritePattern):
     """``f(fill(x, v), y) -> f(v, y)`` when the other operands already give the result its
     shape: the fill only broadcasts ``v`` to a shape the op broadcasts to anyway."""
@@ -285,7 +272,7 @@ class SinkFillIntoElementwise(RewritePattern):
                 continue
             operands = list(op.operands)
             operands[position] = fill.rhs
-            if _broadcast([shape_of(v) for v in operands]) != shape_of(op.results[0]):
+            if broadcast_shape([shape_of(v) for v in operands]) != shape_of(op.results[0]):
                 continue
             new_op = type(op).create(
                 operands=operands,
@@ -331,7 +318,7 @@ class SinkScalarOperandIntoFill(RewritePattern):
                 continue
             operands = [fill.rhs, scalar] if fill_value is op.lhs else [scalar, fill.rhs]
             result = op.results[0]
-            inner_shape = _broadcast([shape_of(v) for v in operands])
+            inner_shape = broadcast_shape([shape_of(v) for v in operands])
             if inner_shape is None:
                 return
             inner = type(op).create(

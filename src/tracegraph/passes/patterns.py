@@ -14,10 +14,9 @@ import types
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar, Union, cast
+from typing import ClassVar, TypeVar, Union, cast
 
 import numpy as np
-from numpy.typing import NDArray
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -29,38 +28,24 @@ from xdsl.pattern_rewriter import (
 )
 
 from tracegraph.ir import ops
+from tracegraph.ir.idioms import constant_array, is_constant, owner
 from tracegraph.ir.types import dtype_of, shape_of, tensor_type
 
-OpT = TypeVar("OpT", bound=Operation)
-
-
-def owner(value: SSAValue, op_class: type[OpT]) -> OpT | None:
-    """The op that defines ``value`` if it is an ``op_class``, else ``None``."""
-    op = value.owner
-    return op if isinstance(op, op_class) else None
-
-
-_ARRAY_CACHE = "_tracegraph_constant_array"
-
-
-def constant_array(value: SSAValue) -> NDArray[Any] | None:
-    """The array of a value defined by ``tg.constant`` (read-only), else ``None``."""
-    op = value.owner
-    if not isinstance(op, ops.ConstantOp):
-        return None
-    # Patterns ask for the same constants many times; decode each dense attribute once.
-    cached: NDArray[Any] | None = getattr(op, _ARRAY_CACHE, None)
-    if cached is None:
-        cached = op.to_array()
-        cached.flags.writeable = False
-        setattr(op, _ARRAY_CACHE, cached)
-    return cached
-
-
-def is_constant(value: SSAValue, number: float) -> bool:
-    """Whether ``value`` is a constant whose every element equals ``number``."""
-    array = constant_array(value)
-    return array is not None and array.size > 0 and bool(np.all(array == number))
+__all__ = [
+    "PatternPass",
+    "binary",
+    "broadcast_shape",
+    "constant_array",
+    "is_constant",
+    "is_float",
+    "op_pattern",
+    "owner",
+    "replace",
+    "root_classes",
+    "same_shape_type",
+    "scalar_constant",
+    "unary",
+]
 
 
 def is_float(value: SSAValue) -> bool:
@@ -96,6 +81,26 @@ def scalar_constant(number: float, like: SSAValue) -> ops.ConstantOp:
     """A constant ``number`` of ``like``'s dtype, with all dimensions 1 at ``like``'s rank."""
     array = np.full((1,) * len(shape_of(like)), number, dtype=dtype_of(like))
     return ops.ConstantOp.from_array(array)
+
+
+def broadcast_shape(shapes: Sequence[tuple[int | None, ...]]) -> tuple[int | None, ...] | None:
+    """The static shape elementwise operands of these shapes (all of one rank) broadcast to, or
+    ``None`` when two static sizes other than 1 conflict.
+
+    >>> broadcast_shape([(1, 3), (None, 1)])
+    (None, 3)
+    """
+    result: list[int | None] = []
+    for sizes in zip(*shapes, strict=True):
+        known = {size for size in sizes if size != 1}
+        if len(known) > 1 and None not in known:
+            return None
+        if not known:
+            result.append(1)
+        else:
+            static = [size for size in known if size is not None]
+            result.append(static[0] if static else None)
+    return tuple(result)
 
 
 def same_shape_type(value: SSAValue, dtype: str) -> Attribute:

@@ -20,6 +20,7 @@ from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
 from tracegraph.ir.dialect import make_context
 from tracegraph.passes.canonicalize import CanonicalizePass
+from tracegraph.passes.expand import ExpandPass
 from tracegraph.passes.fusion import FusionPass
 from tracegraph.passes.patterns import PatternPass
 from tracegraph.passes.stabilize import StabilizePass
@@ -36,7 +37,8 @@ PIPELINE: dict[str, tuple[type[ModulePass], ...]] = {
         CommonSubexpressionElimination,
         DeadCodeElimination,
     ),
-    "final": (FusionPass, DeadCodeElimination),
+    # CSE again after the expansion: softmax(x) and log_softmax(x) share max(x) and exp.
+    "final": (ExpandPass, CommonSubexpressionElimination, FusionPass, DeadCodeElimination),
 }
 """The passes of each stage after ``traced``."""
 
@@ -47,6 +49,7 @@ PASSES: dict[str, type[ModulePass]] = {
         StabilizePass,
         CommonSubexpressionElimination,
         DeadCodeElimination,
+        ExpandPass,
         FusionPass,
     )
 }

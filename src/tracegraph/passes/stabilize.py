@@ -4,25 +4,46 @@ cancels.
 ``1 / (1 + exp(-x))`` is 1.0 in float64 for every ``x`` above 37, so ``log(1 - p)`` is
 ``-inf`` there; ``-softplus(x)`` is the same function, computed without the cancellation. These
 patterns change results only where the original formula loses accuracy: they turn an
-overflow or a cancellation into the right finite value.
+overflow, a cancellation or an ``inf * 0`` into the right finite value. They run in every mode
+(``FAST_COMPILE`` too); only ``Mode(optimizer=None)`` leaves the formula as written.
+
+The families: the logistic (``sigmoid``, ``softplus`` forms), ``log1p``/``expm1``/``log1mexp``,
+the softmax (``exp(u) / sum(exp(u))``, ``log(softmax(u))``, ``log(sum(exp(u)))``) and switch
+sinking (``switch(c, 0, x) * y``, where ``y`` may be inf where the switch picks 0). The gradient
+of each form is built stably by ``gradient/stable.py``, which recognizes the same forms
+(``ir/idioms.py``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 from tracegraph.ir import ops
-from tracegraph.ir.types import shape_of
+from tracegraph.ir.idioms import (
+    exp_argument,
+    one_minus_exp_argument,
+    selections_over,
+    softmax_of,
+)
+from tracegraph.ir.types import dtype_of, shape_of, tensor_type
 from tracegraph.passes.patterns import (
     PatternPass,
+    binary,
+    broadcast_shape,
+    constant_array,
     is_constant,
     is_float,
     op_pattern,
     owner,
     replace,
+    same_shape_type,
+    scalar_constant,
+    unary,
 )
 
 
@@ -195,6 +216,220 @@ class DivOnePlusExpTimesExpToSigmoid(RewritePattern):
             return
 
 
+# -- log1mexp -------------------------------------------------------------------------------------
+
+LOG_HALF = math.log(0.5)
+
+
+def log1mexp_ops(u: SSAValue) -> tuple[list[Operation], SSAValue]:
+    """Ops computing ``log(1 - exp(u))`` accurately for every ``u <= 0``: ``log1p(-exp(u))``
+    below ``log(1/2)``, ``log(-expm1(u))`` above (Maechler's ``log1mexp``); the result."""
+    threshold = scalar_constant(LOG_HALF, u)
+    below = ops.LtOp(u, threshold.result, same_shape_type(u, "bool"))
+    exp = unary(ops.ExpOp, u)
+    neg_exp = unary(ops.NegOp, exp.results[0])
+    far = unary(ops.Log1pOp, neg_exp.results[0])
+    expm1 = unary(ops.Expm1Op, u)
+    neg_expm1 = unary(ops.NegOp, expm1.results[0])
+    near = unary(ops.LogOp, neg_expm1.results[0])
+    choose = ops.SwitchOp(below.result, far.results[0], near.results[0], u.type)
+    new_ops = [threshold, below, exp, neg_exp, far, expm1, neg_expm1, near, choose]
+    return new_ops, choose.result
+
+
+def _is_log1mexp_branch(op: Operation, u: SSAValue) -> bool:
+    """Whether ``op`` (``log1p(-exp(u))``) is the branch of a ``log1mexp`` taken below
+    ``log(1/2)``, where it is accurate (this pattern's own result)."""
+    for use in op.results[0].uses:
+        switch = use.operation
+        if not isinstance(switch, ops.SwitchOp) or switch.if_true != op.results[0]:
+            continue
+        below = owner(switch.cond, ops.LtOp)
+        threshold = constant_array(below.rhs) if below is not None else None
+        if below is None or below.lhs != u or threshold is None or threshold.size == 0:
+            continue
+        # The threshold is log(1/2) rounded to u's dtype.
+        if bool(np.all(threshold == np.asarray(LOG_HALF, dtype=threshold.dtype))):
+            return True
+    return False
+
+
+class LogOneMinusExpToLog1mexp(RewritePattern):
+    """``log(1 - exp(u)) -> log1mexp(u)`` and ``log1p(-exp(u)) -> log1mexp(u)``: ``1 - exp(u)``
+    cancels to 0 as ``u`` nears 0 (``log(1 - exp(-1e-20))`` is ``-inf``, not ``-46.05``)."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.LogOp | ops.Log1pOp, rewriter: PatternRewriter) -> None:
+        if isinstance(op, ops.LogOp):
+            u = one_minus_exp_argument(op.x)
+        else:
+            negated = owner(op.x, ops.NegOp)
+            u = exp_argument(negated.x) if negated is not None else None
+        if u is None or not _same_shape(op, u) or _is_log1mexp_branch(op, u):
+            return
+        new_ops, result = log1mexp_ops(u)
+        replace(rewriter, op, new_ops, result)
+
+
+# -- softmax --------------------------------------------------------------------------------------
+
+
+class ExpOverSumExpToSoftmax(RewritePattern):
+    """``exp(u) / sum(exp(u), axis, keepdims=True) -> softmax(u, axis)``: the written-out softmax
+    is ``inf / inf`` once ``exp(u)`` overflows (as Theano's ``softmax_simplifier``)."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.TrueDivOp, rewriter: PatternRewriter) -> None:
+        found = softmax_of(op.result)
+        if found is None or owner(op.result, ops.SoftmaxOp) is not None:
+            return
+        u, axis = found
+        softmax = ops.SoftmaxOp(u, axis, op.result.type)
+        replace(rewriter, op, [softmax], softmax.result)
+
+
+class LogOfSoftmaxToLogSoftmax(RewritePattern):
+    """``log(softmax(u)) -> log_softmax(u)``, also through indexing and dimshuffles in between
+    (``log(softmax(u)[rows, labels]) -> log_softmax(u)[rows, labels]``): the softmax underflows
+    to 0 where the log-softmax is finite (Theano's ``local_logsoftmax``)."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
+        chain, base = selections_over(op.x)
+        softmax = owner(base, ops.SoftmaxOp)
+        if softmax is None or dtype_of(op.result) != dtype_of(base):
+            return
+        log_softmax = ops.LogSoftmaxOp(softmax.x, softmax.get_axis(), base.type)
+        new_ops: list[Operation] = [log_softmax]
+        value: SSAValue = log_softmax.result
+        for selection in reversed(chain):
+            lifted = selection.clone()
+            lifted.operands = [value, *selection.operands[1:]]
+            new_ops.append(lifted)
+            value = lifted.results[0]
+        replace(rewriter, op, new_ops, value)
+
+
+def _shifted_by_max(u: SSAValue, axes: tuple[int, ...]) -> bool:
+    """Whether ``u`` is ``x - m`` with ``m = max(x, axes, keepdims=True)``, or ``m`` replaced
+    by 0 where infinite (this pattern's own result): ``exp(u)`` cannot overflow."""
+    sub = owner(u, ops.SubOp)
+    if sub is None:
+        return False
+    peak_value = sub.rhs
+    guard = owner(peak_value, ops.SwitchOp)
+    if guard is not None and is_constant(guard.if_true, 0):
+        peak_value = guard.if_false
+    peak = owner(peak_value, ops.MaxOp)
+    return (
+        peak is not None and peak.x == sub.lhs and peak.get_axes() == axes and peak.get_keepdims()
+    )
+
+
+class LogSumExpToShifted(RewritePattern):
+    """``log(sum(exp(u))) -> m + log(sum(exp(u - m)))`` with ``m = max(u)`` over the summed
+    axes (0 where it is infinite, so that a row of ``-inf`` still gives ``-inf``): the sum
+    overflows for ``u`` above 709 (as PyTensor's ``local_log_sum_exp``). A sum over an empty
+    axis then raises, as ``max`` does."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.LogOp, rewriter: PatternRewriter) -> None:
+        total = owner(op.x, ops.SumOp)
+        u = exp_argument(total.x) if total is not None else None
+        if total is None or u is None or not is_float(u) or dtype_of(u) != dtype_of(op.result):
+            return
+        axes = total.get_axes()
+        if not axes or _shifted_by_max(u, axes):
+            return
+        peak_shape = tuple(1 if axis in axes else size for axis, size in enumerate(shape_of(u)))
+        peak = ops.MaxOp(u, axes, True, tensor_type(dtype_of(u), peak_shape))
+        magnitude = unary(ops.AbsOp, peak.result)
+        infinity = scalar_constant(math.inf, peak.result)
+        infinite = ops.EqOp(
+            magnitude.results[0], infinity.result, same_shape_type(peak.result, "bool")
+        )
+        zero = scalar_constant(0.0, peak.result)
+        finite_peak = ops.SwitchOp(infinite.result, zero.result, peak.result, peak.result.type)
+        shifted = binary(ops.SubOp, u, finite_peak.result, u.type)
+        exp = unary(ops.ExpOp, shifted.results[0])
+        summed = ops.SumOp(exp.results[0], axes, total.get_keepdims(), total.result.type)
+        log = unary(ops.LogOp, summed.result)
+        offset: SSAValue = finite_peak.result
+        new_ops: list[Operation] = [peak, magnitude, infinity, infinite, zero, finite_peak]
+        if not total.get_keepdims():
+            kept = [axis for axis in range(len(peak_shape)) if axis not in axes]
+            squeeze = ops.DimShuffleOp(offset, kept, total.result.type)
+            new_ops.append(squeeze)
+            offset = squeeze.result
+        result = binary(ops.AddOp, log.results[0], offset, op.result.type)
+        new_ops += [shifted, exp, summed, log, result]
+        replace(rewriter, op, new_ops, result.results[0])
+
+
+# -- switch sinking -------------------------------------------------------------------------------
+
+
+def _switch_with_zero(value: SSAValue) -> tuple[ops.SwitchOp, bool] | None:
+    """``(switch, zero_if_true)`` where ``value`` is ``switch(c, 0, x)`` (``True``) or
+    ``switch(c, x, 0)`` (``False``), and ``x`` has the switch's dtype (so that ``x * y``
+    computes in the dtype ``switch(...) * y`` did)."""
+    switch = owner(value, ops.SwitchOp)
+    if switch is None:
+        return None
+    for zero_if_true, zero, kept in (
+        (True, switch.if_true, switch.if_false),
+        (False, switch.if_false, switch.if_true),
+    ):
+        if is_constant(zero, 0) and dtype_of(kept) == dtype_of(switch.result):
+            return switch, zero_if_true
+    return None
+
+
+def _sink(op: ops.BinaryElementwiseOp, position: int, rewriter: PatternRewriter) -> bool:
+    """Rewrite ``op``, whose operand ``position`` is a switch with a zero branch, into the
+    switch of ``op`` applied to the other branch."""
+    found = _switch_with_zero(op.operands[position])
+    if found is None:
+        return False
+    switch, zero_if_true = found
+    zero, kept = (
+        (switch.if_true, switch.if_false) if zero_if_true else (switch.if_false, switch.if_true)
+    )
+    operands = list(op.operands)
+    operands[position] = kept
+    shape = broadcast_shape([shape_of(v) for v in operands])
+    if shape is None:
+        return False
+    inner = type(op)(operands[0], operands[1], tensor_type(dtype_of(op.result), shape))
+    if_true, if_false = (zero, inner.result) if zero_if_true else (inner.result, zero)
+    sunk = ops.SwitchOp(switch.cond, if_true, if_false, op.result.type)
+    replace(rewriter, op, [inner, sunk], sunk.result)
+    return rewriter.has_done_action
+
+
+class MulSwitchSink(RewritePattern):
+    """``switch(c, 0, x) * y -> switch(c, 0, x * y)`` (the zero on either side, the switch
+    either operand): where the switch picks 0 the product is 0 even where ``y`` is inf or NaN.
+    The gradient of ``switch(c, f(u), 0)`` multiplies ``switch(c, g, 0)`` by ``f'(u)``
+    everywhere; this keeps the branch not taken out of it (``sqrt'(0)`` is inf), as Theano's
+    ``local_mul_switch_sink``."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.MulOp, rewriter: PatternRewriter) -> None:
+        for position in (0, 1):
+            if _sink(op, position, rewriter):
+                return
+
+
+class DivSwitchSink(RewritePattern):
+    """``switch(c, 0, x) / y -> switch(c, 0, x / y)`` (the zero on either side): 0 where the
+    switch picks 0, even where ``y`` is 0 (Theano's ``local_div_switch_sink``)."""
+
+    @op_pattern
+    def match_and_rewrite(self, op: ops.TrueDivOp, rewriter: PatternRewriter) -> None:
+        _sink(op, 0, rewriter)
+
+
 STABILIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
     InvOnePlusExpToSigmoid,
     ExpOverOnePlusExpToSigmoid,
@@ -205,6 +440,12 @@ STABILIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
     LogOnePlusToLog1p,
     ExpMinusOneToExpm1,
     DivOnePlusExpTimesExpToSigmoid,
+    LogOneMinusExpToLog1mexp,
+    ExpOverSumExpToSoftmax,
+    LogOfSoftmaxToLogSoftmax,
+    LogSumExpToShifted,
+    MulSwitchSink,
+    DivSwitchSink,
 )
 """Every stabilization pattern, in the order they are tried on an op."""
 

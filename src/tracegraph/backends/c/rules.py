@@ -76,3 +76,9 @@ _runs_reference(
     *ops.RANDOM_STATE_DRAWS,
 )
 _runs_reference("no C yet", ops.MultinomialFromUniformOp)
+_runs_reference(
+    "expanded into max, exp, sum and fused loops by the expand pass, before fusion; the "
+    "reference kernel runs only where that pass is left out",
+    ops.SoftmaxOp,
+    ops.LogSoftmaxOp,
+)

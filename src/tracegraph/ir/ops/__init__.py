@@ -84,6 +84,7 @@ from tracegraph.ir.ops.shape import (
     ShapeOp,
     StackOp,
 )
+from tracegraph.ir.ops.softmax import AxisNormalizationOp, LogSoftmaxOp, SoftmaxOp
 from tracegraph.ir.ops.subtensor import IncSubtensorOp, SetSubtensorOp, SubtensorOp
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "ArangeOp",
     "ArgmaxOp",
     "ArgminOp",
+    "AxisNormalizationOp",
     "BinaryElementwiseOp",
     "BinomialOp",
     "CastOp",
@@ -125,6 +127,7 @@ __all__ = [
     "LeOp",
     "Log1pOp",
     "LogOp",
+    "LogSoftmaxOp",
     "LtOp",
     "MRGUniformOp",
     "MaxOp",
@@ -155,6 +158,7 @@ __all__ = [
     "SigmoidOp",
     "SignOp",
     "SinOp",
+    "SoftmaxOp",
     "SoftplusOp",
     "SqrOp",
     "SqrtOp",

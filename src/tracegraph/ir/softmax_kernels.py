@@ -1,0 +1,50 @@
+"""Reference kernels of ``tg.softmax`` and ``tg.log_softmax`` (``ir/ops/softmax.py``),
+registered in ``REFERENCE_RULES`` like every other op's.
+
+Both shift by the maximum along the axis first, as Theano's ``Softmax.perform`` did, and as
+the expansion the C pipeline compiles (``passes/expand.py``) does: the same operations, so the
+backends agree to the rounding of the sum. A row of ``-inf`` gives NaN (``-inf - -inf``), a
+reduction over an empty axis raises, as ``max`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tracegraph.ir import ops
+from tracegraph.ir.interpreter import Kernel, reference_rule
+
+Array: TypeAlias = NDArray[Any]
+
+
+def _shifted(x: Array, axis: int) -> Array:
+    """``x - max(x, axis)``."""
+    result: Array = x - np.max(x, axis=axis, keepdims=True)
+    return result
+
+
+@reference_rule(ops.SoftmaxOp)
+def _softmax(op: ops.SoftmaxOp) -> Kernel:
+    axis = op.get_axis()
+
+    def kernel(x: Array) -> Array:
+        exps = np.exp(_shifted(np.asarray(x), axis))
+        result: Array = exps / np.sum(exps, axis=axis, keepdims=True)
+        return result
+
+    return kernel
+
+
+@reference_rule(ops.LogSoftmaxOp)
+def _log_softmax(op: ops.LogSoftmaxOp) -> Kernel:
+    axis = op.get_axis()
+
+    def kernel(x: Array) -> Array:
+        shifted = _shifted(np.asarray(x), axis)
+        result: Array = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return result
+
+    return kernel

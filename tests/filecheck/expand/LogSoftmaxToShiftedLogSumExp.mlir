@@ -1,0 +1,17 @@
+// RUN: tracegraph-opt %s -p expand,dce --no-locations | filecheck %s
+
+// LogSoftmaxToShiftedLogSumExp: log_softmax(x) -> s - log(sum(exp(s))) with s = x - max(x)
+// along the axis, the operations of the reference kernel.
+
+// CHECK-LABEL: func.func @log_softmax(
+// CHECK-NEXT:    %[[M:.+]] = tg.max %x {axes = array<i64: 0>, keepdims = true} : tensor<3x?xf32> -> tensor<1x?xf32>
+// CHECK-NEXT:    %[[D:.+]] = tg.sub %x, %[[M]] : (tensor<3x?xf32>, tensor<1x?xf32>) -> tensor<3x?xf32>
+// CHECK-NEXT:    %[[E:.+]] = tg.exp %[[D]]
+// CHECK-NEXT:    %[[S:.+]] = tg.sum %[[E]] {axes = array<i64: 0>, keepdims = true} : tensor<3x?xf32> -> tensor<1x?xf32>
+// CHECK-NEXT:    %[[L:.+]] = tg.log %[[S]]
+// CHECK-NEXT:    %[[R:.+]] = tg.sub %[[D]], %[[L]] : (tensor<3x?xf32>, tensor<1x?xf32>) -> tensor<3x?xf32>
+// CHECK-NEXT:    func.return %[[R]]
+func.func @log_softmax(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
+  %r = tg.log_softmax %x {axis = 0 : i64} : tensor<3x?xf32> -> tensor<3x?xf32>
+  func.return %r : tensor<3x?xf32>
+}
