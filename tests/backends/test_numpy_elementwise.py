@@ -554,3 +554,20 @@ def test_pow_is_c_pow_even_for_a_half_exponent() -> None:
     broadcast_exponent = tracegraph.function([x, y], x ** T.fill(x, y[0]))
     result = broadcast_exponent(np.array([-np.inf, 4.0]), np.array([0.5]))
     np.testing.assert_array_equal(result, [np.inf, 2.0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_multiply_add_rounds_twice_as_numpy(dtype: str) -> None:
+    # Regression: the C backend let GCC fuse x * y + z into one FMA (one rounding), which gave
+    # another last bit in a quarter of the elements, and a clip's gradient of 0 for 0.2 when
+    # x * 0.2 + 0.5 landed below 0 instead of on it.
+    rng = np.random.default_rng(3)
+    x, y, z = (T.tensor(dtype, (False,), name) for name in "xyz")
+    values = [rng.normal(size=4096).astype(dtype) for _ in range(3)]
+    a, b, c = values
+    f = tracegraph.function([x, y, z], [x * y + z, z - x * y, x * y - z])
+    for result, expected in zip(f(a, b, c), [a * b + c, c - a * b, a * b - c], strict=True):
+        np.testing.assert_array_equal(result, expected)
+    point = np.array([-2.5], dtype=dtype)
+    edge = tracegraph.function([x], x * 0.2 + 0.5)(point)
+    np.testing.assert_array_equal(edge, point * np.dtype(dtype).type(0.2) + 0.5)

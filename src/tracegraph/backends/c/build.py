@@ -4,7 +4,8 @@ into the cache and importing it.
 The compiler is ``$CC``, else ``gcc``, else ``cc``, the first that compiles a test module with
 the flags; ``find_toolchain`` returns ``None`` when none does (the caller then warns and uses
 the reference backend). Flags: ``-O3 -march=native -fno-math-errno -fno-trapping-math
--fopenmp`` (vectorized libm through ``omp declare simd``, without ``-ffast-math``: IEEE results)
+-ffp-contract=off -fopenmp`` (vectorized libm through ``omp declare simd``, without
+``-ffast-math`` or fused multiply-adds: IEEE results, each operation rounded as NumPy rounds it)
 with vectorization limited to the loops the emitter marks ``omp simd``, and BLAS from
 ``scipy-openblas32``.
 """
@@ -41,6 +42,11 @@ COMPILE_FLAGS: tuple[str, ...] = (
     # both sides of a select (sigmoid, softplus, switch) and vectorize the loop. Results stay
     # IEEE's; only the (unused) exception flags may differ.
     "-fno-trapping-math",
+    # No fused multiply-add contraction: x * y + z rounds twice, as NumPy (the reference)
+    # computes it. With -march=native GCC would otherwise fuse it where the CPU has FMA, and a
+    # quarter of the elements of x * y + z differed from the reference by an ulp, enough to
+    # move a value across a comparison or a clip bound (a gradient of 0 instead of 0.2).
+    "-ffp-contract=off",
     "-fopenmp",
     # Only the loops marked `omp simd` are vectorized (OpenMP forces them even so): the
     # emitter marks the loops worth it, and GCC's own attempts at every other loop (strided
