@@ -6,6 +6,7 @@ there) is NaN, although the composition has a finite derivative everywhere. No r
 gradient graph can undo ``inf * 0``, so ``grad`` tries these *composite rules* on an op before
 the op's own rule (``VJP_RULES``), and sends the gradient straight past the ops they bypass:
 
+- ``log(exp(u))``: ``g`` itself (``exp(u) / exp(u)`` is NaN once ``exp(u)`` overflows);
 - ``log(sigmoid(u))``, ``log(1 - sigmoid(u))`` (the logistic also spelled ``1 / (1 +
   exp(-u))``): ``d/du = sigmoid(-u)`` and ``-sigmoid(u)``;
 - ``log(softmax(u))`` (a ``tg.softmax``, or ``exp(u) / sum(exp(u))`` written out), also through
@@ -155,7 +156,19 @@ def _log_sum_exp(
     return [(u, expand_reduced(g, total, x) * weights)]
 
 
+def _log_of_exp(
+    op: Operation, g: TensorVariable, barriers: Collection[SSAValue]
+) -> list[tuple[SSAValue, TensorVariable]] | None:
+    if not isinstance(op, ops.LogOp) or op.x in barriers:
+        return None
+    u = exp_argument(op.x, barriers)
+    # log(exp(u)) is u: the gradient passes unchanged (op by op it is exp(u) / exp(u), NaN
+    # once exp(u) overflows above 709).
+    return None if u is None else [(u, g)]
+
+
 COMPOSITE_RULES: tuple[CompositeRule, ...] = (
+    _log_of_exp,
     _log_of_logistic,
     _log_of_softmax,
     _log_one_minus_exp,
