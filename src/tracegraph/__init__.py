@@ -28,6 +28,7 @@ from tracegraph.config import config
 from tracegraph.errors import (
     ArgumentError,
     DisconnectedInputError,
+    GivensReplaceInputError,
     GradientError,
     GraphTypeError,
     IndexOutOfBoundsError,
@@ -50,6 +51,7 @@ __all__ = [
     "ArgumentError",
     "DisconnectedInputError",
     "Function",
+    "GivensReplaceInputError",
     "GradientError",
     "GraphTypeError",
     "In",

@@ -37,6 +37,11 @@ class UnusedInputError(TracegraphError, ValueError):
     """An input given to ``function`` is not used by any output or update."""
 
 
+class GivensReplaceInputError(UnusedInputError, RuntimeError):
+    """``givens`` replace a variable that is also an input of ``function`` (the value passed for
+    it would never be read). A ``RuntimeError`` too, as Theano and PyTensor raise."""
+
+
 class GraphTypeError(TracegraphError, TypeError):
     """Two variables that must have the same type do not (givens, updates, ``copy(swap=...)``)."""
 

@@ -24,7 +24,12 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tracegraph.compile.shared import BaseSharedVariable
-from tracegraph.errors import GraphTypeError, MissingInputError, UnusedInputError
+from tracegraph.errors import (
+    GivensReplaceInputError,
+    GraphTypeError,
+    MissingInputError,
+    UnusedInputError,
+)
 from tracegraph.ir.ops import InputOp, SharedOp
 from tracegraph.tensor.variable import TensorVariable, Variable, attached_variable, variable_of
 
@@ -223,7 +228,7 @@ def _check_not_an_input(
     position = input_index.get(original.value)
     if position is None:
         return
-    raise UnusedInputError(
+    raise GivensReplaceInputError(
         f"input {position} {inputs[position].describe()} is also replaced by givens (with "
         f"{replacement.describe()}), so the value passed for it would never be used; a "
         "variable cannot be both an input and replaced by givens. To compute f(x) from "
