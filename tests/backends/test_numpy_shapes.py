@@ -404,3 +404,14 @@ def test_stack_of_different_shapes_raises() -> None:
     compiled = tracegraph.function([x, y], T.stack([x, y]))
     with pytest.raises(tracegraph.ShapeMismatchError, match=r"tg\.stack"):
         compiled(np.zeros(2), np.zeros(3))
+
+
+def test_reshape_to_a_symbolic_shape_of_the_wrong_length_raises() -> None:
+    # Regression: reshape(x, s, ndim=2) with an lvector s returned shape (6,) for s = [6] and
+    # (1, 2, 3) for s = [1, 2, 3], results of another rank than their type; Theano raised.
+    x, s = T.dvector("x"), T.lvector("s")
+    f = tracegraph.function([x, s], T.reshape(x, s, ndim=2))
+    assert f(np.arange(6.0), np.array([2, 3])).shape == (2, 3)
+    for wrong in ([6], [1, 2, 3]):
+        with pytest.raises(tracegraph.ShapeMismatchError, match=r"tg\.reshape"):
+            f(np.arange(6.0), np.array(wrong))

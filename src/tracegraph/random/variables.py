@@ -20,7 +20,7 @@ from tracegraph.errors import GraphTypeError, InputTypeError
 from tracegraph.ir.location import user_location
 from tracegraph.ir.ops import SharedOp
 from tracegraph.ir.types import RandomStateIRType, Shape, tensor_type
-from tracegraph.tensor.shapes import reshape, shape_vector
+from tracegraph.tensor.shapes import shape_vector
 from tracegraph.tensor.variable import (
     ShapeLike,
     TensorLike,
@@ -215,10 +215,6 @@ def sample_shape(
             if negative:
                 raise ValueError(f"{what}: sizes must be non-negative, got {tuple(size)}")
         vector, static_shape = shape_vector(size, what, ndim)
-        if isinstance(size, TensorVariable) and size.type.shape[0] is None:
-            # The length comes from ndim: the reshape to (ndim,) fails at run time on a vector
-            # of another length, which would draw a sample of another rank than the type's.
-            vector = reshape(vector, (len(static_shape),))
         static = list(static_shape)
         for param_shape in param_shapes:
             if len(param_shape) > len(static):

@@ -75,7 +75,8 @@ def shape_vector(
 ) -> tuple[TensorVariable, tuple[int | None, ...]]:
     """The 1-d int64 shape operand of ``what`` (a reshape, a random draw...) and the static
     sizes it implies (``None`` for symbolic sizes and negative ones). A symbolic shape vector of
-    unknown length needs ``ndim``.
+    unknown length needs ``ndim``, and a call where it has another length raises
+    ``ShapeMismatchError``.
 
     >>> vector, static = shape_vector((2, 3))
     >>> vector.type, static
@@ -89,11 +90,16 @@ def shape_vector(
         if not new_shape.dtype.startswith(("int", "uint")):
             raise TypeError(f"{what}: a symbolic shape must hold integers, not {new_shape.dtype}")
         length = new_shape.type.shape[0]
+        vector = cast(new_shape, "int64")
         if length is None:
+            if ndim is None:
+                raise ValueError(f"{what}: a symbolic shape must have a known length (pass ndim=)")
+            # The length comes from ndim: a vector of another length fails the reshape to
+            # (ndim,) when the function runs, instead of giving a result of another rank than
+            # its type's (Theano raised ValueError too).
             length = ndim
-        if length is None:
-            raise ValueError(f"{what}: a symbolic shape must have a known length (pass ndim=)")
-        return cast(new_shape, "int64"), (None,) * length
+            vector = reshape(vector, (length,))
+        return vector, (None,) * length
     entries: list[int | TensorVariable] = (
         [new_shape] if isinstance(new_shape, int | np.integer) else list(new_shape)
     )
