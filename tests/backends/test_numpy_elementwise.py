@@ -554,6 +554,10 @@ def test_pow_is_c_pow_even_for_a_half_exponent() -> None:
     broadcast_exponent = tracegraph.function([x, y], x ** T.fill(x, y[0]))
     result = broadcast_exponent(np.array([-np.inf, 4.0]), np.array([0.5]))
     np.testing.assert_array_equal(result, [np.inf, 2.0])
+    # Regression (found against PyTensor): NumPy's power of 0-d arrays takes the shortcut too.
+    s = T.dscalar("s")
+    scalar_power = tracegraph.function([s], s**0.5)
+    assert scalar_power(-np.inf) == np.inf and not np.signbit(scalar_power(-0.0))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

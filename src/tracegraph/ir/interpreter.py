@@ -118,12 +118,16 @@ def _erf(x: Array) -> Array:
 
 
 def _pow(base: Array, exponent: Array) -> Array:
-    # NumPy's power takes a sqrt shortcut for a broadcast exponent of 0.5, which differs from
-    # C's pow at -inf and -0.0 ((-inf) ** 0.5 is NaN there, inf in C). tg.pow is C's pow (the
-    # C backend's), so a broadcast float exponent is given its own memory.
+    # NumPy's power takes a sqrt shortcut for an exponent of 0.5 that is broadcast or 0-d,
+    # which differs from C's pow at -inf and -0.0 ((-inf) ** 0.5 is NaN there, inf in C).
+    # tg.pow is C's pow (the C backend's), so a broadcast float exponent is given its own
+    # memory, and 0-d operands are computed as one-element vectors.
     exponent = np.asarray(exponent)
     if exponent.dtype.kind == "f":
         shape = np.broadcast_shapes(np.shape(base), exponent.shape)
+        if not shape:
+            vector = np.power(np.reshape(base, (1,)), np.reshape(exponent, (1,)))
+            return np.asarray(vector.reshape(()))
         if exponent.shape != shape or 0 in exponent.strides:
             exponent = np.array(np.broadcast_to(exponent, shape))
     return np.asarray(np.power(base, exponent))
