@@ -216,3 +216,10 @@ def test_unoptimized_mode_computes_the_formula_as_written() -> None:
     f = function([x], T.log(T.nnet.sigmoid(x)), mode=tracegraph.Mode(optimizer=None))
     with np.errstate(divide="ignore"):
         assert f(np.array([-800.0]))[0] == -np.inf
+
+
+def test_gradient_of_log_of_exp_is_one_where_exp_overflows() -> None:
+    # Regression (found against PyTensor): op by op it is exp(u) / exp(u), NaN above 709.
+    x = T.dvector("x")
+    gradient = function([x], T.grad(T.log(T.exp(x)).sum(), x))([800.0, np.inf, 1.0])
+    np.testing.assert_array_equal(gradient, [1.0, 1.0, 1.0])

@@ -1,7 +1,8 @@
 """Random graphs as plain data, so that Hypothesis shows and shrinks them: an ``Expression``
 tree of ``Input``, ``Literal`` and ``Apply`` nodes, a ``GraphCase`` (outputs, unused expressions,
-inputs), and ``build_case``, which makes its symbolic inputs and outputs.
-``tests/passes/random_graphs.py`` draws them.
+inputs), and ``build_case``, which makes its symbolic inputs and outputs with
+``tracegraph.tensor`` or another library's Theano-like namespace (``tests/differential`` builds
+them with PyTensor). ``tests/passes/random_graphs.py`` draws them.
 """
 
 from __future__ import annotations
@@ -12,44 +13,36 @@ from typing import Any, TypeAlias
 
 from numpy.typing import NDArray
 
-import tracegraph.tensor as T
+import tracegraph.tensor as tensor
 from tests.tensor.test_properties import BROADCAST, Frame
-from tracegraph.tensor import TensorVariable
 
 Array: TypeAlias = NDArray[Any]
 PythonScalar: TypeAlias = int | float
 
-UNARY: dict[str, Callable[[TensorVariable], TensorVariable]] = {
-    "neg": T.neg,
-    "exp": T.exp,
-    "log": T.log,
-    "log1p": T.log1p,
-    "expm1": T.expm1,
-    "sqrt": T.sqrt,
-    "sqr": T.sqr,
-    "abs": T.abs_,
-    "tanh": T.tanh,
-    "sigmoid": T.sigmoid,
-    "softplus": T.softplus,
+Tensor: TypeAlias = Any
+"""A Theano-like namespace the graphs are built with: ``tracegraph.tensor``, or an adapter of
+another library (``tests/differential``) with the same names."""
+
+UNARY: dict[str, str] = {
+    "neg": "neg",
+    "exp": "exp",
+    "log": "log",
+    "log1p": "log1p",
+    "expm1": "expm1",
+    "sqrt": "sqrt",
+    "sqr": "sqr",
+    "abs": "abs_",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "softplus": "softplus",
+}
+"""Unary ops, by name in expressions: the name of their function in the namespace."""
+
+BINARY: dict[str, str] = {
+    name: name for name in ("add", "sub", "mul", "true_div", "pow", "maximum", "minimum")
 }
 
-BINARY: dict[str, Callable[[Any, Any], TensorVariable]] = {
-    "add": T.add,
-    "sub": T.sub,
-    "mul": T.mul,
-    "true_div": T.true_div,
-    "pow": T.pow,
-    "maximum": T.maximum,
-    "minimum": T.minimum,
-}
-
-REDUCTIONS: dict[str, Callable[..., TensorVariable]] = {
-    "sum": T.sum,
-    "mean": T.mean,
-    "max": T.max,
-    "min": T.min,
-    "prod": T.prod,
-}
+REDUCTIONS: dict[str, str] = {name: name for name in ("sum", "mean", "max", "min", "prod")}
 
 
 # -- graphs as data ---------------------------------------------------------------------------
@@ -101,7 +94,7 @@ class InputSpec:
     static: tuple[bool, ...]
     array: Array = field(repr=False)
 
-    def variable(self, index: int) -> TensorVariable:
+    def variable(self, index: int, T: Tensor = tensor) -> Any:
         shape = [
             1 if entry == BROADCAST else (size if static else None)
             for entry, size, static in zip(self.frame, self.array.shape, self.static, strict=True)
@@ -123,26 +116,26 @@ class GraphCase:
 # -- building the symbolic graph --------------------------------------------------------------
 
 
-def _sigmoid_formula(x: TensorVariable) -> TensorVariable:
+def _sigmoid_formula(T: Tensor, x: Any) -> Any:
     return 1 / (1 + T.exp(-x))
 
 
-def _exp_over_one_plus_exp(x: TensorVariable) -> TensorVariable:
+def _exp_over_one_plus_exp(T: Tensor, x: Any) -> Any:
     return T.exp(x) / (1 + T.exp(x))
 
 
-def _div_one_plus_exp_times_exp(a: TensorVariable, u: TensorVariable) -> TensorVariable:
+def _div_one_plus_exp_times_exp(T: Tensor, a: Any, u: Any) -> Any:
     """The form the gradient of ``1 / (1 + exp(u))`` takes: one ``exp(u)`` used twice."""
     e = T.exp(u)
     return (a / (1 + e)) * e
 
 
-def _switch_positive(c: TensorVariable, a: Any, b: Any) -> TensorVariable:
+def _switch_positive(T: Tensor, c: Any, a: Any, b: Any) -> Any:
     """``switch(c > 0, a, b)``."""
     return T.switch(c > 0, a, b)
 
 
-def _softmax_formula(x: TensorVariable, axis: int, dimshuffled: bool) -> TensorVariable:
+def _softmax_formula(T: Tensor, x: Any, axis: int, dimshuffled: bool) -> Any:
     """``exp(x) / sum(exp(x), axis)``, the axis kept by ``keepdims`` or put back by a
     dimshuffle."""
     if not dimshuffled:
@@ -151,7 +144,7 @@ def _softmax_formula(x: TensorVariable, axis: int, dimshuffled: bool) -> TensorV
     return T.exp(x) / T.exp(x).sum(axis=axis).dimshuffle(*kept)
 
 
-def _log_softmax_picked(x: TensorVariable, axis: int) -> TensorVariable:
+def _log_softmax_picked(T: Tensor, x: Any, axis: int) -> Any:
     """``log`` of the softmax indexed along its axis by an integer vector (the entries in
     reverse order), as the negative log-likelihood's ``log(p)[rows, labels]`` indexes it."""
     reverse = T.arange(T.shape(x)[axis])[::-1]
@@ -159,15 +152,13 @@ def _log_softmax_picked(x: TensorVariable, axis: int) -> TensorVariable:
     return T.log(T.nnet.softmax_along(x, axis)[index])
 
 
-def _log_sum_exp(x: TensorVariable, axis: int, keepdims: bool) -> TensorVariable:
+def _log_sum_exp(T: Tensor, x: Any, axis: int, keepdims: bool) -> Any:
     """``log(sum(exp(x), axis))``, the axis kept (by ``keepdims`` or a dimshuffle after)."""
     lse = T.log(T.exp(x).sum(axis=axis, keepdims=keepdims))
     return lse if keepdims else lse.dimshuffle(*range(axis), "x", *range(axis, x.ndim - 1))
 
 
-def _reshape_round_trip(
-    x: TensorVariable, how: str, sizes: tuple[int | None, ...]
-) -> TensorVariable:
+def _reshape_round_trip(T: Tensor, x: Any, how: str, sizes: tuple[int | None, ...]) -> Any:
     """``x`` flattened (``flatten`` or ``reshape(x, (-1,))``), then reshaped back to ``sizes``
     (``None``: the symbolic size ``x.shape[axis]``; ``"vector"`` uses ``x.shape`` whole)."""
     flat = T.flatten(x) if how == "flatten" else T.reshape(x, (-1,))
@@ -178,65 +169,75 @@ def _reshape_round_trip(
 
 
 def _alloc(
-    value: TensorVariable | PythonScalar,
+    T: Tensor,
+    value: Any,
     sizes: tuple[int | tuple[int, int], ...],
-    inputs: Sequence[TensorVariable],
-) -> TensorVariable:
+    inputs: Sequence[Any],
+) -> Any:
     """``alloc(value, *sizes)``; a size ``(i, axis)`` is ``inputs[i].shape[axis]``."""
     shape = [size if isinstance(size, int) else T.shape(inputs[size[0]])[size[1]] for size in sizes]
     return T.alloc(value, *shape)
 
 
+def _named(name: str) -> Callable[..., Any]:
+    """The builder calling the namespace's function ``name``."""
+
+    def call(T: Tensor, *args: Any) -> Any:
+        return getattr(T, name)(*args)
+
+    return call
+
+
 BUILDERS: dict[str, Callable[..., Any]] = {
-    **{name: function for name, function in UNARY.items()},
-    **{name: function for name, function in BINARY.items()},
-    "cast": T.cast,
-    "dimshuffle": lambda x, pattern: x.dimshuffle(*pattern),
+    **{name: _named(function) for name, function in UNARY.items()},
+    **{name: _named(function) for name, function in BINARY.items()},
+    **{name: _named(name) for name in ("cast", "fill", "zeros_like", "ones_like", "clip")},
+    "dimshuffle": lambda T, x, pattern: x.dimshuffle(*pattern),
     "reshape_round_trip": _reshape_round_trip,
-    "fill": T.fill,
-    "zeros_like": T.zeros_like,
-    "ones_like": T.ones_like,
     "sigmoid_formula": _sigmoid_formula,
     "exp_over_one_plus_exp": _exp_over_one_plus_exp,
     "div_one_plus_exp_times_exp": _div_one_plus_exp_times_exp,
-    "constant": lambda value: T.constant(value, dtype="float64"),
+    "constant": lambda T, value: T.constant(value, dtype="float64"),
     "switch_positive": _switch_positive,
-    "softmax": T.nnet.softmax_along,
-    "log_softmax": T.nnet.log_softmax_along,
+    "softmax": lambda T, x, axis: T.nnet.softmax_along(x, axis),
+    "log_softmax": lambda T, x, axis: T.nnet.log_softmax_along(x, axis),
     "softmax_formula": _softmax_formula,
-    "log_of_softmax": lambda x, axis: T.log(T.nnet.softmax_along(x, axis)),
-    "log_of_softmax_formula": lambda x, axis: T.log(_softmax_formula(x, axis, False)),
+    "log_of_softmax": lambda T, x, axis: T.log(T.nnet.softmax_along(x, axis)),
+    "log_of_softmax_formula": lambda T, x, axis: T.log(_softmax_formula(T, x, axis, False)),
     "log_softmax_picked": _log_softmax_picked,
     "log_sum_exp": _log_sum_exp,
-    "log_one_minus_exp": lambda x: T.log(1 - T.exp(x)),
-    "log1p_neg_exp": lambda x: T.log1p(-T.exp(x)),
-    "clip": T.clip,
+    "log_one_minus_exp": lambda T, x: T.log(1 - T.exp(x)),
+    "log1p_neg_exp": lambda T, x: T.log1p(-T.exp(x)),
 }
+"""How each ``Apply`` op is built: ``builder(namespace, *operands, *params)``."""
 
 
-def build(expression: Expression, inputs: Sequence[TensorVariable]) -> Any:
-    """The symbolic graph of ``expression`` (each occurrence of a repeated subexpression is built
-    again: the graph then holds identical ops, which CSE merges)."""
+def build(expression: Expression, inputs: Sequence[Any], T: Tensor = tensor) -> Any:
+    """The symbolic graph of ``expression`` built with the namespace ``T`` (each occurrence of a
+    repeated subexpression is built again: the graph then holds identical ops, which CSE
+    merges)."""
     match expression:
         case Input(index):
             return inputs[index]
         case Literal(value):
             return value
         case Apply("alloc", (value,), (sizes,)):
-            return _alloc(build(value, inputs), sizes, inputs)
+            return _alloc(T, build(value, inputs, T), sizes, inputs)
         case Apply("reduce", (operand,), (op, axis, keepdims)):
-            return REDUCTIONS[op](build(operand, inputs), axis=axis, keepdims=keepdims)
+            return getattr(T, REDUCTIONS[op])(
+                build(operand, inputs, T), axis=axis, keepdims=keepdims
+            )
         case Apply(op, operands, params):
-            return BUILDERS[op](*[build(operand, inputs) for operand in operands], *params)
+            return BUILDERS[op](T, *[build(operand, inputs, T) for operand in operands], *params)
     raise AssertionError(f"unknown expression {expression!r}")
 
 
-def build_case(case: GraphCase) -> tuple[list[TensorVariable], list[TensorVariable]]:
-    """The input variables and the output variables of ``case``."""
-    variables = [spec.variable(index) for index, spec in enumerate(case.inputs)]
-    outputs = [build(expression, variables) for expression in case.outputs]
+def build_case(case: GraphCase, T: Tensor = tensor) -> tuple[list[Any], list[Any]]:
+    """The input variables and the output variables of ``case``, built with ``T``."""
+    variables = [spec.variable(index, T) for index, spec in enumerate(case.inputs)]
+    outputs = [build(expression, variables, T) for expression in case.outputs]
     for expression in case.unused:
-        build(expression, variables)
+        build(expression, variables, T)
     if case.gradient:
         wrt = [v for v, spec in zip(variables, case.inputs, strict=True) if spec.dtype[0] == "f"]
         if wrt:

@@ -1,10 +1,11 @@
-"""What the pass tests share: the pipelines to compare against the unoptimized reference, the
-comparison of their results, and a record of which rewrite patterns fire.
+"""What the pass tests (and the differential suite) share: the pipelines to compare against
+the unoptimized reference, the comparison of their results, a record of which rewrite patterns
+fire, and every intermediate value of the reference with the checks on them.
 
 A pipeline here is a ``tracegraph.Mode``: each pass of ``tracegraph.passes.pipeline.PASSES``
-alone (the others excluded), the full default pipeline, and the full pipeline without
-``stabilize``. A compilation in which no pattern of ``INEXACT_PATTERNS`` fired must give
-bit-identical results (``assert_identical``); the others may differ by rounding
+alone (the others excluded), the full default pipeline, the full pipeline without
+``stabilize``, and ``FAST_COMPILE``. A compilation in which no pattern of ``INEXACT_PATTERNS``
+fired must give bit-identical results (``assert_identical``); the others may differ by rounding
 (``assert_close``).
 """
 
@@ -18,10 +19,13 @@ from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
-from xdsl.ir import Operation
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 import tracegraph
+from tracegraph.ir import ops
+from tracegraph.ir.interpreter import ReferenceProgram
 from tracegraph.passes.canonicalize import CANONICALIZE_PATTERNS
 from tracegraph.passes.expand import EXPAND_PATTERNS
 from tracegraph.passes.pipeline import PASSES
@@ -149,3 +153,67 @@ def recording_patterns() -> Iterator[Counter[str]]:
     finally:
         for pattern, method in originals.items():
             pattern.match_and_rewrite = method  # type: ignore[method-assign]
+
+
+SMALLEST, LARGEST = 1e-3, 1e3
+"""The magnitudes every finite non-zero intermediate value must lie between, for results
+computed by different formulas to be compared to a relative tolerance (see
+``tests/passes/test_pipeline_properties.py``)."""
+
+
+# -- evaluating the reference ------------------------------------------------------------------
+
+
+def every_value(
+    function: tracegraph.Function[Any], args: Sequence[Array]
+) -> tuple[FuncOp, dict[SSAValue, Any]]:
+    """A copy of ``function``'s final graph and its every value (arguments and op results),
+    computed by the reference interpreter on ``args``."""
+    func = function.maker.fgraph.func.clone()
+    block = func.body.block
+    values: list[SSAValue] = [*block.args]
+    for op in block.ops:
+        if isinstance(op, ReturnOp):
+            block.erase_op(op)
+            break
+        values.extend(op.results)
+    block.add_op(ReturnOp(*values[len(block.args) :]))
+    results = ReferenceProgram(func).run(list(args))
+    return func, dict(zip(values, [*args, *results], strict=True))
+
+
+def well_conditioned(values: dict[SSAValue, Any]) -> bool:
+    """Whether every finite non-zero float value is in [SMALLEST, LARGEST] in magnitude."""
+    for array in values.values():
+        array = np.asarray(array)
+        if array.dtype.kind != "f":
+            continue
+        magnitude = np.abs(array[np.isfinite(array) & (array != 0)])
+        if magnitude.size and (magnitude.min() < SMALLEST or magnitude.max() > LARGEST):
+            return False
+    return True
+
+
+INDETERMINATE = (ops.AddOp, ops.SubOp, ops.MulOp, ops.TrueDivOp)
+
+
+def infinities_or_zeros_matter(func: FuncOp, values: dict[SSAValue, Any]) -> bool:
+    """Whether the reference evaluates an indeterminate form (a NaN of ``+``, ``-``, ``*`` or
+    ``/`` from operands that are not NaN) or divides by zero (``/``, or ``**`` with a negative
+    exponent): where the stable forms give a better answer (see the module docstring)."""
+    for op in func.body.block.ops:
+        if not isinstance(op, (*INDETERMINATE, ops.PowOp)):
+            continue
+        lhs, rhs = (np.asarray(values[operand]) for operand in op.operands)
+        result = np.asarray(values[op.results[0]])
+        if result.dtype.kind != "f":
+            continue
+        if isinstance(op, INDETERMINATE) and np.any(
+            np.isnan(result) & ~np.isnan(lhs) & ~np.isnan(rhs)
+        ):
+            return True
+        if isinstance(op, ops.TrueDivOp) and np.any(rhs == 0):
+            return True
+        if isinstance(op, ops.PowOp) and np.any((lhs == 0) & (rhs < 0)):
+            return True
+    return False

@@ -47,94 +47,33 @@ real bugs; instead:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from numpy.typing import NDArray
-from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import SSAValue
 
 import tracegraph
 import tracegraph.tensor as T
 from tests.passes.graph_expressions import GraphCase, build_case
+from tests.passes.graph_templates import TEMPLATE_PATTERNS, TEMPLATES
 from tests.passes.pipelines import (
     INEXACT_PATTERNS,
     PATTERN_NAMES,
     PIPELINES,
     REFERENCE,
     compare,
+    every_value,
+    infinities_or_zeros_matter,
     recording_patterns,
+    well_conditioned,
 )
-from tests.passes.random_graphs import SHADOWED, TEMPLATE_PATTERNS, TEMPLATES, graph_cases
-from tracegraph.ir import ops
-from tracegraph.ir.interpreter import ReferenceProgram
+from tests.passes.random_graphs import SHADOWED, graph_cases
 from tracegraph.tensor import TensorVariable
 
 Array: TypeAlias = NDArray[Any]
-
-SMALLEST, LARGEST = 1e-3, 1e3
-"""The magnitudes every finite non-zero intermediate value must lie between (see above)."""
-
-
-# -- running --------------------------------------------------------------------------------
-
-
-def every_value(
-    function: tracegraph.Function[Any], args: Sequence[Array]
-) -> tuple[FuncOp, dict[SSAValue, Any]]:
-    """A copy of ``function``'s final graph and its every value (arguments and op results),
-    computed by the reference interpreter on ``args``."""
-    func = function.maker.fgraph.func.clone()
-    block = func.body.block
-    values: list[SSAValue] = [*block.args]
-    for op in block.ops:
-        if isinstance(op, ReturnOp):
-            block.erase_op(op)
-            break
-        values.extend(op.results)
-    block.add_op(ReturnOp(*values[len(block.args) :]))
-    results = ReferenceProgram(func).run(list(args))
-    return func, dict(zip(values, [*args, *results], strict=True))
-
-
-def well_conditioned(values: dict[SSAValue, Any]) -> bool:
-    """Whether every finite non-zero float value is in [SMALLEST, LARGEST] in magnitude."""
-    for array in values.values():
-        array = np.asarray(array)
-        if array.dtype.kind != "f":
-            continue
-        magnitude = np.abs(array[np.isfinite(array) & (array != 0)])
-        if magnitude.size and (magnitude.min() < SMALLEST or magnitude.max() > LARGEST):
-            return False
-    return True
-
-
-INDETERMINATE = (ops.AddOp, ops.SubOp, ops.MulOp, ops.TrueDivOp)
-
-
-def infinities_or_zeros_matter(func: FuncOp, values: dict[SSAValue, Any]) -> bool:
-    """Whether the reference evaluates an indeterminate form (a NaN of ``+``, ``-``, ``*`` or
-    ``/`` from operands that are not NaN) or divides by zero (``/``, or ``**`` with a negative
-    exponent): where the stable forms give a better answer (see the module docstring)."""
-    for op in func.body.block.ops:
-        if not isinstance(op, (*INDETERMINATE, ops.PowOp)):
-            continue
-        lhs, rhs = (np.asarray(values[operand]) for operand in op.operands)
-        result = np.asarray(values[op.results[0]])
-        if result.dtype.kind != "f":
-            continue
-        if isinstance(op, INDETERMINATE) and np.any(
-            np.isnan(result) & ~np.isnan(lhs) & ~np.isnan(rhs)
-        ):
-            return True
-        if isinstance(op, ops.TrueDivOp) and np.any(rhs == 0):
-            return True
-        if isinstance(op, ops.PowOp) and np.any((lhs == 0) & (rhs < 0)):
-            return True
-    return False
 
 
 def check_every_pipeline(case: GraphCase, fired: Counter[str]) -> None:

@@ -112,6 +112,18 @@ flags: list[np.ndarray] = same(1.0, 1.0)
 assert [bool(f) for f in flags] == [True, False, False, True]
 neural = function([x], [T.nnet.sigmoid(x), T.nnet.relu(x - 5), T.nnet.softmax(x)])
 assert neural(data)[2].shape == (3, 4)
+labels = T.lvector("labels")
+nll, probabilities = T.nnet.crossentropy_softmax_1hot(x, labels)
+losses: list[TensorVariable] = [
+    nll,
+    T.nnet.categorical_crossentropy(probabilities, labels),
+    T.nnet.binary_crossentropy(T.nnet.sigmoid(x), x),
+    T.nnet.sigmoid_binary_crossentropy(x, x),
+    T.nnet.logsoftmax(x),
+    T.nnet.relu(x, alpha=0.1) + T.nnet.elu(x) + T.nnet.softsign(x) + T.nnet.hard_sigmoid(x),
+]
+loss_values: list[np.ndarray] = function([x, labels], losses)(data, [0, 1, 3])
+assert loss_values[0].shape == (3,)
 
 # -- casts ----------------------------------------------------------------------------------------
 
