@@ -1,11 +1,13 @@
 """Reverse-mode differentiation of symbolic graphs: ``grad``, ``jacobian``, ``hessian``.
 
 ``grad`` walks the graph from the cost back to the variables asked for, applying the VJP rule of
-each op (``VJP_RULES``) and adding up the contributions of every path. Gradients only flow
-through floating-point values: integers, booleans and ops marked ``NotDifferentiable`` pass
-none, so a variable that reaches the cost only through them gets a zero gradient. A variable
-the cost does not depend on at all is *disconnected* (``disconnected_inputs`` decides what
-happens).
+each op (``VJP_RULES``) and adding up the contributions of every path (or, for a composition
+whose op-by-op gradient overflows, its stable rule: ``gradient/stable.py``). Gradients only
+flow through floating-point values: integers, booleans and ops marked ``NotDifferentiable``
+pass none, so a variable that reaches the cost only through them gets a zero gradient; a
+variable asked for that is itself an integer gets the gradient a float would, as in Theano. A
+variable the cost does not depend on at all is *disconnected* (``disconnected_inputs`` decides
+what happens).
 """
 
 from __future__ import annotations

@@ -12,12 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
+from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
 
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of, shape_of, tensor_type
-from tracegraph.passes.patterns import PatternPass, binary, op_pattern, replace, unary
+from tracegraph.passes.patterns import (
+    PatternPass,
+    binary,
+    op_pattern,
+    replace,
+    root_classes,
+    unary,
+)
 
 
 def _shifted_exp_sum(
@@ -65,7 +75,17 @@ EXPAND_PATTERNS: tuple[type[RewritePattern], ...] = (
 
 @dataclass(frozen=True)
 class ExpandPass(PatternPass):
-    """``expand``: the expansions above, before fusion."""
+    """``expand``: the expansions above, before fusion, then CSE where any was made (the
+    expansions of ``softmax(x)`` and ``log_softmax(x)`` share ``max(x)`` and ``exp``). A module
+    without an op to expand is left as it is without a walk of the rewriter (the pass runs on
+    every function)."""
 
     name = "expand"
     PATTERNS = EXPAND_PATTERNS
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        expanded = tuple(root for pattern in self.PATTERNS for root in root_classes(pattern))
+        if not any(isinstance(inner, expanded) for inner in op.walk()):
+            return
+        if self.rewrite(op):
+            CommonSubexpressionElimination().apply(ctx, op)

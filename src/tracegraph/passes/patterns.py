@@ -173,10 +173,13 @@ class PatternPass(ModulePass):
     excluded: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        self.rewrite(op)
+
+    def rewrite(self, op: ModuleOp) -> bool:
+        """Apply the patterns to a fixed point; whether anything changed."""
         left_out = {name.strip() for name in self.excluded.split(",") if name.strip()}
         patterns = [cls() for cls in self.PATTERNS if cls.__name__ not in left_out]
         if not patterns:
-            return
-        PatternRewriteWalker(_DispatchByOpClass(patterns), apply_recursively=True).rewrite_module(
-            op
-        )
+            return False
+        walker = PatternRewriteWalker(_DispatchByOpClass(patterns), apply_recursively=True)
+        return walker.rewrite_module(op)

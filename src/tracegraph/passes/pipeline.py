@@ -37,8 +37,7 @@ PIPELINE: dict[str, tuple[type[ModulePass], ...]] = {
         CommonSubexpressionElimination,
         DeadCodeElimination,
     ),
-    # CSE again after the expansion: softmax(x) and log_softmax(x) share max(x) and exp.
-    "final": (ExpandPass, CommonSubexpressionElimination, FusionPass, DeadCodeElimination),
+    "final": (ExpandPass, FusionPass, DeadCodeElimination),
 }
 """The passes of each stage after ``traced``."""
 
