@@ -111,6 +111,34 @@ def test_gradient_with_respect_to_the_cost_and_an_intermediate() -> None:
     np.testing.assert_array_equal(b, [6.0, 12.0])
 
 
+@pytest.mark.parametrize(
+    ("form", "inverse"),
+    [
+        ("sigmoid", lambda x: T.nnet.sigmoid(x)),
+        ("exp", lambda x: T.exp(x)),
+        ("softmax", lambda x: T.nnet.softmax(x)),
+        ("softmax column", lambda x: T.nnet.softmax(x)[:, 1]),
+        ("one minus exp", lambda x: 1 - T.exp(-x * x - 0.5)),
+        ("sum of exp", lambda x: T.sum(T.exp(x), axis=1)),
+    ],
+)
+def test_gradient_with_respect_to_the_argument_of_a_stable_log(
+    form: str, inverse: Callable[[TensorVariable], TensorVariable]
+) -> None:
+    # The composite rule of log(p) bypasses p: asked for p itself, grad must still give 1 / p
+    # (it gave 0: the whole gradient went past p to x), alone or with x.
+    x = T.dmatrix("x")
+    p = inverse(x)
+    cost = T.sum(T.log(p))
+    xv = _RNG.normal(size=(3, 4))
+    g_p, (g_p2, g_x) = grad(cost, p), grad(cost, [p, x])
+    expected_p = 1 / function([x], p)(xv)
+    for g in (g_p, g_p2):
+        np.testing.assert_allclose(function([x], g)(xv), expected_p, rtol=1e-12)
+    verify_grad(lambda x: T.log(inverse(x)), [xv])
+    assert np.all(np.isfinite(function([x], g_x)(xv)))
+
+
 def test_names() -> None:
     x = T.dvector("x")
     cost = (x**2).sum()

@@ -112,7 +112,9 @@ def _backpropagate(
     for op in order:
         if any(operand in live for operand in op.operands):
             live.update(r for r in op.results if r not in consider_constant and _is_float(r))
-    barriers = consider_constant | set(roots)
+    # A composite rule must not look through a value whose gradient is asked for, known, or
+    # stopped: a ``wrt`` inside ``log(sigmoid(x))`` (``sigmoid(x)``) needs its own gradient.
+    barriers = consider_constant | set(roots) | targets
     gradients = _Accumulator(roots, known)
     for op in reversed(order):
         rule = VJP_RULES.get(type(op))

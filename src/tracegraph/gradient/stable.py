@@ -50,7 +50,7 @@ CompositeRule = Callable[
 ]
 """``rule(op, g, barriers)``: gradient contributions ``(value, gradient)`` that replace the
 op's own rule, or ``None`` where the rule does not apply. It must not look through
-``barriers`` (``consider_constant`` values and values with known gradients)."""
+``barriers`` (``consider_constant`` values, values with known gradients and the ``wrt``)."""
 
 
 def _logistic(value: SSAValue, barriers: Collection[SSAValue]) -> tuple[SSAValue, float] | None:
