@@ -227,6 +227,31 @@ def test_integer_wrt_gets_the_gradient_of_a_float_wrt() -> None:
     np.testing.assert_array_equal(value, [3.0, 4.0])
 
 
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda u: T.log(T.nnet.sigmoid(u)),
+        lambda u: T.log(1 - T.nnet.sigmoid(u)),
+        lambda u: T.log(1 / (1 + T.exp(u))),
+        lambda u: T.log(1 - T.exp(u)),
+        lambda u: T.log1p(-T.exp(u)),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32"])
+def test_integer_wrt_of_a_stable_log_gets_the_gradient_of_a_float_wrt(
+    form: Callable[[TensorVariable], TensorVariable], dtype: str
+) -> None:
+    # The stable rules negate their argument: an integer one wrapped (-uint8(3) is 253, and
+    # -int8(-128) is -128), so the gradient of log(sigmoid(u)) at uint8 3 was 1, not 0.047.
+    info = np.iinfo(dtype)
+    values = np.array(sorted({info.min, -3, -1, 0, 2, 3}), dtype=np.int64)
+    values = values[(values >= info.min) & (values <= info.max)]
+    u, x = T.vector("u", dtype=dtype), T.vector("x", dtype="float32")
+    g_int = function([u], grad(T.sum(form(u)), u))(values.astype(dtype))
+    g_float = function([x], grad(T.sum(form(x)), x))(values.astype(np.float32))
+    np.testing.assert_allclose(g_int, g_float, rtol=1e-6)
+
+
 def test_integer_wrt_reached_only_through_integer_values_gets_float_zeros() -> None:
     # Integer intermediate values carry no gradient, as in Theano.
     i, x = T.ivector("i"), T.dvector("x")

@@ -40,8 +40,9 @@ from tracegraph.ir.idioms import (
     selections_over,
     softmax_of,
 )
+from tracegraph.ir.types import dtype_of, is_float_dtype
+from tracegraph.tensor import basic, nnet
 from tracegraph.tensor import math as tm
-from tracegraph.tensor import nnet
 from tracegraph.tensor.variable import TensorVariable
 
 CompositeRule = Callable[
@@ -51,6 +52,15 @@ CompositeRule = Callable[
 """``rule(op, g, barriers)``: gradient contributions ``(value, gradient)`` that replace the
 op's own rule, or ``None`` where the rule does not apply. It must not look through
 ``barriers`` (``consider_constant`` values, values with known gradients and the ``wrt``)."""
+
+
+def _argument(u: SSAValue, computed: SSAValue) -> TensorVariable:
+    """``u``, cast to the dtype of the float value ``computed`` from it where ``u`` is an
+    integer (an integer ``wrt``): its negation would wrap (``-uint8(3)`` is 253)."""
+    x = TensorVariable(u)
+    if is_float_dtype(x.dtype):
+        return x
+    return basic.cast(x, dtype_of(computed))
 
 
 def _logistic(value: SSAValue, barriers: Collection[SSAValue]) -> tuple[SSAValue, float] | None:
@@ -86,7 +96,8 @@ def _log_of_logistic(
     if found is None:
         return None
     u, sign = found
-    s = TensorVariable(u) if sign > 0 else -TensorVariable(u)
+    x = _argument(u, argument)
+    s = x if sign > 0 else -x
     # d log(sigmoid(s))/ds = sigmoid(-s); d log(1 - sigmoid(s))/ds = -sigmoid(s).
     ds = g * -tm.sigmoid(s) if complement else g * tm.sigmoid(-s)
     return [(u, ds if sign > 0 else -ds)]
@@ -132,7 +143,7 @@ def _log_one_minus_exp(
     if u is None:
         return None
     # d/du log(1 - exp(u)) = -exp(u) / (1 - exp(u)) = -1 / expm1(-u), exact near u = 0.
-    return [(u, -g / tm.expm1(-TensorVariable(u)))]
+    return [(u, -g / tm.expm1(-_argument(u, op.x)))]
 
 
 def _log_sum_exp(
