@@ -118,6 +118,25 @@ def test_crossentropy_softmax_family() -> None:
     np.testing.assert_array_equal(values[3], SCORES.argmax(axis=1))
 
 
+def test_one_hot_crossentropies_need_one_class_per_row() -> None:
+    # As Theano ("y_idx must have same number of rows as x"): one class was broadcast to every
+    # row by the advanced index, a silent wrong answer.
+    x, y = T.dmatrix("x"), T.lvector("y")
+    for nll in (
+        T.nnet.crossentropy_categorical_1hot(T.nnet.softmax(x), y),
+        T.nnet.categorical_crossentropy(T.nnet.softmax(x), y),
+        T.nnet.crossentropy_softmax_1hot(x, y)[0],
+        T.nnet.crossentropy_softmax_argmax_1hot_with_bias(x, np.zeros(3), y)[0],
+    ):
+        f = function([x, y], nll)
+        np.testing.assert_allclose(
+            f(SCORES[1:], [2, 0, 1]), -np_log_softmax(SCORES[1:])[range(3), [2, 0, 1]]
+        )
+        for labels in ([1], [1, 2]):
+            with pytest.raises(ValueError):
+                f(SCORES[1:], labels)
+
+
 ACTIVATIONS: dict[str, tuple[Callable[[TensorVariable], TensorVariable], Callable[..., Any]]] = {
     "relu": (T.nnet.relu, lambda x: 0.5 * (x + abs(x))),
     "leaky-relu": (

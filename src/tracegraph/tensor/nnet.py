@@ -266,6 +266,15 @@ def sigmoid_binary_crossentropy(output: TensorLike, target: TensorLike) -> Tenso
     return softplus(switch(positive, -logits, logits)) + logits * (positive - t)
 
 
+def _class_of_each_row(scores: TensorVariable, classes: TensorVariable) -> TensorVariable:
+    """``scores[i, classes[i]]`` for each row ``i``. A vector of classes of another length than
+    the rows raises (a ``ShapeMismatchError``, a ``ValueError`` as Theano's): in the advanced
+    index, one class would be broadcast to every row."""
+    rows = shapes.shape(scores)[0]
+    one_per_row = shapes.reshape(classes, (rows,))
+    return scores[shapes.arange(rows), one_per_row]
+
+
 def crossentropy_categorical_1hot(
     coding_dist: TensorLike, true_one_of_n: TensorLike
 ) -> TensorVariable:
@@ -287,8 +296,7 @@ def crossentropy_categorical_1hot(
             "crossentropy_categorical_1hot: true_one_of_n must be an integer vector, got "
             f"{classes.describe()} of type {classes.type}"
         )
-    rows = shapes.arange(shapes.shape(coding)[0])
-    return -log(coding[rows, classes])
+    return -log(_class_of_each_row(coding, classes))
 
 
 def categorical_crossentropy(coding_dist: TensorLike, true_dist: TensorLike) -> TensorVariable:
@@ -329,9 +337,7 @@ def crossentropy_softmax_argmax_1hot_with_bias(
     scores = as_tensor_variable(x) + b
     if scores.ndim != 2:
         raise ValueError(f"x + b must be a matrix, got {scores.describe()}")
-    classes = as_tensor_variable(y_idx)
-    rows = shapes.arange(shapes.shape(scores)[0])
-    nll = -logsoftmax(scores)[rows, classes]
+    nll = -_class_of_each_row(logsoftmax(scores), as_tensor_variable(y_idx))
     return nll, softmax(scores), argmax(scores, axis=1)
 
 
