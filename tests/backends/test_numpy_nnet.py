@@ -257,3 +257,23 @@ def test_gradient_matches_finite_differences(name: str) -> None:
         "categorical_one_hot": [scores, np.eye(3)[[0, 2]]],
     }
     verify_grad(GRADIENT_CASES[name], points.get(name, [scores]))
+
+
+def test_a_softmax_row_with_an_infinite_score_gives_what_the_formula_gives() -> None:
+    # The shift by the row maximum is 0 where the maximum is infinite, so a row with inf gives
+    # what exp(x) / sum(exp(x)) gives: NaN at the inf (inf / inf), 0 elsewhere. Shifting by
+    # inf made the whole row NaN, and the stabilization turned the written-out softmax's
+    # [nan, 0, 0] into that (a reviewer's find).
+    x = T.dmatrix("x")
+    rows = np.array([[np.inf, 1.0, 2.0], [-np.inf, -np.inf, -np.inf], [1.0, -np.inf, 0.0]])
+    written = T.exp(x) / T.exp(x).sum(axis=1, keepdims=True)
+    f = function([x], [T.nnet.softmax(x), T.nnet.logsoftmax(x), written, T.log(written)])
+    softmax, log_softmax, from_written, log_of_written = f(rows)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        expected = np.exp(rows) / np.exp(rows).sum(axis=1, keepdims=True)
+    np.testing.assert_array_equal(softmax[:2], expected[:2])
+    np.testing.assert_array_equal(from_written[:2], expected[:2])
+    np.testing.assert_allclose(softmax[2], np_softmax(rows[2:])[0], rtol=1e-15)
+    np.testing.assert_array_equal(log_softmax[0], [np.nan, -np.inf, -np.inf])
+    np.testing.assert_array_equal(log_of_written[0], [np.nan, -np.inf, -np.inf])
+    assert np.isnan(log_softmax[1]).all()

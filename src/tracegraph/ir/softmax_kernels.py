@@ -3,8 +3,9 @@ registered in ``REFERENCE_RULES`` like every other op's.
 
 Both shift by the maximum along the axis first, as Theano's ``Softmax.perform`` did, and as
 the expansion the C pipeline compiles (``passes/expand.py``) does: the same operations, so the
-backends agree to the rounding of the sum. A row of ``-inf`` gives NaN (``-inf - -inf``), a
-reduction over an empty axis raises, as ``max`` does.
+backends agree to the rounding of the sum. Where the maximum is infinite the shift is 0, so a
+row with ``inf`` gives what the unshifted formula gives (NaN at the ``inf``, 0 elsewhere) and a
+row of ``-inf`` NaN (``0 / 0``); a reduction over an empty axis raises, as ``max`` does.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ Array: TypeAlias = NDArray[Any]
 
 
 def _shifted(x: Array, axis: int) -> Array:
-    """``x - max(x, axis)``."""
-    result: Array = x - np.max(x, axis=axis, keepdims=True)
+    """``x - m`` with ``m = max(x, axis)``, or 0 where that is infinite: a row with an infinity
+    gives what ``exp(x) / sum(exp(x))`` gives (``[inf, 1]``: ``[nan, 0]``), not ``inf - inf``
+    everywhere."""
+    peak = np.max(x, axis=axis, keepdims=True)
+    result: Array = x - np.where(np.abs(peak) == np.inf, np.zeros((), dtype=x.dtype), peak)
     return result
 
 

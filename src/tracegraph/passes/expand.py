@@ -19,10 +19,10 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
 
 from tracegraph.ir import ops
-from tracegraph.ir.types import dtype_of, shape_of, tensor_type
 from tracegraph.passes.patterns import (
     PatternPass,
     binary,
+    finite_maximum,
     op_pattern,
     replace,
     root_classes,
@@ -33,16 +33,13 @@ from tracegraph.passes.patterns import (
 def _shifted_exp_sum(
     x: SSAValue, axis: int
 ) -> tuple[list[Operation], SSAValue, SSAValue, SSAValue]:
-    """Ops computing ``s = x - max(x, axis)``, ``e = exp(s)`` and ``sum(e, axis)`` (the axis
-    kept); the three values."""
-    reduced = tensor_type(
-        dtype_of(x), tuple(1 if a == axis else size for a, size in enumerate(shape_of(x)))
-    )
-    peak = ops.MaxOp(x, [axis], True, reduced)
-    shifted = binary(ops.SubOp, x, peak.result, x.type)
+    """Ops computing ``s = x - m`` with ``m = max(x, axis)`` (0 where infinite),
+    ``e = exp(s)`` and ``sum(e, axis)`` (the axis kept); the three values."""
+    new_ops, peak = finite_maximum(x, [axis])
+    shifted = binary(ops.SubOp, x, peak, x.type)
     exp = unary(ops.ExpOp, shifted.results[0])
-    total = ops.SumOp(exp.results[0], [axis], True, reduced)
-    return [peak, shifted, exp, total], shifted.results[0], exp.results[0], total.result
+    total = ops.SumOp(exp.results[0], [axis], True, peak.type)
+    return [*new_ops, shifted, exp, total], shifted.results[0], exp.results[0], total.result
 
 
 class SoftmaxToExpOverSum(RewritePattern):
@@ -76,7 +73,8 @@ EXPAND_PATTERNS: tuple[type[RewritePattern], ...] = (
 @dataclass(frozen=True)
 class ExpandPass(PatternPass):
     """``expand``: the expansions above, before fusion, then CSE where any was made (the
-    expansions of ``softmax(x)`` and ``log_softmax(x)`` share ``max(x)`` and ``exp``). A module
+    expansions of ``softmax(x)`` and ``log_softmax(x)`` share ``max(x)`` and ``exp``), unless
+    ``cse`` is excluded. A module
     without an op to expand is left as it is without a walk of the rewriter (the pass runs on
     every function)."""
 
@@ -87,5 +85,6 @@ class ExpandPass(PatternPass):
         expanded = tuple(root for pattern in self.PATTERNS for root in root_classes(pattern))
         if not any(isinstance(inner, expanded) for inner in op.walk()):
             return
-        if self.rewrite(op):
+        excluded = {name.strip() for name in self.excluded.split(",")}
+        if self.rewrite(op) and CommonSubexpressionElimination.name not in excluded:
             CommonSubexpressionElimination().apply(ctx, op)

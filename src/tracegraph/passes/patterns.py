@@ -10,6 +10,7 @@ replaces, so errors and dumps still point at the user's line.
 from __future__ import annotations
 
 import functools
+import math
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -36,7 +37,9 @@ __all__ = [
     "binary",
     "broadcast_shape",
     "constant_array",
+    "finite_maximum",
     "is_constant",
+    "is_finite_maximum",
     "is_float",
     "op_pattern",
     "owner",
@@ -101,6 +104,33 @@ def broadcast_shape(shapes: Sequence[tuple[int | None, ...]]) -> tuple[int | Non
             static = [size for size in known if size is not None]
             result.append(static[0] if static else None)
     return tuple(result)
+
+
+def finite_maximum(x: SSAValue, axes: Sequence[int]) -> tuple[list[Operation], SSAValue]:
+    """Ops computing ``max(x, axes, keepdims=True)``, replaced by 0 where it is infinite, and
+    their result: the shift that keeps ``exp(x - m)`` from overflowing and leaves a row with an
+    infinity to give what the unshifted formula gives there (``exp(x) / sum(exp(x))`` of
+    ``[inf, 1]`` is ``[nan, 0]``, not ``inf - inf`` everywhere)."""
+    shape = tuple(1 if axis in axes else size for axis, size in enumerate(shape_of(x)))
+    peak = ops.MaxOp(x, list(axes), True, tensor_type(dtype_of(x), shape))
+    magnitude = unary(ops.AbsOp, peak.result)
+    infinity = scalar_constant(math.inf, peak.result)
+    infinite = ops.EqOp(magnitude.results[0], infinity.result, same_shape_type(peak.result, "bool"))
+    zero = scalar_constant(0.0, peak.result)
+    finite = ops.SwitchOp(infinite.result, zero.result, peak.result, peak.result.type)
+    return [peak, magnitude, infinity, infinite, zero, finite], finite.result
+
+
+def is_finite_maximum(value: SSAValue, x: SSAValue, axes: Sequence[int]) -> bool:
+    """Whether ``value`` is :func:`finite_maximum`'s result for ``x`` and ``axes`` (or the plain
+    ``max(x, axes, keepdims=True)``)."""
+    guard = owner(value, ops.SwitchOp)
+    if guard is not None and is_constant(guard.if_true, 0):
+        value = guard.if_false
+    peak = owner(value, ops.MaxOp)
+    return (
+        peak is not None and peak.x == x and peak.get_axes() == tuple(axes) and peak.get_keepdims()
+    )
 
 
 def same_shape_type(value: SSAValue, dtype: str) -> Attribute:

@@ -36,7 +36,9 @@ from tracegraph.passes.patterns import (
     binary,
     broadcast_shape,
     constant_array,
+    finite_maximum,
     is_constant,
+    is_finite_maximum,
     is_float,
     op_pattern,
     owner,
@@ -310,22 +312,6 @@ class LogOfSoftmaxToLogSoftmax(RewritePattern):
         replace(rewriter, op, new_ops, value)
 
 
-def _shifted_by_max(u: SSAValue, axes: tuple[int, ...]) -> bool:
-    """Whether ``u`` is ``x - m`` with ``m = max(x, axes, keepdims=True)``, or ``m`` replaced
-    by 0 where infinite (this pattern's own result): ``exp(u)`` cannot overflow."""
-    sub = owner(u, ops.SubOp)
-    if sub is None:
-        return False
-    peak_value = sub.rhs
-    guard = owner(peak_value, ops.SwitchOp)
-    if guard is not None and is_constant(guard.if_true, 0):
-        peak_value = guard.if_false
-    peak = owner(peak_value, ops.MaxOp)
-    return (
-        peak is not None and peak.x == sub.lhs and peak.get_axes() == axes and peak.get_keepdims()
-    )
-
-
 class LogSumExpToShifted(RewritePattern):
     """``log(sum(exp(u))) -> m + log(sum(exp(u - m)))`` with ``m = max(u)`` over the summed
     axes (0 where it is infinite, so that a row of ``-inf`` still gives ``-inf``): the sum
@@ -339,25 +325,20 @@ class LogSumExpToShifted(RewritePattern):
         if total is None or u is None or not is_float(u) or dtype_of(u) != dtype_of(op.result):
             return
         axes = total.get_axes()
-        if not axes or _shifted_by_max(u, axes):
-            return
-        peak_shape = tuple(1 if axis in axes else size for axis, size in enumerate(shape_of(u)))
-        peak = ops.MaxOp(u, axes, True, tensor_type(dtype_of(u), peak_shape))
-        magnitude = unary(ops.AbsOp, peak.result)
-        infinity = scalar_constant(math.inf, peak.result)
-        infinite = ops.EqOp(
-            magnitude.results[0], infinity.result, same_shape_type(peak.result, "bool")
-        )
-        zero = scalar_constant(0.0, peak.result)
-        finite_peak = ops.SwitchOp(infinite.result, zero.result, peak.result, peak.result.type)
-        shifted = binary(ops.SubOp, u, finite_peak.result, u.type)
+        shifted_already = owner(u, ops.SubOp)
+        if not axes or (
+            shifted_already is not None
+            and is_finite_maximum(shifted_already.rhs, shifted_already.lhs, axes)
+        ):
+            return  # u is x - max(x): exp(u) cannot overflow (this pattern's own result too)
+        new_ops, peak = finite_maximum(u, axes)
+        shifted = binary(ops.SubOp, u, peak, u.type)
         exp = unary(ops.ExpOp, shifted.results[0])
         summed = ops.SumOp(exp.results[0], axes, total.get_keepdims(), total.result.type)
         log = unary(ops.LogOp, summed.result)
-        offset: SSAValue = finite_peak.result
-        new_ops: list[Operation] = [peak, magnitude, infinity, infinite, zero, finite_peak]
+        offset = peak
         if not total.get_keepdims():
-            kept = [axis for axis in range(len(peak_shape)) if axis not in axes]
+            kept = [axis for axis in range(len(shape_of(u))) if axis not in axes]
             squeeze = ops.DimShuffleOp(offset, kept, total.result.type)
             new_ops.append(squeeze)
             offset = squeeze.result

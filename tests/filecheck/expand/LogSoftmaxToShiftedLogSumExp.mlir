@@ -1,11 +1,12 @@
 // RUN: tracegraph-opt %s -p expand,dce --no-locations | filecheck %s
 
-// LogSoftmaxToShiftedLogSumExp: log_softmax(x) -> s - log(sum(exp(s))) with s = x - max(x)
-// along the axis, the operations of the reference kernel.
+// LogSoftmaxToShiftedLogSumExp: log_softmax(x) -> s - log(sum(exp(s))) with s = x - m,
+// m = max(x) along the axis (0 where infinite), the operations of the reference kernel.
 
 // CHECK-LABEL: func.func @log_softmax(
 // CHECK-NEXT:    %[[M:.+]] = tg.max %x {axes = array<i64: 0>, keepdims = true} : tensor<3x?xf32> -> tensor<1x?xf32>
-// CHECK-NEXT:    %[[D:.+]] = tg.sub %x, %[[M]] : (tensor<3x?xf32>, tensor<1x?xf32>) -> tensor<3x?xf32>
+// CHECK:         %[[F:.+]] = tg.switch %{{.+}}, %{{.+}}, %[[M]] : (tensor<1x?xi1>, tensor<1x1xf32>, tensor<1x?xf32>) -> tensor<1x?xf32>
+// CHECK-NEXT:    %[[D:.+]] = tg.sub %x, %[[F]] : (tensor<3x?xf32>, tensor<1x?xf32>) -> tensor<3x?xf32>
 // CHECK-NEXT:    %[[E:.+]] = tg.exp %[[D]]
 // CHECK-NEXT:    %[[S:.+]] = tg.sum %[[E]] {axes = array<i64: 0>, keepdims = true} : tensor<3x?xf32> -> tensor<1x?xf32>
 // CHECK-NEXT:    %[[L:.+]] = tg.log %[[S]]

@@ -1,11 +1,12 @@
 """Softmax and log-softmax: normalizations of a float tensor over one axis.
 
-Both are computed without overflow, from ``x - max(x)`` along the axis: ``softmax(x)`` is
-``exp(x - m) / sum(exp(x - m))`` and ``log_softmax(x)`` is ``(x - m) - log(sum(exp(x - m)))``,
-finite for any finite ``x``. They are ops rather than compositions so that rewrites see them
-(``log(softmax(x)) -> log_softmax(x)``), gradients take their stable forms, and a backend can
-compute a row in one pass; before fusion the C pipeline expands them into the reductions and
-loops above.
+Both are computed without overflow, from ``x - m`` with ``m = max(x)`` along the axis (0
+where that is infinite): ``softmax(x)`` is ``exp(x - m) / sum(exp(x - m))`` and
+``log_softmax(x)`` is ``(x - m) - log(sum(exp(x - m)))``, finite for any finite ``x``; a row
+with an infinity gives what the unshifted formula gives. They are ops rather than
+compositions so that rewrites see them (``log(softmax(x)) -> log_softmax(x)``), gradients take
+their stable forms, and a backend can compute a row in one pass; before fusion the C pipeline
+expands them into the reductions and loops above.
 """
 
 from __future__ import annotations
