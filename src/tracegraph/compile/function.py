@@ -38,6 +38,7 @@ from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
+from tracegraph.lowering import lower_module
 from tracegraph.passes.pipeline import STAGES, run_pipeline
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import (
@@ -298,12 +299,17 @@ class Function(Generic[R]):
 
     # -- introspection --------------------------------------------------------------------------
 
-    def dump_ir(self, stage: str = "final", *, locations: bool = True) -> str:
+    def dump_ir(self, stage: str = "final", *, locations: bool = True, target: str = "c") -> str:
         """The function's module as MLIR text after a pipeline stage (``"traced"``,
-        ``"canonicalized"``, ``"stabilized"`` or ``"final"``), with ``loc(...)`` of the user's
-        lines unless ``locations=False``."""
+        ``"canonicalized"``, ``"stabilized"`` or ``"final"``), or ``"lowered"`` for ``target``
+        (the kernel dialect its backend walks), with ``loc(...)`` of the user's lines unless
+        ``locations=False``."""
+        if stage == "lowered":
+            final = parse_module(self.dump_ir("final"))
+            return print_module(lower_module(final, target), locations=locations)
         if stage not in STAGES:
-            raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
+            choices = ", ".join((*STAGES, "lowered"))
+            raise ValueError(f"unknown stage {stage!r}; stages are {choices}")
         if stage not in self._stages:
             self._stages[stage] = run_pipeline(
                 self._stages["traced"],
@@ -321,9 +327,9 @@ class Function(Generic[R]):
         if isinstance(self._program, CProgram):
             return self._program.source
         from tracegraph.backends.c.module import emit_module
-        from tracegraph.passes.lower import lower
+        from tracegraph.lowering import lowered
 
-        return emit_module(lower(func_of(self._stages["final"])))
+        return emit_module(lowered(func_of(self._stages["final"]), "c"))
 
     # -- copies and pickling --------------------------------------------------------------------
 

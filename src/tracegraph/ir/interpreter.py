@@ -630,14 +630,18 @@ def _yield(op: ops.YieldOp) -> Kernel:
     return kernel
 
 
-def runtime_error(op: Operation, operands: Sequence[Any], error: Exception) -> TracegraphError:
-    """A typed error for an op that failed at run time, naming the op, its user line and the
-    shapes and dtypes of its operands."""
+def runtime_error(
+    op: Operation, operands: Sequence[Any], error: Exception, *, name: str | None = None
+) -> TracegraphError:
+    """A typed error for an op that failed at run time, naming the op (``name``, when the op
+    stands for another, as a kernel for the ``tg`` op it runs), its user line and the shapes and
+    dtypes of its operands."""
     described = ", ".join(
         f"{np.asarray(a).dtype}{list(np.shape(a))}" for a in operands if a is not None
     )
     message = (
-        f"{op.name} at {format_location(op.location)} failed on operands ({described}): {error}"
+        f"{name or op.name} at {format_location(op.location)} failed on operands ({described}): "
+        f"{error}"
     )
     located: TracegraphError
     if isinstance(error, TracegraphError):

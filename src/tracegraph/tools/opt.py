@@ -3,7 +3,8 @@
 ``python -m tracegraph.tools.opt -p canonicalize,cse input.mlir`` parses the module (from a
 file, or standard input with ``-``), applies the pipeline (xDSL's pass-pipeline syntax, so
 options go in braces: ``tg-grad{wrt="0"}``), verifies the result and prints it. The passes are
-those of ``function``'s pipeline plus ``tg-grad``.
+those of ``function``'s pipeline, ``tg-grad`` and ``lower{target=c}`` (to the kernel dialect,
+which it reads too). ``--emit c`` prints the C module of each lowered function instead.
 
 >>> text = '''
 ... func.func @f(%x: tensor<f64>) -> tensor<f64> {
@@ -26,16 +27,22 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from xdsl.dialects.func import FuncOp
 from xdsl.passes import ModulePass, PassPipeline
 
 from tracegraph.gradient.module_pass import GradPass
-from tracegraph.ir.dialect import make_context, parse_module, print_module
+from tracegraph.ir.dialect import print_module
+from tracegraph.lowering import LowerPass, lowering_context, parse_lowered
 from tracegraph.passes.pipeline import PASSES
 
 
 def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Every pass ``tracegraph-opt`` knows, by name."""
-    passes: dict[str, type[ModulePass]] = {**PASSES, GradPass.name: GradPass}
+    passes: dict[str, type[ModulePass]] = {
+        **PASSES,
+        GradPass.name: GradPass,
+        LowerPass.name: LowerPass,
+    }
     return {name: _returning(cls) for name, cls in passes.items()}
 
 
@@ -44,12 +51,17 @@ def _returning(cls: type[ModulePass]) -> Callable[[], type[ModulePass]]:
     return lambda: cls
 
 
-def run_passes(text: str, pipeline: str, *, locations: bool = True) -> str:
-    """Parse ``text``, apply the comma-separated ``pipeline`` and print the result."""
-    module = parse_module(text)
+def run_passes(text: str, pipeline: str, *, locations: bool = True, emit: str = "mlir") -> str:
+    """Parse ``text``, apply the comma-separated ``pipeline`` and print the result (``emit``:
+    ``mlir``, or ``c`` for the C module of each function, which must be lowered)."""
+    module = parse_lowered(text)
     if pipeline.strip():
-        PassPipeline.parse_spec(available_passes(), pipeline).apply(make_context(), module)
+        PassPipeline.parse_spec(available_passes(), pipeline).apply(lowering_context(), module)
     module.verify()
+    if emit == "c":
+        from tracegraph.backends.c.module import emit_module
+
+        return "".join(emit_module(op) for op in module.walk() if isinstance(op, FuncOp))
     return print_module(module, locations=locations)
 
 
@@ -59,13 +71,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", default="-", help="input module (default: stdin)")
     parser.add_argument("-p", "--passes", default="", help="comma-separated pass pipeline")
     parser.add_argument("--no-locations", action="store_true", help="omit loc(...) in output")
+    parser.add_argument(
+        "--emit", choices=("mlir", "c"), default="mlir", help="print MLIR (default) or C"
+    )
     args = parser.parse_args(argv)
     if args.file == "-":
         text = sys.stdin.read()
     else:
         with open(args.file, encoding="utf-8") as source:
             text = source.read()
-    sys.stdout.write(run_passes(text, args.passes, locations=not args.no_locations))
+    sys.stdout.write(
+        run_passes(text, args.passes, locations=not args.no_locations, emit=args.emit)
+    )
     return 0
 
 

@@ -19,7 +19,7 @@ from tests.backends.c.helpers import both_programs, run_both
 from tests.backends.numpy_helpers import LAYOUTS, in_layout, sample
 from tests.numpy_oracle import BINARY_OPS
 from tracegraph.backends.c import CProgram
-from tracegraph.passes.lower import ElementKernel, LoopKernel
+from tracegraph.lowering.dialect import ElementOp, LoopOp
 
 THIS_FILE = Path(__file__).name
 DTYPES = ("bool", "int8", "int32", "int64", "uint8", "uint64", "float32", "float64")
@@ -243,11 +243,11 @@ def test_dead_intermediates_give_their_buffers_and_results_never_alias() -> None
     outputs = [b * y, T.sum(b), a * 0 + 1]
     c_program, _ = both_programs([x, y], outputs, mode=tracegraph.Mode().excluding("fuse"))
     reused = [
-        output.reuse
-        for kernel in c_program.program.kernels
-        if isinstance(kernel, LoopKernel)
-        for output in kernel.outputs
-        if output.reuse is not None
+        reuse
+        for kernel in c_program.kernels.body.block.ops
+        if isinstance(kernel, LoopOp)
+        for reuse in kernel.get_reuse()
+        if reuse is not None
     ]
     assert reused, "no output took an input's buffer"
     value = np.random.default_rng(2).normal(size=(30, 20))
@@ -267,7 +267,7 @@ def test_a_value_used_after_its_group_is_one_more_result_of_the_loop() -> None:
     e = T.exp(x)
     outputs = [T.sqrt(T.tanh(e) + 3), e]
     c_program, _ = both_programs([x], outputs)
-    loops = [k for k in c_program.program.kernels if isinstance(k, LoopKernel)]
+    loops = [k for k in c_program.kernels.body.block.ops if isinstance(k, LoopOp)]
     assert len(loops) == 1 and len(loops[0].outputs) == 2
     run_both([x], outputs, [np.linspace(-2, 2, 9)])
     run_both([x], outputs, [np.linspace(-2, 2, 18)[::2]])  # strided: the scalar fallback
@@ -276,12 +276,12 @@ def test_a_value_used_after_its_group_is_one_more_result_of_the_loop() -> None:
 @pytest.mark.parametrize("index_dtype", ["int8", "uint32", "int64", "uint64"])
 @pytest.mark.parametrize("dtype", ["float32", "int8", "bool", "uint64"])
 def test_one_element_of_a_vector_is_read_in_c(dtype: str, index_dtype: str) -> None:
-    """``v[i]`` (as ``shape(x)[0]`` in the gradient of a mean) is an ``ElementKernel``, not a
+    """``v[i]`` (as ``shape(x)[0]`` in the gradient of a mean) is a ``tgk.element``, not a
     call back into Python; a uint64 index, which an int64 cannot hold, runs the reference."""
     v = T.tensor(dtype, shape=(None,), name="v")
     i = T.tensor(index_dtype, shape=(), name="i")
     c_program, reference = both_programs([v, i], [v[i]])
-    native = any(isinstance(k, ElementKernel) for k in c_program.program.kernels)
+    native = any(isinstance(k, ElementOp) for k in c_program.kernels.body.block.ops)
     assert native == (index_dtype != "uint64")
     data = np.arange(7).astype(dtype)[::-2]  # strided, 4 elements
     indices = [0, 3, -1, -4] if index_dtype.startswith("int") else [0, 3]

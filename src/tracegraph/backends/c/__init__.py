@@ -1,8 +1,10 @@
-"""The C backend: each function becomes one CPython extension module of fused loops, BLAS
-calls and native MRG31k3p draws (``emit.py``), built once into the compile cache
-(``build.py``, ``cache.py``) and run by ``CProgram``."""
+"""The C backend: each function, lowered for the ``c`` target (``target.py``), becomes one
+CPython extension module of loops, BLAS calls and native MRG31k3p draws (``emit.py``,
+``loops.py``, ``module.py``), built once into the compile cache (``build.py``, ``cache.py``)
+and run by ``CProgram``."""
 
 from tracegraph.backends.c.build import CompileError, find_toolchain
 from tracegraph.backends.c.program import CProgram, c_backend_available
+from tracegraph.backends.c.target import C_TARGET
 
-__all__ = ["CProgram", "CompileError", "c_backend_available", "find_toolchain"]
+__all__ = ["C_TARGET", "CProgram", "CompileError", "c_backend_available", "find_toolchain"]

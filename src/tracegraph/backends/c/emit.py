@@ -1,802 +1,232 @@
-"""The C emitter of kernels: one C function ``tg_step_K(v, ctx)`` per kernel of a kernel
-program (``passes/lower.py``), writing into an ``IndentedBuffer``; ``module.py`` assembles
-them into a module.
+"""The C emitter of the kernel dialect: one C function ``tg_step_K(v, ctx)`` per kernel of a
+lowered function, one method per ``tgk`` op (``C_KERNEL_RULES``); ``module.py`` assembles the
+steps into a module.
 
-Loops (``LoopEmitter``): the domain's sizes come from the inputs (sizes that must agree are
-checked), elementwise outputs are allocated (or take a dead input's buffer), reductions
-accumulate into an array initialized to their identity (float64 for float32 sums). The body
-runs in a flat, vectorizable loop when every input is C-contiguous on the domain or a broadcast
-scalar and nothing is reduced (or everything is); otherwise in a nest of loops over byte
-strides, the last axis innermost. Large loops run on several threads (OpenMP) above
-``PARALLEL_THRESHOLD`` elements. Scalar expressions come from ``scalar.py``.
+Every value of the function has a *slot* ``v[i]`` (``Slots``: the arguments first, then the
+results of each op in order); a step reads its operands' slots and sets its results'. Loops are
+``loops.py``'s; the other kernels call the prelude's helpers (BLAS, MRG31k3p, views, shapes) or,
+for ``tgk.host_call``, the Python function of the op's reference kernel that the module's
+context carries.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import Any
 
-import numpy as np
+from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
-from tracegraph.backends.c.prelude import PARALLEL_THRESHOLD
-from tracegraph.backends.c.scalar import (
-    C_TYPES,
-    NPY_TYPES,
-    SCALAR_RULES,
-    Operand,
-    ScalarEmitter,
-    c_literal,
-    kind,
-)
+from tracegraph.backends.c.loops import IndentedBuffer, LoopEmitter, comment
+from tracegraph.backends.c.scalar import C_TYPES
 from tracegraph.ir import ops
-from tracegraph.ir.location import format_location
-from tracegraph.ir.types import dtype_of
-from tracegraph.passes.lower import (
-    CallKernel,
-    DimShuffleKernel,
-    DotKernel,
-    ElementKernel,
-    Kernel,
-    LoopKernel,
-    MRGKernel,
-    ShapeKernel,
-)
+from tracegraph.ir.types import Shape, dtype_of, is_tensor, shape_of
+from tracegraph.lowering import dialect as tgk
 
 
-class IndentedBuffer:
-    """Lines of C, indented by nesting level."""
+class Slots:
+    """The slot of every value of a lowered function, and what the module needs to know of
+    them: arguments first, then the results of each op in order.
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.level = 0
+    >>> from tracegraph.lowering import lower_module, parse_lowered
+    >>> module = lower_module(parse_lowered('''
+    ... func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {
+    ...   %y = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+    ...   func.return %y : tensor<?xf64>
+    ... }'''), "c")
+    >>> slots = Slots(module.body.block.first_op)
+    >>> len(slots.values), slots.num_args, slots.returns
+    (2, 1, (1,))
+    """
 
-    def write(self, *lines: str) -> None:
-        for line in lines:
-            self.lines.append(("    " * self.level + line) if line else "")
+    def __init__(self, func: FuncOp):
+        block = func.body.block
+        self.func = func
+        self.values: list[SSAValue] = list(block.args)
+        self.kernels: list[Operation] = []
+        self.constants: dict[int, ops.ConstantOp] = {}
+        returns: tuple[SSAValue, ...] = ()
+        for op in block.ops:
+            if isinstance(op, ReturnOp):
+                returns = tuple(op.arguments)
+                continue
+            if isinstance(op, ops.ConstantOp):
+                self.constants[len(self.values)] = op
+            else:
+                self.kernels.append(op)
+            self.values.extend(op.results)
+        self.index: dict[SSAValue, int] = {v: i for i, v in enumerate(self.values)}
+        self.num_args = len(block.args)
+        self.returns = tuple(self.index[v] for v in returns)
+        self.tensors = {i for i, v in enumerate(self.values) if is_tensor(v)}
+        self.allocated = {
+            self.index[result]
+            for kernel in self.kernels
+            if isinstance(kernel, ALLOCATING)
+            for result in kernel.results
+        }
+        """Slots whose arrays the function allocates itself (loop, product, draw, shape and
+        element results): never an argument's, a constant's or a shared value's."""
+        self.num_inputs, self.num_outputs = _interface(func, self.num_args, len(returns))
 
-    @contextmanager
-    def indent(self, opening: str = "", closing: str = "") -> Iterator[None]:
-        if opening:
-            self.write(opening)
-        self.level += 1
-        try:
-            yield
-        finally:
-            self.level -= 1
-            if closing:
-                self.write(closing)
+    def reads(self, kernel: Operation) -> set[int]:
+        """The slots a kernel reads."""
+        return {self.index[v] for v in kernel.operands}
 
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
+    def writes(self, kernel: Operation) -> set[int]:
+        """The slots a kernel writes."""
+        return {self.index[v] for v in kernel.results}
 
+    def dtype(self, slot: int) -> str | None:
+        """The dtype of a tensor slot, ``None`` for another object (a random state)."""
+        return dtype_of(self.values[slot]) if slot in self.tensors else None
 
-def _comment(op: Operation) -> str:
-    return f"/* {op.name} at {format_location(op.location)} */"
-
-
-def _c_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-# -- reductions -----------------------------------------------------------------------------------
-
-
-def accumulator_dtype(reduction: ops.ReductionOp) -> str:
-    """The dtype a reduction accumulates in: float64 for float32 sums and means (more exact than
-    the float32 pairwise sums of NumPy, well within their tolerance), else the result's."""
-    result = dtype_of(reduction.result)
-    if isinstance(reduction, ops.SumOp | ops.MeanOp) and result == "float32":
-        return "float64"
-    return result
-
-
-def _identity(reduction: ops.ReductionOp, dtype: str) -> str:
-    if isinstance(reduction, ops.SumOp | ops.MeanOp | ops.AnyOp):
-        return c_literal(0, dtype)
-    if isinstance(reduction, ops.ProdOp | ops.AllOp):
-        return c_literal(1, dtype)
-    largest = isinstance(reduction, ops.MinOp)
-    if kind(dtype) == "f":
-        return c_literal(math.inf if largest else -math.inf, dtype)
-    if dtype == "bool":
-        return c_literal(largest, dtype)
-    info = np.iinfo(dtype)
-    return c_literal(info.max if largest else info.min, dtype)
-
-
-def _accumulate(reduction: ops.ReductionOp, acc: str, value: Operand, dtype: str) -> str:
-    """The statement folding ``value`` into the accumulator ``acc`` (of ``dtype``)."""
-    v = value.as_(dtype)
-    if isinstance(reduction, ops.SumOp | ops.MeanOp):
-        return f"{acc} += {v};" if dtype != "bool" else f"{acc} = {acc} || {v};"
-    if isinstance(reduction, ops.ProdOp):
-        return f"{acc} *= {v};" if dtype != "bool" else f"{acc} = {acc} && {v};"
-    if isinstance(reduction, ops.AnyOp):
-        return f"{acc} = {acc} || ({value.expr} != 0);"
-    if isinstance(reduction, ops.AllOp):
-        return f"{acc} = {acc} && ({value.expr} != 0);"
-    symbol = "<" if isinstance(reduction, ops.MinOp) else ">"
-    if kind(dtype) == "f":  # tg.maximum's fold: NaN propagates, a tie takes the later (-0.0)
-        return f"if ({v} {symbol}= {acc} || isnan({v})) {acc} = {v};"
-    return f"if ({v} {symbol} {acc}) {acc} = {v};"
+    def shape(self, slot: int) -> Shape:
+        """The static shape of a tensor slot (``()`` for another object)."""
+        return shape_of(self.values[slot]) if slot in self.tensors else ()
 
 
-def _needs_values(reduction: ops.ReductionOp) -> bool:
-    """Whether the reduction has no identity: an empty reduction is an error."""
-    return isinstance(reduction, ops.MaxOp | ops.MinOp)
+ALLOCATING = (tgk.LoopOp, tgk.BlasDotOp, tgk.MRGUniformOp, tgk.ShapeOp, tgk.ElementOp)
 
 
-# -- loops ----------------------------------------------------------------------------------------
+def _interface(func: FuncOp, num_args: int, num_results: int) -> tuple[int, int]:
+    """How many arguments are inputs and how many results outputs (``tg.input`` and
+    ``tg.output`` attributes; without them, all of each)."""
+    inputs, outputs = num_args, num_results
+    if func.arg_attrs is not None:
+        inputs = sum("tg.input" in attrs.data for attrs in func.arg_attrs.data)
+    if func.res_attrs is not None:
+        outputs = sum("tg.output" in attrs.data for attrs in func.res_attrs.data)
+    return inputs, outputs
 
 
-class LoopEmitter:
-    """The C function of one loop kernel."""
+class KernelEmitter:
+    """Writes the step of each kernel of a lowered function, one method per ``tgk`` op."""
 
-    def __init__(self, kernel: LoopKernel, step: int, out: IndentedBuffer):
-        self.kernel = kernel
-        self.step = step
+    def __init__(self, slots: Slots, out: IndentedBuffer):
+        self.slots = slots
         self.out = out
-        self.scalars = ScalarEmitter()
-        self.rank = kernel.rank
-        self.reduced = set(kernel.reduced_axes)
-        self.reductions = [o for o in kernel.outputs if o.reduction is not None]
-        self.failing_op = self._first_op_setting_error_flag()
-        self.can_fail = self.failing_op is not None
-        # Functions the step calls (the flat loop shared by its one- and many-thread paths),
-        # written before it.
-        self.helpers = IndentedBuffer()
+        self.host_calls: list[tgk.HostCallOp] = []
+        """The host calls in order: the module's context carries their Python functions."""
 
-    # names
-    def _array(self, i: int) -> str:
-        return f"a{i}"
+    def emit(self, kernel: Operation, step: int) -> None:
+        """The C function ``tg_step_<step>`` of ``kernel``."""
+        C_KERNEL_RULES[type(kernel)](self, kernel, step)
 
-    def _output(self, k: int) -> str:
-        return f"o{k}"
+    def _slot(self, value: SSAValue) -> int:
+        return self.slots.index[value]
 
-    def _accumulator(self, k: int) -> str:
-        return f"acc{k}" if self._has_separate_accumulator(k) else f"o{k}"
+    def _step(self, kernel: Operation, step: int, *lines: str) -> None:
+        """A step whose body is ``lines`` followed by ``return 0``."""
+        out = self.out
+        with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+            out.write(comment(kernel), *lines, "return 0;")
 
-    def _has_separate_accumulator(self, k: int) -> bool:
-        output = self.kernel.outputs[k]
-        reduction = output.reduction
-        return reduction is not None and (
-            isinstance(reduction, ops.MeanOp)
-            or accumulator_dtype(reduction) != dtype_of(reduction.result)
+    def _set(self, result: SSAValue, expression: str) -> tuple[str, ...]:
+        """The lines that set ``result``'s slot to the new reference ``expression`` returns."""
+        return (
+            f"PyObject *r = {expression};",
+            "if (r == NULL) return -1;",
+            f"Py_XSETREF(v[{self._slot(result)}], r);",
         )
 
-    def _dtype_of_output_buffer(self, k: int) -> str:
-        output = self.kernel.outputs[k]
-        if output.reduction is None:
-            return dtype_of(output.value)
-        if self._has_separate_accumulator(k):
-            return accumulator_dtype(output.reduction)
-        return dtype_of(output.reduction.result)
+    def _array(self, value: SSAValue) -> str:
+        return f"(PyArrayObject *)v[{self._slot(value)}]"
 
-    def emit(self) -> None:
-        module = self.out
-        with self._writing_to(IndentedBuffer()) as step:
-            self._emit_step()
-        module.lines.extend(self.helpers.lines)
-        module.lines.extend(step.lines)
+    def loop(self, kernel: tgk.LoopOp, step: int) -> None:
+        LoopEmitter(kernel, step, self.slots.index, self.out).emit()
 
-    @contextmanager
-    def _writing_to(self, buffer: IndentedBuffer) -> Iterator[IndentedBuffer]:
-        """Let the methods that write to ``self.out`` write to ``buffer`` for a while."""
-        saved, self.out = self.out, buffer
-        try:
-            yield buffer
-        finally:
-            self.out = saved
+    def blas_dot(self, kernel: tgk.BlasDotOp, step: int) -> None:
+        prefix = "s" if dtype_of(kernel.result) == "float32" else "d"
+        call = f"tg_dot_{prefix}(ctx, {step}, {self._array(kernel.lhs)}, {self._array(kernel.rhs)})"
+        self._step(kernel, step, *self._set(kernel.result, call))
 
-    def _first_op_setting_error_flag(self) -> int | None:
-        """The position in the body of the first op whose C sets the loop's error flag
-        ``tg_error`` (an integer power with a negative exponent, which NumPy refuses), or
-        ``None``: found by writing the body once aside, so that no scalar rule can set the
-        flag without the loop declaring and checking it."""
-        with self._writing_to(IndentedBuffer()) as aside:
-            self._body({i: f"x{i}" for i in range(len(self.kernel.inputs))})
-        for line in aside.lines:
-            match = re.search(r"\bt(\d+) = .*\btg_error\b", line)
-            if match:
-                return int(match[1])
-        return None
+    def mrg_uniform(self, kernel: tgk.MRGUniformOp, step: int) -> None:
+        float32 = int(dtype_of(kernel.sample) == "float32")
+        self._step(
+            kernel,
+            step,
+            "PyObject *new_state = NULL, *sample = NULL;",
+            f"if (tg_mrg_uniform(ctx, {step}, v[{self._slot(kernel.rstate)}], "
+            f"v[{self._slot(kernel.shape)}], {float32}, &new_state, &sample) < 0) return -1;",
+            f"Py_XSETREF(v[{self._slot(kernel.new_rstate)}], new_state);",
+            f"Py_XSETREF(v[{self._slot(kernel.sample)}], sample);",
+        )
 
-    def _error_clause(self) -> str:
-        """The clause that combines the error flag of a loop's iterations, when the body has an
-        op that can fail."""
-        return " reduction(|:tg_error)" if self.can_fail else ""
+    def view(self, kernel: tgk.ViewOp, step: int) -> None:
+        order = kernel.get_order()
+        entries = ", ".join(str(axis) for axis in order) or "0"
+        call = f"tg_dimshuffle(ctx, {step}, {self._array(kernel.x)}, {len(order)}, order)"
+        self._step(
+            kernel,
+            step,
+            f"static const int order[{max(len(order), 1)}] = {{{entries}}};",
+            *self._set(kernel.result, call),
+        )
 
-    def _emit_step(self) -> None:
+    def shape(self, kernel: tgk.ShapeOp, step: int) -> None:
+        self._step(kernel, step, *self._set(kernel.result, f"tg_shape({self._array(kernel.x)})"))
+
+    def element(self, kernel: tgk.ElementOp, step: int) -> None:
+        index_type = C_TYPES[dtype_of(kernel.index)]
+        index = self._slot(kernel.index)
+        call = f"tg_element(ctx, {step}, {self._array(kernel.x)}, v[{index}], i)"
+        self._step(
+            kernel,
+            step,
+            f"const npy_int64 i = (npy_int64)*(const {index_type} *)"
+            f"PyArray_DATA((PyArrayObject *)v[{index}]);",
+            *self._set(kernel.result, call),
+        )
+
+    def host_call(self, kernel: tgk.HostCallOp, step: int) -> None:
+        call_index = len(self.host_calls)
+        self.host_calls.append(kernel)
         out = self.out
-        with out.indent(f"TG_KERNEL int tg_step_{self.step}(PyObject **v, PyObject *ctx) {{", "}"):
-            out.write(_comment(self.kernel.op))
-            if self.can_fail:
-                out.write("int tg_error = 0;")
-            out.write(f"npy_intp n[{max(self.rank, 1)}];")
-            for i, view in enumerate(self.kernel.inputs):
-                out.write(f"PyArrayObject *{self._array(i)} = (PyArrayObject *)v[{view.slot}];")
-            self._domain()
-            for k in range(len(self.kernel.outputs)):
-                self._allocate(k)
-            self._check_empty_reductions()
-            self._strides()
-            self._loops()
-            if self.failing_op is not None:
-                # Named as the reference names it: the op of the body (1 + its position).
-                out.write("if (tg_error) {")
-                for k in range(len(self.kernel.outputs)):
-                    out.write(f"    Py_DECREF({self._output(k)});")
+        count = len(kernel.arguments)
+        results = [self._slot(r) for r in kernel.outputs]
+        tensors = self.slots.tensors
+        with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+            out.write(comment(kernel.callee))
+            operands = ", ".join(f"v[{self._slot(a)}]" for a in kernel.arguments) or "NULL"
+            out.write(f"PyObject *args[{max(count, 1)}] = {{{operands}}};")
+            out.write(
+                f"PyObject *r = PyObject_Vectorcall(PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 0), "
+                f"{call_index}), args, {count}, NULL);"
+            )
+            out.write("if (r == NULL) return -1;")
+            if len(results) == 1:
+                slot = results[0]
+                if slot in tensors:
+                    out.write("if (tg_as_array(&r) < 0) return -1;")
+                out.write(f"Py_XSETREF(v[{slot}], r);")
+            else:
+                out.write(f"if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != {len(results)}) {{")
                 out.write(
-                    f"    return tg_raise_at(ctx, {self.step}, {self.failing_op + 1}, "
-                    '"runtime", "Integers to negative integer powers are not allowed.", NULL);'
+                    f'    Py_DECREF(r); return tg_raise(ctx, {step}, "runtime", "bad results");'
                 )
                 out.write("}")
-            self._finish()
+                for position, slot in enumerate(results):
+                    out.write(f"PyObject *r{position} = PyTuple_GET_ITEM(r, {position});")
+                    out.write(f"Py_INCREF(r{position});")
+                    if slot in tensors:
+                        out.write(
+                            f"if (tg_as_array(&r{position}) < 0) {{ Py_DECREF(r); return -1; }}"
+                        )
+                    out.write(f"Py_XSETREF(v[{slot}], r{position});")
+                out.write("Py_DECREF(r);")
             out.write("return 0;")
 
-    def _blame(self, first: int, second: int) -> int:
-        """The op to name when inputs ``first`` and ``second`` disagree on a size: the first op
-        of the body that reads both (1 + its position), or the kernel's op (0)."""
-        reached: dict[SSAValue, set[int]] = {
-            value: {index} for value, index in self.kernel.values.items()
-        }
-        for position, op in enumerate(self.kernel.body):
-            inputs: set[int] = set().union(*(reached.get(v, set()) for v in op.operands))
-            reached[op.results[0]] = inputs
-            if {first, second} <= inputs:
-                return position + 1
-        return 0
 
-    def _domain(self) -> None:
-        out = self.out
-        static = self.kernel.domain
-        defined_by: dict[int, tuple[int, int]] = {}
-        for d in range(self.rank):
-            out.write(f"n[{d}] = -1;")
-        for i, view in enumerate(self.kernel.inputs):
-            for d, axis in enumerate(view.axes):
-                if axis is None:
-                    continue
-                size = f"PyArray_DIM({self._array(i)}, {axis})"
-                if d not in defined_by:
-                    defined_by[d] = (i, axis)
-                    out.write(f"n[{d}] = {size};")
-                    continue
-                j, j_axis = defined_by[d]
-                out.write(f"if (n[{d}] != {size}) {{")
-                out.write(
-                    f"    return tg_raise_shapes(ctx, {self.step}, {self._blame(j, i)}, {d}, "
-                    f"{self._array(j)}, {j_axis}, {self._array(i)}, {axis});"
-                )
-                out.write("}")
-        for d in range(self.rank):
-            fallback = static[d] if static[d] is not None else 1
-            out.write(f"if (n[{d}] < 0) n[{d}] = {fallback};")
-        if self.rank == 0:
-            out.write("n[0] = 1;")
+KernelRule = Callable[[KernelEmitter, Any, int], None]
 
-    def _output_dims(self, k: int) -> tuple[str, int]:
-        """A C array initializer of an output's dims, and its rank."""
-        output = self.kernel.outputs[k]
-        if output.reduction is None:
-            return ", ".join(f"n[{d}]" for d in range(self.rank)) or "0", self.rank
-        dims = []
-        for d in range(self.rank):
-            if d in self.reduced:
-                if self.kernel.keepdims:
-                    dims.append("1")
-            else:
-                dims.append(f"n[{d}]")
-        return ", ".join(dims) or "0", len(dims)
-
-    def _allocate(self, k: int) -> None:
-        out = self.out
-        output = self.kernel.outputs[k]
-        dims, rank = self._output_dims(k)
-        name = self._output(k)
-        out.write(f"npy_intp {name}_dims[{max(rank, 1)}] = {{{dims}}};")
-        buffer_dtype = self._dtype_of_output_buffer(k)
-        typenum = NPY_TYPES[buffer_dtype]
-        out.write(f"PyArrayObject *{name} = NULL;")
-        if output.reuse is not None:
-            a = self._array(output.reuse)
-            slot = self.kernel.inputs[output.reuse].slot
-            out.write(
-                f"if (Py_REFCNT(v[{slot}]) == 1 && PyArray_IS_C_CONTIGUOUS({a}) && "
-                f"PyArray_ISWRITEABLE({a}) && PyArray_TYPE({a}) == {typenum} && "
-                f"tg_same_dims({a}, {name}_dims, {rank})) {{"
-            )
-            out.write(f"    {name} = {a}; Py_INCREF({name});")
-            out.write("}")
-        out.write(f"if ({name} == NULL) {{")
-        out.write(
-            f"    {name} = (PyArrayObject *)PyArray_EMPTY({rank}, {name}_dims, {typenum}, 0);"
-        )
-        out.write(f"    if ({name} == NULL) return -1;")
-        out.write("}")
-        if output.reduction is not None:
-            acc_dtype = buffer_dtype
-            identity = _identity(output.reduction, acc_dtype)
-            out.write(
-                f"tg_fill_{acc_dtype}(({C_TYPES[acc_dtype]} *)PyArray_DATA({name}), "
-                f"PyArray_SIZE({name}), {identity});"
-            )
-
-    def _check_empty_reductions(self) -> None:
-        out = self.out
-        for k, output in enumerate(self.kernel.outputs):
-            reduction = output.reduction
-            if reduction is None or not _needs_values(reduction) or not self.reduced:
-                continue
-            # As NumPy: nothing to reduce is an error even when the result is empty too
-            # (a (0, 0) matrix reduced on axis 1), but not when only kept axes are empty.
-            empty = " || ".join(f"n[{d}] == 0" for d in sorted(self.reduced))
-            out.write(f"if ({empty}) {{")
-            out.write(f"    Py_DECREF({self._output(k)});")
-            message = (
-                f"{reduction.name}: zero-size array to reduction operation "
-                f"{reduction.name.removeprefix('tg.')} which has no identity"
-            )
-            out.write(f'    return tg_raise(ctx, {self.step}, "runtime", {_c_string(message)});')
-            out.write("}")
-
-    def _strides(self) -> None:
-        out = self.out
-        for i, view in enumerate(self.kernel.inputs):
-            a = self._array(i)
-            for d, axis in enumerate(view.axes):
-                stride = "0" if axis is None else f"PyArray_STRIDE({a}, {axis})"
-                out.write(f"const npy_intp {a}_s{d} = {stride};")
-        for k in range(len(self.kernel.outputs)):
-            o = self._output(k)
-            reduction = self.kernel.outputs[k].reduction is not None
-            position = 0
-            for d in range(self.rank):
-                if reduction and d in self.reduced:
-                    out.write(f"const npy_intp {o}_s{d} = 0;")
-                    if self.kernel.keepdims:
-                        position += 1
-                    continue
-                out.write(f"const npy_intp {o}_s{d} = PyArray_STRIDE({o}, {position});")
-                position += 1
-
-    # -- the body ----------------------------------------------------------------------------------
-
-    def _body(self, read: dict[int, str]) -> dict[SSAValue, Operand]:
-        """Emit the body's statements; ``read[i]`` is the expression of input ``i``'s element.
-        Returns the operand of every value."""
-        out = self.out
-        values: dict[SSAValue, Operand] = {}
-        used = self._used_inputs()
-        for value, index in self.kernel.values.items():
-            dtype = dtype_of(value)
-            name = f"x{index}"
-            if index in used and name not in {v.expr for v in values.values()}:
-                out.write(f"const {C_TYPES[dtype]} {name} = {read[index]};")
-            values[value] = Operand(name, self._input_dtype(index))
-        for position, op in enumerate(self.kernel.body):
-            result = op.results[0]
-            dtype = dtype_of(result)
-            if isinstance(op, ops.ConstantOp):
-                element = op.to_array().reshape(-1)[0]
-                values[result] = Operand(c_literal(element, dtype), dtype)
-                continue
-            operands = [values[operand] for operand in op.operands]
-            expression = SCALAR_RULES[type(op)](self.scalars, op, *operands)
-            name = f"t{position}"
-            out.write(f"const {C_TYPES[dtype]} {name} = {expression};")
-            values[result] = Operand(name, dtype)
-        return values
-
-    def _input_dtype(self, index: int) -> str:
-        for value, i in self.kernel.values.items():
-            if i == index:
-                return dtype_of(value)
-        raise KeyError(index)
-
-    def _used_inputs(self) -> set[int]:
-        used: set[int] = set()
-        for op in self.kernel.body:
-            for operand in op.operands:
-                if operand in self.kernel.values:
-                    used.add(self.kernel.values[operand])
-        for output in self.kernel.outputs:
-            if output.value in self.kernel.values:
-                used.add(self.kernel.values[output.value])
-        return used
-
-    def _store(self, values: dict[SSAValue, Operand], target: dict[int, str]) -> None:
-        """Write or accumulate every output; ``target[k]`` is the element of output ``k``."""
-        for k, output in enumerate(self.kernel.outputs):
-            value = values[output.value]
-            if output.reduction is None:
-                dtype = dtype_of(output.value)
-                self.out.write(f"{target[k]} = {value.as_(dtype)};")
-            else:
-                dtype = self._dtype_of_output_buffer(k)
-                self.out.write(_accumulate(output.reduction, target[k], value, dtype))
-
-    # -- loops -------------------------------------------------------------------------------------
-
-    def _flat_possible(self) -> bool:
-        if not self.reductions:
-            return True
-        return len(self.reduced) == self.rank
-
-    def _loops(self) -> None:
-        """The loops: flat when the inputs allow it, else nested. Loops that may be large run
-        on several threads above ``PARALLEL_THRESHOLD`` elements and on one below: the flat
-        loop is one function both paths call; nested loops are emitted twice (an ``if``
-        clause on ``omp parallel for simd`` would say it in one loop, but GCC's serial
-        fallback of such a loop runs about five times slower than a plain ``omp simd`` loop,
-        and a one-thread parallel region costs some 600 ns)."""
-        out = self.out
-        static_total = math.prod(s for s in self.kernel.domain if s is not None)
-        if None in self.kernel.domain:
-            static_total = PARALLEL_THRESHOLD + 1  # unknown: may be large
-        small = static_total <= PARALLEL_THRESHOLD
-        if static_total <= 1 and self._flat_possible():
-            self._flat_loop(parallel=False)  # one element: every array is contiguous
-            return
-        if not self._flat_possible():
-            self._both(self._nested_loops, parallel=0 not in self.reduced and not small)
-            return
-        conditions = []
-        for i, view in enumerate(self.kernel.inputs):
-            if all(axis is None for axis in view.axes):
-                continue
-            if not view.is_identity(self.rank):
-                conditions = ["0"]
-                break
-            conditions.append(f"PyArray_IS_C_CONTIGUOUS({self._array(i)})")
-        condition = " && ".join(conditions) or "1"
-        with out.indent(f"if ({condition}) {{", "} else {"):
-            self._flat_loop(parallel=not self.reductions and not small and self.rank > 0)
-        with out.indent("", "}"):
-            self._nested_loops(parallel=False)
-
-    def _both(self, emit: Callable[[bool], None], parallel: bool) -> None:
-        """``emit`` on several threads for large domains and on one for the others, or on one
-        only when ``parallel`` is false (or the domain is 0-d)."""
-        if not parallel or self.rank == 0:
-            emit(False)
-            return
-        with self.out.indent(f"if ({self._total()} > {PARALLEL_THRESHOLD}) {{", "} else {"):
-            emit(True)
-        with self.out.indent("", "}"):
-            emit(False)
-
-    def _total(self) -> str:
-        return " * ".join(f"n[{d}]" for d in range(self.rank)) or "1"
-
-    def _flat_loop(self, parallel: bool) -> None:
-        out = self.out
-        out.write(f"const npy_intp total = {self._total()};")
-        read: dict[int, str] = {}
-        pointers: list[tuple[str, str]] = []  # (C type, name) of the loop's pointers
-        for i, view in enumerate(self.kernel.inputs):
-            dtype = C_TYPES[self._input_dtype(i)]
-            out.write(f"const {dtype} *p{i} = (const {dtype} *)PyArray_DATA({self._array(i)});")
-            pointers.append((f"const {dtype} *", f"p{i}"))
-            read[i] = f"*p{i}" if all(axis is None for axis in view.axes) else f"p{i}[i]"
-        reduction = bool(self.reductions)
-        targets: dict[int, str] = {}
-        for k in range(len(self.kernel.outputs)):
-            dtype = C_TYPES[self._dtype_of_output_buffer(k)]
-            out.write(f"{dtype} *q{k} = ({dtype} *)PyArray_DATA({self._output(k)});")
-            pointers.append((f"{dtype} *", f"q{k}"))
-            if reduction:
-                out.write(f"{dtype} r{k} = q{k}[0];")
-                targets[k] = f"r{k}"
-            else:
-                targets[k] = f"q{k}[i]"
-        if parallel and not reduction:
-            self._flat_function(read, targets, pointers)
-            self._flat_calls([name for _, name in pointers])
-            return
-        pragma = (
-            self._simd_reduction_pragma()
-            if reduction
-            else "#pragma omp simd" + self._error_clause()
-        )
-        if pragma:
-            out.write(pragma)
-        with out.indent("for (npy_intp i = 0; i < total; i++) {", "}"):
-            values = self._body(read)
-            self._store(values, targets)
-        if reduction:
-            for k in range(len(self.kernel.outputs)):
-                out.write(f"q{k}[0] = r{k};")
-
-    def _flat_function(
-        self, read: dict[int, str], targets: dict[int, str], pointers: list[tuple[str, str]]
-    ) -> None:
-        """The flat loop over elements ``lo`` to ``hi`` as a function of its own, which the
-        prelude's ``tg_run_flat`` calls on one thread or on each of several: the body is
-        compiled (and vectorized) once, and one parallel region serves every loop of the
-        module. ``noipa`` keeps it whole (a clone made by interprocedural passes would lose its
-        ``omp simd`` vectorization)."""
-        with (
-            self._writing_to(self.helpers) as out,
-            out.indent(
-                f"static __attribute__((noipa)) int tg_flat_{self.step}"
-                "(npy_intp lo, npy_intp hi, char **data) {",
-                "}",
-            ),
-        ):
-            for position, (pointer_type, name) in enumerate(pointers):
-                out.write(f"{pointer_type}{name} = ({pointer_type})data[{position}];")
-            if self.can_fail:
-                out.write("int tg_error = 0;")
-            out.write("#pragma omp simd" + self._error_clause())
-            with out.indent("for (npy_intp i = lo; i < hi; i++) {", "}"):
-                values = self._body(read)
-                self._store(values, targets)
-            out.write("return tg_error;" if self.can_fail else "return 0;")
-        self.helpers.write("")
-
-    def _flat_calls(self, names: list[str]) -> None:
-        """Run the flat loop's function through the prelude's ``tg_run_flat``."""
-        out = self.out
-        data = ", ".join(f"(char *){name}" for name in names)
-        out.write(f"char *tg_data[] = {{{data}}};")
-        combine = "tg_error |= " if self.can_fail else "(void)"
-        out.write(f"{combine}tg_run_flat(tg_flat_{self.step}, total, tg_data);")
-
-    def _simd_reduction_pragma(self) -> str:
-        """``omp simd`` for a loop accumulating every output in ``r<k>``, where the
-        accumulation may be reordered (sums and products)."""
-        clauses = []
-        for k, output in enumerate(self.kernel.outputs):
-            r = output.reduction
-            if isinstance(r, ops.SumOp | ops.MeanOp) and self._dtype_of_output_buffer(k) != "bool":
-                clauses.append(f"reduction(+:r{k})")
-            elif isinstance(r, ops.ProdOp) and self._dtype_of_output_buffer(k) != "bool":
-                clauses.append(f"reduction(*:r{k})")
-            else:
-                return ""  # max, min, any, all: their NaN and short-circuit rules stay sequential
-        return "#pragma omp simd " + " ".join(clauses) + self._error_clause()
-
-    def _nested_loops(self, parallel: bool) -> None:
-        out = self.out
-        arrays = [self._array(i) for i in range(len(self.kernel.inputs))]
-        outputs = [self._output(k) for k in range(len(self.kernel.outputs))]
-        for name in arrays + outputs:
-            out.write(f"char *{name}_p = PyArray_BYTES({name});")
-        if self.rank == 0:
-            self._innermost(arrays, outputs, "", inner=False)
-            return
-        depth = 0
-        closers = 0
-        for d in range(self.rank - 1):
-            if d == 0 and parallel:
-                out.write("#pragma omp parallel for" + self._error_clause())
-            out.write(f"for (npy_intp i{d} = 0; i{d} < n[{d}]; i{d}++) {{")
-            out.level += 1
-            closers += 1
-            for name in arrays + outputs:
-                source = f"{name}_p" if d == 0 else f"{name}_p{d - 1}"
-                out.write(f"char *{name}_p{d} = {source} + i{d} * {name}_s{d};")
-            depth = d + 1
-        prefix = "_p" if depth == 0 else f"_p{depth - 1}"
-        self._innermost(arrays, outputs, prefix, inner=True, parallel=parallel and depth == 0)
-        for _ in range(closers):
-            out.level -= 1
-            out.write("}")
-
-    def _innermost(
-        self,
-        arrays: list[str],
-        outputs: list[str],
-        prefix: str,
-        inner: bool,
-        parallel: bool = False,
-    ) -> None:
-        """The innermost loop (over the last axis), or the single element of a 0-d domain."""
-        out = self.out
-        last = self.rank - 1
-        read: dict[int, str] = {}
-        for i, name in enumerate(arrays):
-            dtype = C_TYPES[self._input_dtype(i)]
-            offset = f" + i * {name}_s{last}" if inner else ""
-            read[i] = f"*(const {dtype} *)({name}{prefix}{offset})"
-        accumulate_inner = inner and last in self.reduced and bool(self.reductions)
-        targets: dict[int, str] = {}
-        for k, name in enumerate(outputs):
-            dtype = C_TYPES[self._dtype_of_output_buffer(k)]
-            offset = f" + i * {name}_s{last}" if inner else ""
-            element = f"*({dtype} *)({name}{prefix}{offset})"
-            if accumulate_inner:
-                out.write(f"{dtype} r{k} = *({dtype} *)({name}{prefix});")
-                targets[k] = f"r{k}"
-            else:
-                targets[k] = element
-        if not inner:
-            values = self._body(read)
-            self._store(values, targets)
-            return
-        # A one-axis domain gets here only when an input is not contiguous (a rare fallback):
-        # its loop stays scalar, which compiles much faster than gathers and scatters.
-        vectorize = self.rank >= 2
-        if parallel:
-            out.write("#pragma omp parallel for simd" + self._error_clause())
-        elif accumulate_inner and vectorize:
-            pragma = self._simd_reduction_pragma()
-            if pragma:
-                out.write(pragma)
-        elif not self.reductions and vectorize:
-            out.write("#pragma omp simd" + self._error_clause())
-        with out.indent(f"for (npy_intp i = 0; i < n[{last}]; i++) {{", "}"):
-            values = self._body(read)
-            self._store(values, targets)
-        if accumulate_inner:
-            for k, name in enumerate(outputs):
-                dtype = C_TYPES[self._dtype_of_output_buffer(k)]
-                out.write(f"*({dtype} *)({name}{prefix}) = r{k};")
-
-    # -- results -----------------------------------------------------------------------------------
-
-    def _finish(self) -> None:
-        out = self.out
-        for k, output in enumerate(self.kernel.outputs):
-            name = self._output(k)
-            reduction = output.reduction
-            if reduction is not None and self._has_separate_accumulator(k):
-                result_dtype = dtype_of(reduction.result)
-                acc_dtype = self._dtype_of_output_buffer(k)
-                _, rank = self._output_dims(k)
-                out.write(
-                    f"PyArrayObject *{name}_r = (PyArrayObject *)PyArray_EMPTY({rank}, "
-                    f"{name}_dims, {NPY_TYPES[result_dtype]}, 0);"
-                )
-                out.write(f"if ({name}_r == NULL) {{ Py_DECREF({name}); return -1; }}")
-                count = " * ".join(f"n[{d}]" for d in sorted(self.reduced)) or "1"
-                divide = isinstance(reduction, ops.MeanOp)
-                with out.indent("{", "}"):
-                    out.write(f"const {C_TYPES[acc_dtype]} *src = PyArray_DATA({name});")
-                    out.write(f"{C_TYPES[result_dtype]} *dst = PyArray_DATA({name}_r);")
-                    out.write(f"const npy_intp size = PyArray_SIZE({name}_r);")
-                    if divide:
-                        out.write(
-                            f"const {C_TYPES[acc_dtype]} count = ({C_TYPES[acc_dtype]})({count});"
-                        )
-                        out.write(
-                            f"for (npy_intp i = 0; i < size; i++) "
-                            f"dst[i] = ({C_TYPES[result_dtype]})(src[i] / count);"
-                        )
-                    else:
-                        out.write(
-                            f"for (npy_intp i = 0; i < size; i++) "
-                            f"dst[i] = ({C_TYPES[result_dtype]})src[i];"
-                        )
-                out.write(f"Py_DECREF({name});")
-                out.write(f"{name} = {name}_r;")
-            out.write(f"Py_XSETREF(v[{output.slot}], (PyObject *){name});")
-
-
-# -- other kernels --------------------------------------------------------------------------------
-
-
-def _emit_dot(kernel: DotKernel, step: int, out: IndentedBuffer) -> None:
-    dtype = dtype_of(kernel.op.result)
-    prefix = "s" if dtype == "float32" else "d"
-    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
-        out.write(_comment(kernel.op))
-        out.write(
-            f"PyObject *r = tg_dot_{prefix}(ctx, {step}, (PyArrayObject *)v[{kernel.lhs}], "
-            f"(PyArrayObject *)v[{kernel.rhs}]);"
-        )
-        out.write("if (r == NULL) return -1;")
-        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
-        out.write("return 0;")
-
-
-def _emit_mrg(kernel: MRGKernel, step: int, out: IndentedBuffer) -> None:
-    float32 = int(dtype_of(kernel.op.sample) == "float32")
-    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
-        out.write(_comment(kernel.op))
-        out.write("PyObject *new_state = NULL, *sample = NULL;")
-        out.write(
-            f"if (tg_mrg_uniform(ctx, {step}, v[{kernel.rstate}], v[{kernel.shape}], {float32}, "
-            "&new_state, &sample) < 0) return -1;"
-        )
-        out.write(f"Py_XSETREF(v[{kernel.new_rstate}], new_state);")
-        out.write(f"Py_XSETREF(v[{kernel.sample}], sample);")
-        out.write("return 0;")
-
-
-def _emit_dimshuffle(kernel: DimShuffleKernel, step: int, out: IndentedBuffer) -> None:
-    order = kernel.op.get_order()
-    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
-        out.write(_comment(kernel.op))
-        entries = ", ".join(str(axis) for axis in order) or "0"
-        out.write(f"static const int order[{max(len(order), 1)}] = {{{entries}}};")
-        out.write(
-            f"PyObject *r = tg_dimshuffle(ctx, {step}, (PyArrayObject *)v[{kernel.x}], "
-            f"{len(order)}, order);"
-        )
-        out.write("if (r == NULL) return -1;")
-        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
-        out.write("return 0;")
-
-
-def _emit_shape(kernel: ShapeKernel, step: int, out: IndentedBuffer) -> None:
-    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
-        out.write(_comment(kernel.op))
-        out.write(f"PyObject *r = tg_shape((PyArrayObject *)v[{kernel.x}]);")
-        out.write("if (r == NULL) return -1;")
-        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
-        out.write("return 0;")
-
-
-def _emit_element(kernel: ElementKernel, step: int, out: IndentedBuffer) -> None:
-    index_type = C_TYPES[dtype_of(kernel.op.indices[0])]
-    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
-        out.write(_comment(kernel.op))
-        out.write(
-            f"const npy_int64 i = (npy_int64)*(const {index_type} *)"
-            f"PyArray_DATA((PyArrayObject *)v[{kernel.index}]);"
-        )
-        out.write(
-            f"PyObject *r = tg_element(ctx, {step}, (PyArrayObject *)v[{kernel.x}], "
-            f"v[{kernel.index}], i);"
-        )
-        out.write("if (r == NULL) return -1;")
-        out.write(f"Py_XSETREF(v[{kernel.result}], r);")
-        out.write("return 0;")
-
-
-def _emit_call(
-    kernel: CallKernel, step: int, call_index: int, tensors: set[int], out: IndentedBuffer
-) -> None:
-    with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
-        out.write(_comment(kernel.op))
-        operands = ", ".join(f"v[{slot}]" for slot in kernel.operands) or "NULL"
-        out.write(f"PyObject *args[{max(len(kernel.operands), 1)}] = {{{operands}}};")
-        out.write(
-            f"PyObject *r = PyObject_Vectorcall(PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 0), "
-            f"{call_index}), args, {len(kernel.operands)}, NULL);"
-        )
-        out.write("if (r == NULL) return -1;")
-        if len(kernel.results) == 1:
-            slot = kernel.results[0]
-            if slot in tensors:
-                out.write("if (tg_as_array(&r) < 0) return -1;")
-            out.write(f"Py_XSETREF(v[{slot}], r);")
-        else:
-            count = len(kernel.results)
-            out.write(f"if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != {count}) {{")
-            out.write(f'    Py_DECREF(r); return tg_raise(ctx, {step}, "runtime", "bad results");')
-            out.write("}")
-            for position, slot in enumerate(kernel.results):
-                out.write(f"PyObject *r{position} = PyTuple_GET_ITEM(r, {position});")
-                out.write(f"Py_INCREF(r{position});")
-                if slot in tensors:
-                    out.write(f"if (tg_as_array(&r{position}) < 0) {{ Py_DECREF(r); return -1; }}")
-                out.write(f"Py_XSETREF(v[{slot}], r{position});")
-            out.write("Py_DECREF(r);")
-        out.write("return 0;")
-
-
-def emit_step(
-    kernel: Kernel, step: int, call_index: int, tensors: set[int], out: IndentedBuffer
-) -> None:
-    """The C function ``tg_step_<step>`` of one kernel (``call_index``: the position of a call
-    kernel's Python function in the context; ``tensors``: the slots that hold tensors)."""
-    if isinstance(kernel, LoopKernel):
-        LoopEmitter(kernel, step, out).emit()
-    elif isinstance(kernel, DotKernel):
-        _emit_dot(kernel, step, out)
-    elif isinstance(kernel, MRGKernel):
-        _emit_mrg(kernel, step, out)
-    elif isinstance(kernel, DimShuffleKernel):
-        _emit_dimshuffle(kernel, step, out)
-    elif isinstance(kernel, ShapeKernel):
-        _emit_shape(kernel, step, out)
-    elif isinstance(kernel, ElementKernel):
-        _emit_element(kernel, step, out)
-    else:
-        _emit_call(kernel, step, call_index, tensors, out)
+C_KERNEL_RULES: dict[type[Operation], KernelRule] = {
+    tgk.LoopOp: KernelEmitter.loop,
+    tgk.BlasDotOp: KernelEmitter.blas_dot,
+    tgk.MRGUniformOp: KernelEmitter.mrg_uniform,
+    tgk.ViewOp: KernelEmitter.view,
+    tgk.ShapeOp: KernelEmitter.shape,
+    tgk.ElementOp: KernelEmitter.element,
+    tgk.HostCallOp: KernelEmitter.host_call,
+}
+"""The C step of every kernel op (``tgk.yield`` is part of its loop or host call)."""

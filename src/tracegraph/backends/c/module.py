@@ -1,4 +1,4 @@
-"""A kernel program as one C translation unit: a CPython extension module with two functions.
+"""A lowered function as one C translation unit: a CPython extension module with two functions.
 
 - ``run(context, *args)`` holds one reference per slot, runs ``tg_execute`` (the constants,
   then each kernel's ``tg_step_K``, dropping each value after its last use) and returns the
@@ -17,9 +17,12 @@ itself, and its init imports NumPy's C API into every other part (each has its o
 
 from __future__ import annotations
 
-from tracegraph.backends.c.emit import IndentedBuffer, emit_step
+from xdsl.dialects.func import FuncOp
+
+from tracegraph.backends.c.emit import KernelEmitter, Slots
+from tracegraph.backends.c.loops import IndentedBuffer
 from tracegraph.backends.c.scalar import NPY_TYPES
-from tracegraph.passes.lower import CallKernel, KernelProgram, LoopKernel, reads, writes
+from tracegraph.lowering.dialect import LoopOp
 
 MODULE_NAME = "TG_MODULE_NAME"
 """Stands for the module's name in the source until it is known (a hash of the source)."""
@@ -45,11 +48,11 @@ TG_KERNEL int TG_JOIN(tg_import_part_, TG_PART)(void) { return _import_array(); 
 """
 
 
-def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
+def _last_uses(program: Slots) -> dict[int, list[int]]:
     """For each kernel position, the slots read or written there for the last time."""
     last: dict[int, int] = {}
     for position, kernel in enumerate(program.kernels):
-        for slot in reads(kernel) | writes(kernel):
+        for slot in program.reads(kernel) | program.writes(kernel):
             last[slot] = position
     drops: dict[int, list[int]] = {}
     returned = set(program.returns)
@@ -59,8 +62,10 @@ def _last_uses(program: KernelProgram) -> dict[int, list[int]]:
     return drops
 
 
-def emit_module(program: KernelProgram) -> str:
-    """The C source of a kernel program's module (named ``TG_MODULE_NAME`` until built)."""
+def emit_module(func: FuncOp) -> str:
+    """The C source of the module of a lowered function (named ``TG_MODULE_NAME`` until
+    built)."""
+    program = Slots(func)
     out = IndentedBuffer()
     out.write('#include "tg_prelude.h"', "")
     out.lines.extend(_PARTS_HEADER.splitlines())
@@ -68,18 +73,15 @@ def emit_module(program: KernelProgram) -> str:
     for step in range(len(program.kernels)):
         out.write(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx);")
     out.write("")
-    tensors = {slot.index for slot in program.slots if slot.dtype is not None}
-    call_index = 0
+    emitter = KernelEmitter(program, out)
     loops = 0
     for step, kernel in enumerate(program.kernels):
-        if isinstance(kernel, LoopKernel):
+        if isinstance(kernel, LoopOp):
             out.write(f"{LOOP_MARK}{loops})")
             loops += 1
         else:
             out.write("#if TG_PART == 0")
-        emit_step(kernel, step, call_index, tensors, out)
-        if isinstance(kernel, CallKernel):
-            call_index += 1
+        emitter.emit(kernel, step)
         out.write("#endif", "")
     out.write("#if TG_PART == 0", "static PyObject *tg_value_name;", "")
     _emit_run(program, out)
@@ -120,7 +122,7 @@ def emit_module(program: KernelProgram) -> str:
     return out.text()
 
 
-def _emit_execute(program: KernelProgram, out: IndentedBuffer) -> None:
+def _emit_execute(program: Slots, out: IndentedBuffer) -> None:
     """``tg_execute``: the constants, then every step, dropping each value after its last use;
     ``v`` holds the arguments on entry and the results on success."""
     drops = _last_uses(program)
@@ -137,8 +139,8 @@ def _emit_execute(program: KernelProgram, out: IndentedBuffer) -> None:
         out.write("return 0;")
 
 
-def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
-    count = max(len(program.slots), 1)
+def _emit_run(program: Slots, out: IndentedBuffer) -> None:
+    count = max(len(program.values), 1)
     _emit_execute(program, out)
     with out.indent(
         "static PyObject *tg_run(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
@@ -153,13 +155,13 @@ def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
         out.write("    return NULL;")
         out.write("}")
         out.write("PyObject *ctx = args[0];")
-        for argument in program.slots[: program.num_args]:
-            index = argument.index
+        for index in range(program.num_args):
             out.write(f"v[{index}] = args[{index + 1}]; Py_INCREF(v[{index}]);")
-            if argument.dtype is not None:
+            dtype = program.dtype(index)
+            if dtype is not None:
                 out.write(
-                    f"if (tg_check_argument(v[{index}], {NPY_TYPES[argument.dtype]}, "
-                    f"{len(argument.shape)}, {index}) < 0 || tg_behave(&v[{index}]) < 0) "
+                    f"if (tg_check_argument(v[{index}], {NPY_TYPES[dtype]}, "
+                    f"{len(program.shape(index))}, {index}) < 0 || tg_behave(&v[{index}]) < 0) "
                     "goto done;"
                 )
         out.write("if (tg_execute(v, ctx) < 0) goto done;")
@@ -172,14 +174,14 @@ def _emit_run(program: KernelProgram, out: IndentedBuffer) -> None:
         out.write("return result;")
 
 
-def has_fast_call(program: KernelProgram) -> bool:
+def has_fast_call(program: Slots) -> bool:
     """Whether the module gets ``call``: every argument and result is a tensor."""
-    returned = [program.slots[index] for index in program.returns]
-    arguments = program.slots[: program.num_args]
-    return all(slot.dtype is not None for slot in [*returned, *arguments])
+    return all(
+        program.dtype(index) is not None for index in [*program.returns, *range(program.num_args)]
+    )
 
 
-def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
+def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
     """``call(fast_context, *inputs)``: a whole call of a ``Function`` in C, for the common
     case; it returns ``NotImplemented`` (before any effect) where the Python path must run.
 
@@ -191,7 +193,7 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
     the results of reference kernels, for the loops to read them in place); results that the
     program did not allocate itself (arguments, constants, views, reference results) or that
     are returned twice are copied, so that no result aliases another or an argument."""
-    count = max(len(program.slots), 1)
+    count = max(len(program.values), 1)
     inputs, outputs = program.num_inputs, program.num_outputs
     updates = len(program.returns) - outputs
     with out.indent(
@@ -204,22 +206,21 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
         out.write(f"if (nargs != {inputs + 1}) Py_RETURN_NOTIMPLEMENTED;")
         out.write("PyObject *fast = args[0];")
         out.write("PyObject *convertible = PyTuple_GET_ITEM(fast, 5);")
-        for argument in program.slots[:inputs]:
-            index = argument.index
+        for index in range(inputs):
             arg = f"(PyArrayObject *)args[{index + 1}]"
+            shape = program.shape(index)
             checks = [
                 f"!PyArray_CheckExact(args[{index + 1}])",
-                f"PyArray_NDIM({arg}) != {len(argument.shape)}",
+                f"PyArray_NDIM({arg}) != {len(shape)}",
             ]
             checks += [
                 f"PyArray_DIM({arg}, {axis}) != {size}"
-                for axis, size in enumerate(argument.shape)
+                for axis, size in enumerate(shape)
                 if size is not None
             ]
             out.write(f"if ({' || '.join(checks)}) Py_RETURN_NOTIMPLEMENTED;")
-        for argument in program.slots[:inputs]:
-            index = argument.index
-            typenum = NPY_TYPES[str(argument.dtype)]
+        for index in range(inputs):
+            typenum = NPY_TYPES[str(program.dtype(index))]
             out.write(
                 f"if (tg_take_argument(&v[{index}], args[{index + 1}], {typenum}, "
                 f"PyTuple_GET_ITEM(convertible, {index})) < 0) goto done;"
@@ -230,16 +231,16 @@ def _emit_call_function(program: KernelProgram, out: IndentedBuffer) -> None:
         out.write("PyObject *ctx = PyTuple_GET_ITEM(fast, 0);")
         out.write("PyObject *shared = PyTuple_GET_ITEM(fast, 1);")
         out.write("PyObject *targets = PyTuple_GET_ITEM(fast, 2);")
-        for position, argument in enumerate(program.slots[inputs : program.num_args]):
-            index = argument.index
+        for position, index in enumerate(range(inputs, program.num_args)):
             out.write(
                 f"v[{index}] = PyObject_GetAttr(PyTuple_GET_ITEM(shared, {position}), "
                 "tg_value_name);"
             )
             out.write(f"if (v[{index}] == NULL) goto done;")
             out.write(
-                f"if (tg_check_argument(v[{index}], {NPY_TYPES[str(argument.dtype)]}, "
-                f"{len(argument.shape)}, {index}) < 0 || tg_behave(&v[{index}]) < 0) goto done;"
+                f"if (tg_check_argument(v[{index}], {NPY_TYPES[str(program.dtype(index))]}, "
+                f"{len(program.shape(index))}, {index}) < 0 || tg_behave(&v[{index}]) < 0) "
+                "goto done;"
             )
         out.write("if (tg_execute(v, ctx) < 0) goto done;")
         seen: set[int] = set()

@@ -1,5 +1,6 @@
-"""``CProgram``: a function of the final stage, lowered, emitted as C, built (or found in the
-cache) and ready to run; the same interface as the reference backend's ``ReferenceProgram``."""
+"""``CProgram``: a function of the final stage, lowered for the ``c`` target, emitted as C,
+built (or found in the cache) and ready to run; the same interface as the reference backend's
+``ReferenceProgram``."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.c.build import build_module, find_toolchain
 from tracegraph.backends.c.module import emit_module
+from tracegraph.backends.c.target import C_TARGET
 from tracegraph.errors import (
     IndexOutOfBoundsError,
     RuntimeOpError,
     ShapeMismatchError,
     TracegraphError,
 )
+from tracegraph.ir import ops
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
-from tracegraph.passes.lower import CallKernel, KernelProgram, LoopKernel, lower
+from tracegraph.lowering import dialect as tgk
+from tracegraph.lowering import lowered
 
 _ERRORS: dict[str, type[TracegraphError]] = {
     "shape": ShapeMismatchError,
@@ -69,6 +73,16 @@ def _behaved(value: Any) -> Any:
     return value
 
 
+def _blames(kernel: Operation) -> list[tuple[Operation, str]]:
+    """The ops a step's errors may name, with the names the user knows them by: the ``tg``
+    op a kernel stands for (0), then the ops of a loop's body (1 + their position)."""
+    if isinstance(kernel, tgk.LoopOp):
+        return [(kernel, kernel.source_name()), *((op, op.name) for op in kernel.computed())]
+    if isinstance(kernel, tgk.HostCallOp):
+        return [(kernel.callee, kernel.callee.name)]
+    return [(kernel, tgk.SOURCE_NAMES[type(kernel)])]
+
+
 class CProgram:
     """A ``func.func`` compiled to a CPython extension module.
 
@@ -82,28 +96,28 @@ class CProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp, program: KernelProgram | None = None):
+    def __init__(self, function: FuncOp, kernels: FuncOp | None = None):
         toolchain = find_toolchain()
         if toolchain is None:
             raise RuntimeError("no working C compiler")
-        self.program: KernelProgram = lower(function) if program is None else program
-        self.source = emit_module(self.program)
+        self.kernels: FuncOp = lowered(function, C_TARGET.name) if kernels is None else kernels
+        """The function lowered for the ``c`` target (the kernel dialect)."""
+        self.source = emit_module(self.kernels)
         module = build_module(self.source, toolchain)
         self._run: Callable[..., tuple[Any, ...]] = module.run
-        kernels = self.program.kernels
-        calls = tuple(_call(k.op) for k in kernels if isinstance(k, CallKernel))
+        steps = [op for op in self.kernels.body.block.ops if op.name.startswith("tgk.")]
+        calls = tuple(_call(k.callee) for k in steps if isinstance(k, tgk.HostCallOp))
         constants = tuple(
-            _behaved(self.program.constants[slot]) for slot in sorted(self.program.constants)
+            _behaved(op.to_array())
+            for op in self.kernels.body.block.ops
+            if isinstance(op, ops.ConstantOp)
         )
-
-        blames = [
-            [kernel.op, *kernel.body] if isinstance(kernel, LoopKernel) else [kernel.op]
-            for kernel in kernels
-        ]
+        blames = [_blames(kernel) for kernel in steps]
 
         def raise_error(step: int, blame: int, kind: str, message: str, operands: Any) -> None:
             error = _ERRORS[kind](message)
-            raise runtime_error(blames[step][blame], list(operands or ()), error) from None
+            op, name = blames[step][blame]
+            raise runtime_error(op, list(operands or ()), error, name=name) from None
 
         self._context = (calls, constants, raise_error)
         self._calls_numpy = bool(calls)
@@ -140,10 +154,11 @@ class CProgram:
     def if_worth_compiling(cls, function: FuncOp) -> CProgram | None:
         """The compiled program of ``function``, or None when it has nothing to compile (no
         loop, product or draw: every step would call a reference kernel anyway)."""
-        program = lower(function)
-        if all(isinstance(kernel, CallKernel) for kernel in program.kernels):
+        kernels = lowered(function, C_TARGET.name)
+        steps = [op for op in kernels.body.block.ops if op.name.startswith("tgk.")]
+        if all(isinstance(kernel, tgk.HostCallOp) for kernel in steps):
             return None
-        return cls(function, program)
+        return cls(function, kernels)
 
     def run(self, args: Sequence[Any]) -> list[Any]:
         """Run on the argument arrays; return the results."""
@@ -155,4 +170,4 @@ class CProgram:
         return list(self._run(self._context, *args))
 
 
-__all__ = ["CProgram", "LoopKernel", "c_backend_available"]
+__all__ = ["CProgram", "c_backend_available"]

@@ -383,3 +383,34 @@ SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.SwitchOp: ScalarEmitter.switch,
 }
 """The C expression of every elementwise op, by op class."""
+
+
+@dataclass(frozen=True)
+class ScalarFailure:
+    """How the C of a scalar rule can fail: it sets the loop's flag ``tg_error``, and the loop
+    then raises the error ``kind`` (``runtime``, ``shape`` or ``index``) with ``message``, the
+    reference's words."""
+
+    kind: str
+    message: str
+
+
+def _integer_power_failure(op: Operation) -> ScalarFailure | None:
+    dtype = _result(op)
+    if kind(dtype) == "f" or dtype == "bool":
+        return None
+    return ScalarFailure("runtime", "Integers to negative integer powers are not allowed.")
+
+
+FAILING_RULES: dict[type[Operation], Callable[[Operation], ScalarFailure | None]] = {
+    ops.PowOp: _integer_power_failure,
+}
+"""The scalar rules that can fail, by op class: how, for one op (its dtypes), or ``None``.
+``tests/backends/c/test_scalar_failures.py`` checks that a rule's C sets ``tg_error`` exactly
+where this table says it can fail."""
+
+
+def failure_of(op: Operation) -> ScalarFailure | None:
+    """How the scalar C of ``op`` can fail, or ``None`` when it cannot."""
+    rule = FAILING_RULES.get(type(op))
+    return rule(op) if rule is not None else None

@@ -1,0 +1,344 @@
+"""``lower{target=...}``: the final ``tg`` module as the kernel dialect ``tgk`` for one target.
+
+Each op of a function becomes one kernel (``lowering/dialect.py``), chosen from what the target
+declares it runs (``lowering/target.py``):
+
+- a ``tg.fused`` op, a lone elementwise op or a lone reduction: a ``tgk.loop`` whose inputs are
+  read through views that look through the dimshuffles that made them (a view costs nothing);
+- ``tg.dot`` of float operands of one of the target's BLAS dtypes: ``tgk.blas_dot``;
+- MRG31k3p draws: ``tgk.mrg_uniform``; a dimshuffle: ``tgk.view``; ``tg.shape``:
+  ``tgk.shape``; ``x[i]`` of a vector with an index of a dtype the target reads: ``tgk.element``;
+- any other op: ``tgk.host_call`` of its reference kernel where the target allows host calls;
+  where it does not, lowering raises, naming the op and the user's line.
+
+Constants stay ``tg.constant``. Views no kernel reads any more are dropped. Loops get their
+schedule (see ``tgk.loop``) and their buffer reuse: an output written element by element may
+take the buffer of an input the function allocated itself and reads there for the last time
+(checked again at run time by the backend: same shape, contiguous, not referenced elsewhere).
+Arguments, constants and results are never written into.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from tracegraph.ir import ops
+from tracegraph.ir.ops.shape import NEW_AXIS
+from tracegraph.ir.ops.subtensor import SCALAR_INDEX
+from tracegraph.ir.types import dtype_of, shape_of
+from tracegraph.lowering import dialect as tgk
+from tracegraph.lowering.target import Target, refuse_host_call, target
+from tracegraph.passes.fusion import is_elementwise, is_fused_reduction
+
+View = tuple[SSAValue, tuple[int | None, ...]]
+"""An input of a loop: the (lowered) value it reads and, per domain axis, the axis it walks."""
+
+
+def _view_through(
+    value: SSAValue, axes: tuple[int | None, ...], lowered: dict[SSAValue, SSAValue]
+) -> View:
+    """The view of ``value`` read with ``axes``, looking through the dimshuffles that made it."""
+    while isinstance(value.owner, ops.DimShuffleOp):
+        order = value.owner.get_order()
+        axes = tuple(
+            None if axis is None or order[axis] == NEW_AXIS else order[axis] for axis in axes
+        )
+        value = value.owner.x
+    shape = shape_of(value)
+    # A size-1 axis broadcasts: the loop stays at index 0 (and needs no stride).
+    axes = tuple(None if axis is None or shape[axis] == 1 else axis for axis in axes)
+    return lowered[value], axes
+
+
+def _identity(rank: int) -> tuple[int | None, ...]:
+    return tuple(range(rank))
+
+
+# -- loops ----------------------------------------------------------------------------------------
+
+
+class _LoopBuilder:
+    """The body and inputs of one ``tgk.loop``, built from ``tg`` ops."""
+
+    def __init__(self, rank: int, lowered: dict[SSAValue, SSAValue]):
+        self.rank = rank
+        self.lowered = lowered
+        self.views: list[View] = []
+        self.block = Block()
+        self.inner: dict[SSAValue, SSAValue] = {}
+        """The body value of each ``tg`` value the body reads or computes."""
+        self._arg_of: dict[tuple[View, object], SSAValue] = {}
+
+    def add_input(
+        self, body_value: SSAValue, outer: SSAValue, axes: tuple[int | None, ...]
+    ) -> None:
+        view = _view_through(outer, axes, self.lowered)
+        key = (view, body_value.type)
+        if key not in self._arg_of:
+            self.views.append(view)
+            self._arg_of[key] = self.block.insert_arg(body_value.type, len(self.block.args))
+        self.inner[body_value] = self._arg_of[key]
+
+    def compute(self, op: Operation) -> None:
+        self.block.add_op(op.clone(value_mapper=self.inner))
+
+    def build(self, yielded: list[SSAValue], target_: Target) -> tgk.LoopOp:
+        values = [self.inner[v] for v in yielded]
+        self.block.add_op(tgk.YieldOp(values))
+        reductions = [op for op in self.block.ops if isinstance(op, ops.ReductionOp)]
+        reduce: tuple[int, ...] = ()
+        keepdims = False
+        if reductions:
+            reduce, keepdims = reductions[0].get_axes(), reductions[0].get_keepdims()
+            if any((r.get_axes(), r.get_keepdims()) != (reduce, keepdims) for r in reductions):
+                raise NotImplementedError("a loop reduces one set of axes")
+        domain = shape_of(reductions[0].x if reductions else values[0])
+        schedule, parallel = _schedule(self.views, domain, reduce, bool(reductions), target_)
+        return tgk.LoopOp(
+            [value for value, _ in self.views],
+            [[tgk.BROADCAST if a is None else a for a in axes] for _, axes in self.views],
+            self.block,
+            [v.type for v in values],
+            reduce=reduce,
+            keepdims=keepdims,
+            schedule=schedule,
+            parallel=parallel,
+        )
+
+
+def _schedule(
+    views: list[View],
+    domain: tuple[int | None, ...],
+    reduced: tuple[int, ...],
+    reduces: bool,
+    target_: Target,
+) -> tuple[str, bool]:
+    """How a loop runs: ``single`` for one element; ``nested`` where a reduction keeps some
+    axes or an input is read through a permuted view; ``flat`` where every input is a
+    broadcast scalar; else ``flat_or_nested`` (flat where the inputs are contiguous, checked at
+    run time). Only loops that may be larger than the target's threshold may use threads: a
+    flat loop writing elements, or a nest whose outer axis is not reduced."""
+    rank = len(domain)
+    threshold = target_.parallel_threshold
+    if None in domain:
+        small = threshold is None  # unknown sizes may be large
+    else:
+        small = threshold is None or math.prod(s for s in domain if s is not None) <= threshold
+    static_total = math.prod(s for s in domain if s is not None) if None not in domain else None
+    flat_possible = not reduces or len(reduced) == rank
+    if static_total is not None and static_total <= 1 and flat_possible:
+        return "single", False
+    if not flat_possible:
+        return "nested", rank > 0 and 0 not in reduced and not small
+    walked = [axes for _, axes in views if any(axis is not None for axis in axes)]
+    if any(axes != _identity(rank) for axes in walked):
+        return "nested", False
+    parallel = not reduces and not small and rank > 0
+    return ("flat_or_nested" if walked else "flat"), parallel
+
+
+def _loop_from_fused(op: ops.FusedOp, lowered: dict[SSAValue, SSAValue], t: Target) -> tgk.LoopOp:
+    block = op.body.block
+    yielded = block.last_op
+    assert isinstance(yielded, ops.YieldOp)
+    reductions = [inner for inner in block.ops if isinstance(inner, ops.ReductionOp)]
+    domain_value = reductions[0].x if reductions else yielded.values[0]
+    builder = _LoopBuilder(len(shape_of(domain_value)), lowered)
+    outer_of: dict[SSAValue, SSAValue] = dict(zip(block.args, op.inputs, strict=True))
+    for arg, outer in outer_of.items():
+        if any(not isinstance(use.operation, ops.DimShuffleOp) for use in arg.uses):
+            builder.add_input(arg, outer, _identity(builder.rank))
+    for inner in block.ops:
+        if isinstance(inner, ops.DimShuffleOp) and inner.x in outer_of:
+            # The dimshuffle's result, read on the domain, reads its operand through it.
+            axes = tuple(None if a == NEW_AXIS else a for a in inner.get_order())
+            builder.add_input(inner.result, outer_of[inner.x], axes)
+        elif not isinstance(inner, ops.YieldOp):
+            builder.compute(inner)
+    return builder.build(list(yielded.values), t)
+
+
+def _loop_from_op(op: Operation, lowered: dict[SSAValue, SSAValue], t: Target) -> tgk.LoopOp:
+    """The loop of one elementwise op, or of one reduction."""
+    domain_value = op.x if isinstance(op, ops.ReductionOp) else op.results[0]
+    builder = _LoopBuilder(len(shape_of(domain_value)), lowered)
+    for operand in op.operands:
+        builder.add_input(operand, operand, _identity(builder.rank))
+    builder.compute(op)
+    return builder.build([op.results[0]], t)
+
+
+def _loop_ops(op: Operation) -> list[Operation]:
+    """The ops a loop of ``op`` computes per element or accumulates."""
+    if isinstance(op, ops.FusedOp):
+        return [
+            inner
+            for inner in op.body.block.ops
+            if not isinstance(inner, ops.YieldOp | ops.DimShuffleOp | ops.ConstantOp)
+        ]
+    return [op]
+
+
+# -- other kernels --------------------------------------------------------------------------------
+
+
+def is_vector_element(op: Operation, index_dtypes: tuple[str, ...]) -> bool:
+    """Whether ``op`` reads one element of a vector with one integer index of ``index_dtypes``."""
+    return (
+        isinstance(op, ops.SubtensorOp)
+        and tuple(op.get_entries()) == (SCALAR_INDEX,)
+        and len(shape_of(op.x)) == 1
+        and dtype_of(op.indices[0]) in index_dtypes
+    )
+
+
+def _is_blas_dot(op: Operation, t: Target) -> bool:
+    return (
+        isinstance(op, ops.DotOp)
+        and dtype_of(op.result) in t.blas_dtypes
+        and all(dtype_of(v) == dtype_of(op.result) for v in op.operands)
+        and all(len(shape_of(v)) in (1, 2) for v in op.operands)
+    )
+
+
+def _host_call(op: Operation, lowered: dict[SSAValue, SSAValue], t: Target) -> tgk.HostCallOp:
+    if not t.host_calls:
+        raise refuse_host_call(op, t.name)
+    body = Block(arg_types=[v.type for v in op.operands])
+    callee = op.clone()
+    callee.operands = body.args  # positionally: an op may take one value twice
+    body.add_ops([callee, tgk.YieldOp(list(callee.results))])
+    return tgk.HostCallOp([lowered[v] for v in op.operands], body, [r.type for r in op.results])
+
+
+def _kernel_of(op: Operation, lowered: dict[SSAValue, SSAValue], t: Target) -> Operation:
+    """The kernel of one op of the final stage."""
+    kernel: Operation
+    loop = isinstance(op, ops.FusedOp) or is_elementwise(op) or is_fused_reduction(op)
+    if loop and all(t.computes_in_loops(inner) for inner in _loop_ops(op)):
+        if isinstance(op, ops.FusedOp):
+            kernel = _loop_from_fused(op, lowered, t)
+        else:
+            kernel = _loop_from_op(op, lowered, t)
+    elif _is_blas_dot(op, t):
+        assert isinstance(op, ops.DotOp)
+        kernel = tgk.BlasDotOp(lowered[op.lhs], lowered[op.rhs], op.result.type)
+    elif isinstance(op, ops.MRGUniformOp) and t.mrg_draws:
+        kernel = tgk.MRGUniformOp(lowered[op.rstate], lowered[op.shape], op.sample.type)
+    elif isinstance(op, ops.DimShuffleOp):
+        kernel = tgk.ViewOp(lowered[op.x], op.get_order(), op.result.type)
+    elif isinstance(op, ops.ShapeOp):
+        kernel = tgk.ShapeOp(lowered[op.x], op.result.type)
+    elif is_vector_element(op, t.index_dtypes):
+        assert isinstance(op, ops.SubtensorOp)
+        kernel = tgk.ElementOp(lowered[op.x], lowered[op.indices[0]], op.result.type)
+    else:
+        kernel = _host_call(op, lowered, t)
+    kernel.location = op.location
+    for old, new in zip(op.results, kernel.results, strict=True):
+        new.name_hint = old.name_hint
+    return kernel
+
+
+# -- the function ---------------------------------------------------------------------------------
+
+
+def _drop_dead_views(block: Block) -> None:
+    """Remove the views no kernel reads any more (the loops read through them)."""
+    for op in reversed(list(block.ops)):
+        if isinstance(op, tgk.ViewOp) and not op.result.uses:
+            block.erase_op(op)
+
+
+ALLOCATING = (tgk.LoopOp, tgk.BlasDotOp, tgk.MRGUniformOp, tgk.ShapeOp, tgk.ElementOp)
+"""The kernels whose results are arrays they allocate themselves (buffers a loop may take)."""
+
+
+def _plan_buffers(block: Block) -> None:
+    """Let written outputs of loops take the buffers of inputs read for the last time."""
+    kernels = list(block.ops)
+    position = {op: i for i, op in enumerate(kernels)}
+    returned = set(kernels[-1].operands) if isinstance(kernels[-1], ReturnOp) else set()
+    for here, op in enumerate(kernels):
+        if not isinstance(op, tgk.LoopOp):
+            continue
+        views = op.get_views()
+        taken: set[SSAValue] = set()
+        reuse: list[int | None] = []
+        for k in range(len(op.outputs)):
+            choice = None
+            value = op.output_value(k)
+            if op.output_reduction(k) is None:
+                for index, (buffer, axes) in enumerate(zip(op.inputs, views, strict=True)):
+                    if (
+                        isinstance(buffer.owner, ALLOCATING)
+                        and buffer not in returned
+                        and buffer not in taken
+                        and max(position[use.operation] for use in buffer.uses) == here
+                        and dtype_of(buffer) == dtype_of(value)
+                        and axes == _identity(len(op.domain))
+                        and len(shape_of(buffer)) == len(op.domain)
+                        # Read through another view too (``m + m.T``), the buffer would be
+                        # overwritten at elements the loop has yet to read.
+                        and sum(other is buffer for other in op.inputs) == 1
+                    ):
+                        choice = index
+                        taken.add(buffer)
+                        break
+            reuse.append(choice)
+        op.attributes["reuse"] = tgk.int_array([tgk.BROADCAST if i is None else i for i in reuse])
+
+
+def lower_function(func: FuncOp, t: Target) -> None:
+    """Rewrite ``func`` (of the final stage) in place into kernels of the target ``t``."""
+    block = func.body.block
+    old_ops = list(block.ops)
+    ret = old_ops[-1]
+    assert isinstance(ret, ReturnOp)
+    lowered: dict[SSAValue, SSAValue] = {arg: arg for arg in block.args}
+    new_ops: list[Operation] = []
+    for op in old_ops[:-1]:
+        new: Operation = (
+            op.clone() if isinstance(op, ops.ConstantOp) else _kernel_of(op, lowered, t)
+        )
+        lowered.update(zip(op.results, new.results, strict=True))
+        new_ops.append(new)
+    block.insert_ops_before(new_ops, ret)
+    ret.operands = tuple(lowered[v] for v in ret.operands)
+    for op in reversed(old_ops[:-1]):
+        block.erase_op(op)
+    _drop_dead_views(block)
+    _plan_buffers(block)
+
+
+@dataclass(frozen=True)
+class LowerPass(ModulePass):
+    """``lower{target=c}``: every function of the module as kernels of the target.
+
+    >>> from tracegraph.ir import parse_module
+    >>> module = parse_module('''
+    ... func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {
+    ...   %y = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
+    ...   func.return %y : tensor<?xf64>
+    ... }''')
+    >>> from tracegraph.lowering import lowering_context
+    >>> LowerPass("c").apply(lowering_context(), module)
+    >>> [op.name for op in module.body.block.first_op.body.block.ops]
+    ['tgk.loop', 'func.return']
+    """
+
+    name = "lower"
+    target: str = "c"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        chosen = target(self.target)
+        for func in list(op.walk()):
+            if isinstance(func, FuncOp):
+                lower_function(func, chosen)

@@ -1,0 +1,27 @@
+// RUN: tracegraph-opt %s -p lower{target=c} --emit c | filecheck %s
+
+// A flat_or_nested, parallel loop: a vectorized function of the flat loop that tg_run_flat
+// runs on one thread or several, used when every input is contiguous; a strided nest
+// otherwise. The sizes of the inputs are checked against each other first.
+
+// CHECK:      static __attribute__((noipa)) int tg_flat_0(npy_intp lo, npy_intp hi, char **data) {
+// CHECK:          #pragma omp simd
+// CHECK-NEXT:     for (npy_intp i = lo; i < hi; i++) {
+// CHECK-NEXT:         const npy_float64 x0 = p0[i];
+// CHECK-NEXT:         const npy_float64 x1 = p1[i];
+// CHECK-NEXT:         const npy_float64 t0 = ((npy_float64)(x0 * x1));
+// CHECK-NEXT:         q0[i] = t0;
+// CHECK:      TG_KERNEL int tg_step_0(PyObject **v, PyObject *ctx) {
+// CHECK:          if (n[0] != PyArray_DIM(a1, 0)) {
+// CHECK-NEXT:         return tg_raise_shapes(ctx, 0, 1, 0, a0, 0, a1, 0);
+// CHECK:          if (PyArray_IS_C_CONTIGUOUS(a0) && PyArray_IS_C_CONTIGUOUS(a1)) {
+// CHECK:              (void)tg_run_flat(tg_flat_0, total, tg_data);
+// CHECK-NEXT:     } else {
+// CHECK:              for (npy_intp i = 0; i < n[0]; i++) {
+// CHECK:          Py_XSETREF(v[2], (PyObject *)o0);
+// CHECK:      static int tg_execute(PyObject **v, PyObject *ctx) {
+// CHECK-NEXT:     if (tg_step_0(v, ctx) < 0) return -1;
+func.func @f(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
+  %z = tg.mul %x, %y : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+  func.return %z : tensor<?xf64>
+}
