@@ -9,7 +9,6 @@
 TensorType(float64, shape=(?, ?))
 """
 
-from tracegraph.tensor import variable  # noqa: F401, I001 - first: the other modules import it
 from tracegraph.tensor import nnet
 from tracegraph.tensor.basic import *  # noqa: F403 - the constructors, by Theano's names
 from tracegraph.tensor.basic import (
