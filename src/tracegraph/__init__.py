@@ -11,8 +11,8 @@ call the result on NumPy arrays.
 array(34.)
 """
 
-from tracegraph import tensor  # noqa: I001 - first: tracegraph.gradient builds on it
 from tracegraph import gradient as gradient
+from tracegraph import tensor
 from tracegraph.compile import (
     FAST_COMPILE,
     FAST_RUN,

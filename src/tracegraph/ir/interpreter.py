@@ -1,8 +1,10 @@
 """The interpreter of the ``tg`` dialect on NumPy arrays (the NumPy reference backend).
 
 It is the oracle every other backend is compared against, and ``mode="FAST_COMPILE"``.
-``REFERENCE_RULES`` maps each op class to a *kernel builder*: a function that reads the op's
-properties once and returns the kernel, a function from operand arrays to the result array.
+``REFERENCE_RULES`` (``reference_rules.py``) maps each op class to a *kernel builder*: a
+function that reads the op's properties once and returns the kernel, a function from operand
+arrays to the result array. The random and softmax ops' kernels are in ``random_kernels.py``
+and ``softmax_kernels.py``, which this module imports so that the table is complete.
 Elementwise ops follow Theano's broadcasting: only dimensions of static size 1 broadcast.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +26,11 @@ from tracegraph.errors import (
     TracegraphError,
 )
 from tracegraph.ir import ops
+
+# The kernels of the random and softmax ops live beside this module; importing them registers
+# them into REFERENCE_RULES.
+from tracegraph.ir import random_kernels as _random_kernels  # noqa: F401
+from tracegraph.ir import softmax_kernels as _softmax_kernels  # noqa: F401
 from tracegraph.ir.location import format_location
 from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
 from tracegraph.ir.ops.subtensor import (
@@ -33,29 +40,13 @@ from tracegraph.ir.ops.subtensor import (
     SubtensorUpdateOp,
     group_index_operands,
 )
+from tracegraph.ir.reference_rules import REFERENCE_RULES as REFERENCE_RULES
+from tracegraph.ir.reference_rules import Kernel as Kernel
+from tracegraph.ir.reference_rules import KernelBuilder as KernelBuilder
+from tracegraph.ir.reference_rules import reference_rule as reference_rule
 from tracegraph.ir.types import dtype_of, shape_of
 
 Array: TypeAlias = NDArray[Any]
-Kernel: TypeAlias = Callable[..., Any]
-"""Takes the operand arrays positionally, returns the result array (a tuple for several)."""
-KernelBuilder: TypeAlias = Callable[[Any], Kernel]
-OpT = TypeVar("OpT", bound=Operation)
-
-REFERENCE_RULES: dict[type[Operation], KernelBuilder] = {}
-"""Kernel builder of every op class the reference backend runs."""
-
-
-def reference_rule(
-    *op_classes: type[OpT],
-) -> Callable[[Callable[[OpT], Kernel]], Callable[[OpT], Kernel]]:
-    """Register a kernel builder for one or more op classes."""
-
-    def register(builder: Callable[[OpT], Kernel]) -> Callable[[OpT], Kernel]:
-        for op_class in op_classes:
-            REFERENCE_RULES[op_class] = builder
-        return builder
-
-    return register
 
 
 # -- elementwise ------------------------------------------------------------------------------
@@ -654,9 +645,3 @@ def runtime_error(
         located = RuntimeOpError(message)
     setattr(located, _LOCATED, True)
     return located
-
-
-# The random and softmax ops' kernels live beside this module and register into
-# REFERENCE_RULES.
-from tracegraph.ir import random_kernels as _random_kernels  # noqa: E402, F401
-from tracegraph.ir import softmax_kernels as _softmax_kernels  # noqa: E402, F401

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tracegraph.ir import mrg31k3p, ops
-from tracegraph.ir.interpreter import Kernel, reference_rule
+from tracegraph.ir.reference_rules import Kernel, reference_rule
 from tracegraph.ir.types import dtype_of
 
 Array: TypeAlias = NDArray[Any]

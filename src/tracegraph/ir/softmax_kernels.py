@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tracegraph.ir import ops
-from tracegraph.ir.interpreter import Kernel, reference_rule
+from tracegraph.ir.reference_rules import Kernel, reference_rule
 
 Array: TypeAlias = NDArray[Any]
 

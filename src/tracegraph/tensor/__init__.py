@@ -9,7 +9,8 @@
 TensorType(float64, shape=(?, ?))
 """
 
-from tracegraph.tensor import variable  # noqa: F401, I001 - first: the other modules import it
+from typing import TYPE_CHECKING, Any
+
 from tracegraph.tensor import nnet
 from tracegraph.tensor.basic import *  # noqa: F403 - the constructors, by Theano's names
 from tracegraph.tensor.basic import (
@@ -106,11 +107,37 @@ from tracegraph.tensor.variable import (
     constant,
 )
 
+if TYPE_CHECKING:
+    from tracegraph.gradient import grad, hessian, jacobian
+
 abs = abs_
 
-# The gradient functions build on this package; importing them last re-exports them here, as
-# ``T.grad`` in Theano.
-from tracegraph.gradient import grad, hessian, jacobian  # noqa: E402
+_GRADIENT_FUNCTIONS = ("grad", "hessian", "jacobian")
+"""``T.grad``, ``T.jacobian`` and ``T.hessian``, as in Theano: the functions of
+``tracegraph.gradient``, a layer above this package that imports it, so they are imported on
+first use (``__getattr__``, PEP 562)."""
+
+if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that does not exist
+
+    def __getattr__(name: str) -> Any:
+        """The gradient functions, imported from ``tracegraph.gradient`` on first use.
+
+        >>> import tracegraph.tensor as T
+        >>> x = T.dscalar('x')
+        >>> T.grad(x ** 2, x).type
+        TensorType(float64, shape=())
+        """
+        if name in _GRADIENT_FUNCTIONS:
+            from tracegraph import gradient
+
+            function = getattr(gradient, name)
+            globals()[name] = function
+            return function
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_GRADIENT_FUNCTIONS})
+
 
 __all__ = [
     "TensorLike",

@@ -148,135 +148,214 @@ class TensorVariable(Variable):
         """Theano's pattern: ``True`` where the size is statically 1."""
         return self.type.broadcastable
 
+    # The operators and methods below call the functions of math.py, shapes.py, basic.py and
+    # subtensor.py. Those build TensorVariables, so they import this module; each method imports
+    # its module when it runs (by then a lookup in sys.modules), so that neither module needs
+    # the other while it is being imported.
+
     # -- arithmetic ----------------------------------------------------------------------------
 
     def __add__(self, other: TensorLike) -> TensorVariable:
-        return _math.add(self, other)
+        from tracegraph.tensor import math
+
+        return math.add(self, other)
 
     def __radd__(self, other: TensorLike) -> TensorVariable:
-        return _math.add(other, self)
+        from tracegraph.tensor import math
+
+        return math.add(other, self)
 
     def __sub__(self, other: TensorLike) -> TensorVariable:
-        return _math.sub(self, other)
+        from tracegraph.tensor import math
+
+        return math.sub(self, other)
 
     def __rsub__(self, other: TensorLike) -> TensorVariable:
-        return _math.sub(other, self)
+        from tracegraph.tensor import math
+
+        return math.sub(other, self)
 
     def __mul__(self, other: TensorLike) -> TensorVariable:
-        return _math.mul(self, other)
+        from tracegraph.tensor import math
+
+        return math.mul(self, other)
 
     def __rmul__(self, other: TensorLike) -> TensorVariable:
-        return _math.mul(other, self)
+        from tracegraph.tensor import math
+
+        return math.mul(other, self)
 
     def __truediv__(self, other: TensorLike) -> TensorVariable:
-        return _math.true_div(self, other)
+        from tracegraph.tensor import math
+
+        return math.true_div(self, other)
 
     def __rtruediv__(self, other: TensorLike) -> TensorVariable:
-        return _math.true_div(other, self)
+        from tracegraph.tensor import math
+
+        return math.true_div(other, self)
 
     def __floordiv__(self, other: TensorLike) -> TensorVariable:
-        return _math.int_div(self, other)
+        from tracegraph.tensor import math
+
+        return math.int_div(self, other)
 
     def __rfloordiv__(self, other: TensorLike) -> TensorVariable:
-        return _math.int_div(other, self)
+        from tracegraph.tensor import math
+
+        return math.int_div(other, self)
 
     def __mod__(self, other: TensorLike) -> TensorVariable:
-        return _math.mod(self, other)
+        from tracegraph.tensor import math
+
+        return math.mod(self, other)
 
     def __rmod__(self, other: TensorLike) -> TensorVariable:
-        return _math.mod(other, self)
+        from tracegraph.tensor import math
+
+        return math.mod(other, self)
 
     def __pow__(self, other: TensorLike) -> TensorVariable:
-        return _math.pow(self, other)
+        from tracegraph.tensor import math
+
+        return math.pow(self, other)
 
     def __rpow__(self, other: TensorLike) -> TensorVariable:
-        return _math.pow(other, self)
+        from tracegraph.tensor import math
+
+        return math.pow(other, self)
 
     def __matmul__(self, other: TensorLike) -> TensorVariable:
-        return _math.dot(self, other)
+        from tracegraph.tensor import math
+
+        return math.dot(self, other)
 
     def __rmatmul__(self, other: TensorLike) -> TensorVariable:
-        return _math.dot(other, self)
+        from tracegraph.tensor import math
+
+        return math.dot(other, self)
 
     def __neg__(self) -> TensorVariable:
-        return _math.neg(self)
+        from tracegraph.tensor import math
+
+        return math.neg(self)
 
     def __pos__(self) -> TensorVariable:
         return self
 
     def __abs__(self) -> TensorVariable:
-        return _math.abs_(self)
+        from tracegraph.tensor import math
+
+        return math.abs_(self)
 
     def __invert__(self) -> TensorVariable:
-        return _math.invert(self)
+        from tracegraph.tensor import math
+
+        return math.invert(self)
 
     def __and__(self, other: TensorLike) -> TensorVariable:
-        return _math.and_(self, other)
+        from tracegraph.tensor import math
+
+        return math.and_(self, other)
 
     def __rand__(self, other: TensorLike) -> TensorVariable:
-        return _math.and_(other, self)
+        from tracegraph.tensor import math
+
+        return math.and_(other, self)
 
     def __or__(self, other: TensorLike) -> TensorVariable:
-        return _math.or_(self, other)
+        from tracegraph.tensor import math
+
+        return math.or_(self, other)
 
     def __ror__(self, other: TensorLike) -> TensorVariable:
-        return _math.or_(other, self)
+        from tracegraph.tensor import math
+
+        return math.or_(other, self)
 
     def __xor__(self, other: TensorLike) -> TensorVariable:
-        return _math.xor(self, other)
+        from tracegraph.tensor import math
+
+        return math.xor(self, other)
 
     def __rxor__(self, other: TensorLike) -> TensorVariable:
-        return _math.xor(other, self)
+        from tracegraph.tensor import math
+
+        return math.xor(other, self)
 
     def __lt__(self, other: TensorLike) -> TensorVariable:
-        return _math.lt(self, other)
+        from tracegraph.tensor import math
+
+        return math.lt(self, other)
 
     def __le__(self, other: TensorLike) -> TensorVariable:
-        return _math.le(self, other)
+        from tracegraph.tensor import math
+
+        return math.le(self, other)
 
     def __gt__(self, other: TensorLike) -> TensorVariable:
-        return _math.gt(self, other)
+        from tracegraph.tensor import math
+
+        return math.gt(self, other)
 
     def __ge__(self, other: TensorLike) -> TensorVariable:
-        return _math.ge(self, other)
+        from tracegraph.tensor import math
+
+        return math.ge(self, other)
 
     # -- indexing and shape --------------------------------------------------------------------
 
     def __getitem__(self, key: IndexKey) -> TensorVariable:
-        return _subtensor.getitem(self, key)
+        from tracegraph.tensor import subtensor
+
+        return subtensor.getitem(self, key)
 
     @property
     def shape(self) -> TensorVariable:
         """The symbolic shape, an int64 vector (``x.shape[0]`` is a symbolic scalar)."""
-        return _shape.shape(self)
+        from tracegraph.tensor import shapes
+
+        return shapes.shape(self)
 
     @property
     def T(self) -> TensorVariable:
         """The transpose (axes reversed)."""
-        return _shape.transpose(self)
+        from tracegraph.tensor import shapes
+
+        return shapes.transpose(self)
 
     def transpose(self, *axes: int) -> TensorVariable:
         """Permute the axes (reverse them when none are given)."""
-        return _shape.transpose(self, axes if axes else None)
+        from tracegraph.tensor import shapes
+
+        return shapes.transpose(self, axes if axes else None)
 
     def dimshuffle(self, *pattern: int | str | Sequence[int | str]) -> TensorVariable:
         """Theano's dimshuffle: ``x.dimshuffle('x', 0)`` or ``x.dimshuffle(['x', 0])``."""
+        from tracegraph.tensor import shapes
+
         if len(pattern) == 1 and isinstance(pattern[0], list | tuple):
-            return _shape.dimshuffle(self, pattern[0])
+            return shapes.dimshuffle(self, pattern[0])
         flat: list[int | str] = [p for p in pattern if isinstance(p, int | str)]
-        return _shape.dimshuffle(self, flat)
+        return shapes.dimshuffle(self, flat)
 
     def reshape(self, new_shape: ShapeLike, ndim: int | None = None) -> TensorVariable:
         """Reshape to ``new_shape`` (a tuple of ints or symbolic scalars, or a vector)."""
-        return _shape.reshape(self, new_shape, ndim)
+        from tracegraph.tensor import shapes
+
+        return shapes.reshape(self, new_shape, ndim)
 
     def flatten(self, ndim: int = 1) -> TensorVariable:
         """Collapse the trailing axes so the result has ``ndim`` dimensions."""
-        return _shape.flatten(self, ndim)
+        from tracegraph.tensor import shapes
+
+        return shapes.flatten(self, ndim)
 
     def astype(self, dtype: DTypeLike) -> TensorVariable:
         """Cast to ``dtype``."""
-        return _basic.cast(self, dtype)
+        from tracegraph.tensor import basic
+
+        return basic.cast(self, dtype)
 
     # -- reductions and products ---------------------------------------------------------------
 
@@ -284,59 +363,79 @@ class TensorVariable(Variable):
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Sum over ``axis`` (all axes by default)."""
-        return _math.sum(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.sum(self, axis, keepdims)
 
     def prod(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Product over ``axis``."""
-        return _math.prod(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.prod(self, axis, keepdims)
 
     def mean(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Mean over ``axis``."""
-        return _math.mean(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.mean(self, axis, keepdims)
 
     def max(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Maximum over ``axis``."""
-        return _math.max(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.max(self, axis, keepdims)
 
     def min(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Minimum over ``axis``."""
-        return _math.min(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.min(self, axis, keepdims)
 
     def argmax(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Index of the maximum over ``axis``."""
-        return _math.argmax(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.argmax(self, axis, keepdims)
 
     def argmin(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Index of the minimum over ``axis``."""
-        return _math.argmin(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.argmin(self, axis, keepdims)
 
     def any(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Whether any element is true over ``axis``."""
-        return _math.any(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.any(self, axis, keepdims)
 
     def all(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> TensorVariable:
         """Whether all elements are true over ``axis``."""
-        return _math.all(self, axis, keepdims)
+        from tracegraph.tensor import math
+
+        return math.all(self, axis, keepdims)
 
     def dot(self, other: TensorLike) -> TensorVariable:
         """Matrix/vector product with ``other``."""
-        return _math.dot(self, other)
+        from tracegraph.tensor import math
+
+        return math.dot(self, other)
 
 
 def emit(op: Operation) -> TensorVariable:
@@ -409,10 +508,3 @@ def as_tensor_variable(value: TensorLike, name: str | None = None) -> TensorVari
     if isinstance(value, TensorVariable):
         return value
     return constant(value, name)
-
-
-# The operator methods above delegate to these modules, which import this one.
-from tracegraph.tensor import basic as _basic  # noqa: E402
-from tracegraph.tensor import math as _math  # noqa: E402
-from tracegraph.tensor import shapes as _shape  # noqa: E402
-from tracegraph.tensor import subtensor as _subtensor  # noqa: E402

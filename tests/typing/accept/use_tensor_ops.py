@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 import tracegraph.tensor as T
 from tracegraph import function
-from tracegraph.tensor import TensorVariable
+from tracegraph.tensor import TensorVariable, hessian
 
 x = T.dmatrix("x")
 v = T.dvector("v")
@@ -145,3 +145,12 @@ grid = T.arange(0, 10, 2)
 const_fn = function([v, i], [c + 1, zeros, ones, filled, grid, T.as_tensor_variable(3)])
 const_values: list[np.ndarray] = const_fn([4.0, 5.0], 2)
 assert const_values[3].shape == (2, 2) and const_values[4].tolist() == [0, 2, 4, 6, 8]
+
+# -- gradients, re-exported by tracegraph.tensor as in Theano -------------------------------------
+
+pair = T.TensorType("float64", shape=(2,))("pair")
+gradient: TensorVariable = T.grad(T.sum(pair**2), pair)
+curvature: TensorVariable = hessian(T.sum(pair**3), pair)
+rows: TensorVariable = T.jacobian(pair**2, pair)
+grad_values: list[np.ndarray] = function([pair], [gradient, curvature, rows])([1.0, 2.0])
+assert grad_values[0].tolist() == [2.0, 4.0] and grad_values[1].shape == (2, 2)

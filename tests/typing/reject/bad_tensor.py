@@ -17,6 +17,8 @@ floatx = T.matrix("m", dtype=32)  # E: arg-type
 typed = T.TensorType("float64", (False,))(3)  # E: arg-type
 pattern = T.tensor("float64", broadcastable=(False, "x"))  # E: arg-type
 
+unknown = T.nonexistent  # E: Module has no attribute "nonexistent"
+
 # -- attributes of variables ----------------------------------------------------------------------
 
 missing = x.nonexistent  # E: "TensorVariable" has no attribute "nonexistent"
