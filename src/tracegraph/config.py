@@ -4,6 +4,7 @@
 
     TRACEGRAPH_FLAGS=floatX=float32,mode=FAST_COMPILE python train.py
     TRACEGRAPH_FLAGS=linker=numpy,compiledir=/tmp/tg-cache python train.py
+    TRACEGRAPH_FLAGS=device=cuda python train.py
     TRACEGRAPH_FLAGS=optimizer_excluding=stabilize:cse python train.py
 
 Settings can also be changed at run time: ``tracegraph.config.floatX = "float32"``.
@@ -15,9 +16,10 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from tracegraph.backends.registry import devices, linker_names
+
 _FLOAT_DTYPES = ("float32", "float64")
 _MODES = ("FAST_RUN", "FAST_COMPILE")
-_LINKERS = ("c", "numpy")
 
 
 def _default_compiledir() -> str:
@@ -37,8 +39,11 @@ class Config:
     floatX: str = "float64"
     mode: str = "FAST_RUN"
     linker: str = "c"
-    """The backend of ``FAST_RUN``: ``"c"`` (generated C) or ``"numpy"`` (the reference)."""
+    """The backend of ``FAST_RUN`` on the CPU: ``"c"`` (generated C) or ``"numpy"`` (the
+    reference), or another name of the backend registry (``tracegraph.backends.registry``)."""
     device: str = "cpu"
+    """Where functions run: ``"cpu"`` (on the linker's backend) or ``"cuda"`` (on the Triton
+    backend, which this version does not have: ``function`` raises)."""
     compiledir: str = ""
     optimizer_excluding: str = ""
     """Colon-separated passes or patterns every mode leaves out (Theano's flag of that name)."""
@@ -52,8 +57,10 @@ class Config:
             raise ValueError(f"config.floatX must be one of {_FLOAT_DTYPES}, not {value!r}")
         if name == "mode" and value not in _MODES:
             raise ValueError(f"config.mode must be one of {_MODES}, not {value!r}")
-        if name == "linker" and value not in _LINKERS:
-            raise ValueError(f"config.linker must be one of {_LINKERS}, not {value!r}")
+        if name == "linker" and value not in linker_names():
+            raise ValueError(f"config.linker must be one of {linker_names()}, not {value!r}")
+        if name == "device" and value not in devices():
+            raise ValueError(f"config.device must be one of {devices()}, not {value!r}")
         super().__setattr__(name, value)
 
 
