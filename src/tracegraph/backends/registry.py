@@ -23,10 +23,8 @@ linker names; on another device, the backend of that device, whatever the linker
 that is not available hands over to its ``fallback``, or raises
 :class:`~tracegraph.errors.BackendUnavailableError` when it has none.
 
->>> get_backend("numpy").name
-'reference'
->>> backend_for("c", "cpu").name in ("c", "reference")  # "reference" without a C compiler
-True
+>>> get_backend("numpy").name, get_backend("cvm").name
+('reference', 'c')
 """
 
 from __future__ import annotations
@@ -246,12 +244,15 @@ def get_backend(name: str) -> Backend:
         spec = _BUILT_IN.get(canonical)
         if spec is None:
             raise ValueError(f"unknown backend {name!r}; backends are {describe_names()}")
-        try:
-            importlib.import_module(spec.module)
-        except ModuleNotFoundError as error:
-            if error.name != spec.module:
-                raise
-            _backends[canonical] = _Missing(canonical, spec)
+    # Imported without the lock: the module registers itself, maybe from another thread.
+    try:
+        importlib.import_module(spec.module)
+    except ModuleNotFoundError as error:
+        if error.name != spec.module:
+            raise
+        with _lock:
+            _backends.setdefault(canonical, _Missing(canonical, spec))
+    with _lock:
         if canonical not in _backends:
             raise RuntimeError(f"{spec.module} did not register the backend {canonical!r}")
         return _backends[canonical]
@@ -319,7 +320,8 @@ def backend_for(linker: str, device: str) -> Backend:
         with _lock:
             if device not in _devices:
                 raise ValueError(f"unknown device {device!r}; devices are {', '.join(devices())}")
-            chosen, why = get_backend(_devices[device]), f"device {device!r}"
+            name = _devices[device]
+        chosen, why = get_backend(name), f"device {device!r}"
     while not chosen.available():
         if chosen.fallback is None:
             raise BackendUnavailableError(
