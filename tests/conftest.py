@@ -5,9 +5,10 @@ about 0.2 s, most of it the compiler's. The tests of what does not depend on the
 frontend, the passes, gradients, random streams, ``function``'s arguments) run on the NumPy
 reference backend, which compiles nothing; the tests about backends run on both:
 
-- ``tests/backends`` runs every op test on the reference and on the C backend (the
-  ``linker`` fixture of ``tests/backends/conftest.py``), and ``tests/backends/c`` holds the C
-  backend's own tests (its kernels against the reference, the compile cache);
+- ``tests/backends`` runs every op test on the reference, on the C backend and on ``toy``, a
+  plug-in that registers the reference interpreter under another name (the ``linker`` fixture
+  of ``tests/backends/conftest.py``), and ``tests/backends/c`` holds the C backend's own tests
+  (its kernels against the reference, the compile cache);
 - ``tests/spec`` runs the specification on the default backend, C.
 """
 

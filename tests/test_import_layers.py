@@ -32,7 +32,6 @@ ALLOWED: dict[str, frozenset[str] | None] = {
     "gradient": BASE | {"ir", "tensor"},
     "passes": BASE | {"ir"},
     "lowering": BASE | {"ir", "passes"},
-    # The kernel IR is built by ``passes/lower.py`` until ``lowering/`` exists.
     "backends": BASE | {"ir", "passes", "lowering"},
     "compile": BASE | {"ir", "tensor", "gradient", "passes", "lowering", "backends"},
     # Built on tensor and compile, and what those build on.

@@ -8,7 +8,7 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.c.rules import C_RULES, RunsReference
 from tracegraph.backends.c.scalar import SCALAR_RULES
-from tracegraph.backends.numpy import REFERENCE_RULES
+from tracegraph.backends.reference import REFERENCE_RULES
 from tracegraph.gradient import VJP_RULES
 from tracegraph.ir import TG_OPERATIONS, ops
 from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp

@@ -27,6 +27,7 @@ from tracegraph.compile import (
 from tracegraph.config import config
 from tracegraph.errors import (
     ArgumentError,
+    BackendUnavailableError,
     DisconnectedInputError,
     GivensReplaceInputError,
     GradientError,
@@ -49,6 +50,7 @@ __all__ = [
     "FAST_COMPILE",
     "FAST_RUN",
     "ArgumentError",
+    "BackendUnavailableError",
     "DisconnectedInputError",
     "Function",
     "GivensReplaceInputError",

@@ -4,6 +4,7 @@
 
     TRACEGRAPH_FLAGS=floatX=float32,mode=FAST_COMPILE python train.py
     TRACEGRAPH_FLAGS=linker=numpy,compiledir=/tmp/tg-cache python train.py
+    TRACEGRAPH_FLAGS=device=cuda python train.py
     TRACEGRAPH_FLAGS=optimizer_excluding=stabilize:cse python train.py
 
 Settings can also be changed at run time: ``tracegraph.config.floatX = "float32"``.
@@ -12,12 +13,35 @@ Settings can also be changed at run time: ``tracegraph.config.floatX = "float32"
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 _FLOAT_DTYPES = ("float32", "float64")
 _MODES = ("FAST_RUN", "FAST_COMPILE")
-_LINKERS = ("c", "numpy")
+
+_choices: dict[str, Callable[[], tuple[str, ...]]] = {}
+"""The flags whose choices a layer above gives (the backend registry: ``linker``, ``device``),
+by flag: config imports nothing of tracegraph, so they are registered here."""
+
+
+def register_choices(flag: str, choices: Callable[[], tuple[str, ...]]) -> None:
+    """Let ``choices()`` be the values ``config.<flag>`` takes from now on, and check the value
+    it has (read from ``TRACEGRAPH_FLAGS`` before the choices were known)."""
+    _choices[flag] = choices
+    _check(flag, getattr(config, flag))
+
+
+def _check(flag: str, value: str) -> None:
+    fixed = {"floatX": _FLOAT_DTYPES, "mode": _MODES}
+    if flag in fixed:
+        allowed = fixed[flag]
+    elif flag in _choices:
+        allowed = _choices[flag]()
+    else:
+        return
+    if value not in allowed:
+        raise ValueError(f"config.{flag} must be one of {allowed}, not {value!r}")
 
 
 def _default_compiledir() -> str:
@@ -37,8 +61,11 @@ class Config:
     floatX: str = "float64"
     mode: str = "FAST_RUN"
     linker: str = "c"
-    """The backend of ``FAST_RUN``: ``"c"`` (generated C) or ``"numpy"`` (the reference)."""
+    """The backend of ``FAST_RUN`` on the CPU: ``"c"`` (generated C) or ``"numpy"`` (the
+    reference), or another name of the backend registry (``tracegraph.backends.registry``)."""
     device: str = "cpu"
+    """Where functions run: ``"cpu"`` (on the linker's backend) or ``"cuda"`` (on the Triton
+    backend, which this version does not have: ``function`` raises)."""
     compiledir: str = ""
     optimizer_excluding: str = ""
     """Colon-separated passes or patterns every mode leaves out (Theano's flag of that name)."""
@@ -48,12 +75,7 @@ class Config:
             self.compiledir = _default_compiledir()
 
     def __setattr__(self, name: str, value: str) -> None:
-        if name == "floatX" and value not in _FLOAT_DTYPES:
-            raise ValueError(f"config.floatX must be one of {_FLOAT_DTYPES}, not {value!r}")
-        if name == "mode" and value not in _MODES:
-            raise ValueError(f"config.mode must be one of {_MODES}, not {value!r}")
-        if name == "linker" and value not in _LINKERS:
-            raise ValueError(f"config.linker must be one of {_LINKERS}, not {value!r}")
+        _check(name, value)
         super().__setattr__(name, value)
 
 

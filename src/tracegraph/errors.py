@@ -65,3 +65,8 @@ class GradientError(TracegraphError, AssertionError):
 class UndefinedGradientError(TracegraphError, TypeError):
     """``grad`` was asked for a gradient that flows through an op that has none (a random draw
     whose parameters depend on the variable)."""
+
+
+class BackendUnavailableError(TracegraphError, RuntimeError):
+    """The backend a function needs cannot run here (``device=cuda`` before tracegraph has a
+    Triton backend, a plug-in whose library is missing...)."""

@@ -1,10 +1,6 @@
-"""The NumPy reference backend: ``mode="FAST_COMPILE"`` and the oracle of every other backend.
+"""The older name of :mod:`tracegraph.backends.reference`, the NumPy reference backend."""
 
-It is the interpreter of the ``tg`` dialect (``tracegraph.ir.interpreter``), which lives in the
-IR layer so that passes can fold constants with the very kernels the backend runs.
-"""
-
-from tracegraph.ir.interpreter import (
+from tracegraph.backends.reference import (
     ELEMENTWISE_FUNCTIONS,
     REFERENCE_RULES,
     ReferenceProgram,

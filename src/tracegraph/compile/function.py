@@ -15,7 +15,7 @@ import copy as copy_module
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Generic, Protocol, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,8 +24,13 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation
 from xdsl.transforms.dead_code_elimination import region_dce
 
-from tracegraph.backends.c import CProgram, c_backend_available
-from tracegraph.backends.numpy import ReferenceProgram
+from tracegraph.backends.registry import (
+    Binding,
+    Program,
+    backend_for,
+    describe_names,
+    get_backend,
+)
 from tracegraph.compile.graph import (
     TracedFunction,
     UnusedInputPolicy,
@@ -36,6 +41,7 @@ from tracegraph.compile.graph import (
 from tracegraph.compile.io import In
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
+from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
 from tracegraph.lowering import lower_module
@@ -65,20 +71,11 @@ Givens = (
 )
 
 
-class Program(Protocol):
-    """What runs a compiled function: a backend's program."""
-
-    def run(self, args: Sequence[Any]) -> list[Any]: ...
-
-
 def make_program(func: FuncOp, mode: Mode) -> Program:
-    """The backend program of ``func`` for ``mode``: C when the mode's linker is ``"c"``, a C
-    compiler works and the function has something to compile; else the reference."""
-    if linker_of(mode) == "c" and c_backend_available():
-        compiled = CProgram.if_worth_compiling(func)
-        if compiled is not None:
-            return compiled
-    return ReferenceProgram(func)
+    """The backend program of ``func`` for ``mode`` on ``config.device``, chosen by the
+    backend registry: with the ``"c"`` linker on the CPU, C when a C compiler works and the
+    function has something to compile, else the reference."""
+    return backend_for(linker_of(mode), config.device).compile(func)
 
 
 class FunctionGraph:
@@ -152,28 +149,23 @@ class Function(Generic[R]):
         self._allow_input_downcast = allow_input_downcast
         final = func_of(stages["final"])
         self._program = make_program(final, mode)
+        # The program's own path for a whole call, offered to functions whose shared
+        # variables are all tensors (random states take the general path).
         self._fast_call: Callable[..., Any] | None = None
-        self._fast_context: tuple[Any, ...] = ()
-        self._fast_errstate = False
-        program = self._program
-        if (
-            isinstance(program, CProgram)
-            and program.fast_call is not None
-            and all(isinstance(s, SharedVariable) for s in [*shared, *update_targets])
-        ):
-            self._fast_call = program.fast_call
-            self._fast_context = program.fast_context(
-                shared,
-                update_targets,
-                [
-                    target.type.shape
-                    for target in update_targets
-                    if isinstance(target, TensorVariable)
-                ],
-                single_output,
-                [not spec.strict for spec in inputs],
+        if all(isinstance(s, SharedVariable) for s in [*shared, *update_targets]):
+            self._fast_call = self._program.bind(
+                Binding(
+                    shared=tuple(shared),
+                    update_targets=tuple(update_targets),
+                    target_shapes=tuple(
+                        target.type.shape
+                        for target in update_targets
+                        if isinstance(target, TensorVariable)
+                    ),
+                    single_output=single_output,
+                    convertible=tuple(not spec.strict for spec in inputs),
+                )
             )
-            self._fast_errstate = program.calls_numpy
         self._defaults: list[Any] = [
             self._convert(i, spec.value) if spec.has_default else _MISSING
             for i, spec in enumerate(inputs)
@@ -254,13 +246,10 @@ class Function(Generic[R]):
 
     def __call__(self, *args: Any, **kwargs: Any) -> R:
         if self._fast_call is not None and not kwargs:
-            # The whole call in C when the arguments are arrays of the exact types; it
-            # answers NotImplemented, having changed nothing, when the path below must run.
-            if self._fast_errstate:
-                with np.errstate(all="ignore"):
-                    result = self._fast_call(self._fast_context, *args)
-            else:
-                result = self._fast_call(self._fast_context, *args)
+            # The whole call in the program (in C when the arguments are arrays of the exact
+            # types); it answers NotImplemented, having changed nothing, when the path below
+            # must run.
+            result = self._fast_call(*args)
             if result is not NotImplemented:
                 return result  # type: ignore[no-any-return]
         arrays = self._bind(args, kwargs)
@@ -319,17 +308,18 @@ class Function(Generic[R]):
             )[stage]
         return print_module(self._stages[stage], locations=locations)
 
-    def source(self, language: str = "c") -> str:
-        """The generated source of the function (``"c"``: the C module the C backend compiles,
-        also when this function runs on the reference backend)."""
-        if language != "c":
-            raise ValueError(f"tracegraph generates C source only, not {language!r}")
-        if isinstance(self._program, CProgram):
-            return self._program.source
-        from tracegraph.backends.c.module import emit_module
-        from tracegraph.lowering import lowered
-
-        return emit_module(lowered(func_of(self._stages["final"]), "c"))
+    def source(self, backend: str = "c") -> str:
+        """The source a backend generates for the function, whichever backend runs it:
+        ``"c"``, the C module the C backend compiles; ``"reference"`` (or ``"numpy"``), the
+        final ``tg`` function the reference interpreter walks; any name of the backend
+        registry (an unknown name is a ValueError naming them)."""
+        try:
+            chosen = get_backend(backend)
+        except ValueError:
+            raise ValueError(
+                f"unknown backend {backend!r} for source(); backends are {describe_names()}"
+            ) from None
+        return chosen.source(func_of(self._stages["final"]))
 
     # -- copies and pickling --------------------------------------------------------------------
 

@@ -2,21 +2,30 @@
 
 ``"FAST_RUN"`` (the default, ``config.mode``) runs every pass and uses ``config.linker``:
 ``"c"`` (the default: the C backend, or the reference backend with a warning when no C compiler
-works) or ``"numpy"`` (the NumPy reference backend). ``"FAST_COMPILE"`` runs the reference
-backend and, of the passes, only the stabilization (``log(sigmoid(x))`` is ``-softplus(-x)``,
-finite, in every mode); only an explicit ``Mode(optimizer=None)`` leaves the traced graph
-alone. A mode can leave out passes (``"canonicalize"``, ``"stabilize"``, ``"cse"``,
-``"dce"``...) or single rewrite patterns by name: ``Mode().excluding("cse")``, the string
-``"FAST_RUN:optimizer_excluding=cse:PowTwoToMul"``, or for every mode the flag
-``TRACEGRAPH_FLAGS=optimizer_excluding=cse``.
+works) or ``"numpy"`` (the NumPy reference backend); a linker is any name of the backend
+registry (``tracegraph.backends.registry``), Theano's ``"py"``, ``"c|py"``, ``"cvm"`` and
+``"vm"`` included. ``config.device`` other than ``"cpu"`` runs every mode on that device's
+backend. ``"FAST_COMPILE"`` runs the reference backend and, of the passes, only the
+stabilization (``log(sigmoid(x))`` is ``-softplus(-x)``, finite, in every mode); only an
+explicit ``Mode(optimizer=None)`` leaves the traced graph alone. A mode can leave out passes
+(``"canonicalize"``, ``"stabilize"``, ``"cse"``, ``"dce"``...) or single rewrite patterns by
+name: ``Mode().excluding("cse")``, the string ``"FAST_RUN:optimizer_excluding=cse:PowTwoToMul"``,
+or for every mode the flag ``TRACEGRAPH_FLAGS=optimizer_excluding=cse``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from tracegraph.backends.registry import describe_names, linker_names
 from tracegraph.config import config
 from tracegraph.passes.pipeline import optimizer_passes
+
+
+def _check_linker(linker: str) -> str:
+    if linker not in linker_names():
+        raise ValueError(f"unknown linker {linker!r}; backends are {describe_names()}")
+    return linker
 
 
 @dataclass(frozen=True)
@@ -24,10 +33,15 @@ class Mode:
     """A compilation mode: ``optimizer`` is ``"fast_run"`` (every pass), ``"fast_compile"``
     (the stabilization only) or ``None`` (no pass: the traced graph as written);
     ``excluding("name")`` drops named passes, as Theano's ``optimizer_excluding``; ``linker``
-    is ``"c"``, ``"numpy"`` or ``None`` (``config.linker``).
+    is ``"c"``, ``"numpy"``, another name of the backend registry, or ``None``
+    (``config.linker``).
 
     >>> Mode().excluding("cse").excluded
     frozenset({'cse'})
+    >>> Mode(linker="banana")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown linker 'banana'; backends are c (also c|py, cvm, vm), reference ...
     """
 
     linker: str | None = None
@@ -37,6 +51,8 @@ class Mode:
 
     def __post_init__(self) -> None:
         optimizer_passes(self.optimizer)  # raises ValueError for an unknown optimizer
+        if self.linker is not None:
+            _check_linker(self.linker)
 
     def excluding(self, *names: str) -> Mode:
         """This mode without the named passes."""
@@ -76,19 +92,13 @@ def get_mode(mode: str | Mode | None) -> Mode:
     return chosen
 
 
-LINKERS = ("c", "numpy")
-
-
 def linker_of(mode: Mode) -> str:
-    """The backend ``mode`` runs functions on: its linker, or ``config.linker``.
+    """The backend ``mode`` runs functions on (on the CPU): its linker, or ``config.linker``.
 
     >>> linker_of(FAST_COMPILE)
     'numpy'
     """
-    linker = mode.linker if mode.linker is not None else config.linker
-    if linker not in LINKERS:
-        raise ValueError(f"unknown linker {linker!r}; linkers are {', '.join(LINKERS)}")
-    return linker
+    return _check_linker(mode.linker if mode.linker is not None else config.linker)
 
 
 def excluded_passes(mode: Mode) -> frozenset[str]:

@@ -80,9 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         with open(args.file, encoding="utf-8") as source:
             text = source.read()
-    sys.stdout.write(
-        run_passes(text, args.passes, locations=not args.no_locations, emit=args.emit)
-    )
+    sys.stdout.write(run_passes(text, args.passes, locations=not args.no_locations, emit=args.emit))
     return 0
 
 

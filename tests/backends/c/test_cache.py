@@ -151,7 +151,7 @@ def test_without_a_compiler_functions_run_on_the_reference_backend(tmp_path: Pat
         import warnings
         import numpy as np
         import tracegraph, tracegraph.tensor as T
-        from tracegraph.backends.numpy import ReferenceProgram
+        from tracegraph.backends.reference import ReferenceProgram
         x = T.dvector("x")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -1,9 +1,11 @@
 """``CProgram``: a function of the final stage, lowered for the ``c`` target, emitted as C,
-built (or found in the cache) and ready to run; the same interface as the reference backend's
+built (or found in the cache) and ready to run; a ``Program`` of the backend registry, as the
+reference backend's
 ``ReferenceProgram``."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,6 +17,7 @@ from xdsl.ir import Operation
 from tracegraph.backends.c.build import build_module, find_toolchain
 from tracegraph.backends.c.module import emit_module
 from tracegraph.backends.c.target import C_TARGET
+from tracegraph.backends.registry import Binding
 from tracegraph.errors import (
     IndexOutOfBoundsError,
     RuntimeOpError,
@@ -144,6 +147,29 @@ class CProgram:
             single_output,
             tuple(convertible),
         )
+
+    def bind(self, binding: Binding) -> Callable[..., Any] | None:
+        """A whole call of the function in C for ``binding`` (see the ``Program`` protocol):
+        :attr:`fast_call` with its :meth:`fast_context`, under NumPy's floating-point warnings
+        off when some step runs a reference kernel; None when the module has no ``call``."""
+        fast_call = self.fast_call
+        if fast_call is None:
+            return None
+        context = self.fast_context(
+            binding.shared,
+            binding.update_targets,
+            binding.target_shapes,
+            binding.single_output,
+            binding.convertible,
+        )
+        if not self._calls_numpy:
+            return functools.partial(fast_call, context)
+
+        def call(*args: Any) -> Any:
+            with np.errstate(all="ignore"):
+                return fast_call(context, *args)
+
+        return call
 
     @property
     def calls_numpy(self) -> bool:

@@ -1,0 +1,43 @@
+"""The ``c`` backend of the registry (also Theano's ``c|py``, ``cvm`` and ``vm`` linkers)."""
+
+from __future__ import annotations
+
+from xdsl.dialects.func import FuncOp
+
+from tracegraph.backends.c.module import emit_module
+from tracegraph.backends.c.program import CProgram, c_backend_available
+from tracegraph.backends.c.target import C_TARGET
+from tracegraph.backends.registry import Backend, Program, get_backend, register_backend
+from tracegraph.lowering import lowered
+
+
+class CBackend(Backend):
+    """Each function becomes one CPython extension module; a function with nothing to compile
+    (no loop, product or draw: every step would call a reference kernel anyway) runs on the
+    reference backend, as every function does when no C compiler works."""
+
+    name = "c"
+    title = "C"
+    fallback = "reference"
+    language = "C (a CPython extension module)"
+
+    def available(self) -> bool:
+        """Whether a C compiler works; it warns once per process when not."""
+        return c_backend_available()
+
+    def compile(self, func: FuncOp) -> Program:
+        """The compiled program of ``func``, or the reference's when it has nothing to
+        compile."""
+        compiled = CProgram.if_worth_compiling(func)
+        if compiled is not None:
+            return compiled
+        return get_backend(self.fallback or "reference").compile(func)
+
+    def source(self, func: FuncOp) -> str:
+        """The C module this backend compiles for ``func`` (no compiler needed)."""
+        return emit_module(lowered(func, C_TARGET.name))
+
+
+register_backend(CBackend())
+
+__all__ = ["CBackend"]

@@ -1,0 +1,352 @@
+"""The backend registry: every backend by name, and the ``Program`` protocol they compile to.
+
+A backend turns the final ``tg`` function of ``function(...)`` into a :class:`Program`, which
+runs it. The built-in backends are listed here by name, with the device they run on and the
+module that defines them; that module is imported the first time its backend is looked up, and
+registers its :class:`Backend` with :func:`register_backend` (as a plug-in does):
+
+========== ====================================== ======== =========================
+name       module                                 device   other names (``linker=``)
+========== ====================================== ======== =========================
+reference  ``tracegraph.backends.reference``      cpu      ``numpy``, ``py``
+c          ``tracegraph.backends.c``              cpu      ``c|py``, ``cvm``, ``vm``
+triton     ``tracegraph.backends.triton``         cuda
+========== ====================================== ======== =========================
+
+The other names are Theano's linkers: ``py`` ran Python code only, ``c|py``, ``cvm`` and ``vm``
+compiled C where they could, as the ``c`` backend does (it runs the reference where a C
+compiler is missing or has nothing to compile). ``config.linker``, ``Mode(linker=...)``,
+``config.device`` and ``Function.source(...)`` take their choices from this registry.
+
+Which backend runs a function (:func:`backend_for`): on the ``cpu`` device, the one its mode's
+linker names; on another device, the backend of that device, whatever the linker. A backend
+that is not available hands over to its ``fallback``, or raises
+:class:`~tracegraph.errors.BackendUnavailableError` when it has none.
+
+>>> get_backend("numpy").name, get_backend("cvm").name
+('reference', 'c')
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tracegraph.config import register_choices
+from tracegraph.errors import BackendUnavailableError
+
+if TYPE_CHECKING:
+    from xdsl.dialects.func import FuncOp
+
+HOST = "cpu"
+"""The device whose backend the linker chooses."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a compiled function tells its program when it asks for a fast call path: its
+    shared variables (argument order, after the inputs), the shared variables its updates
+    write (result order, after the outputs) with their static shapes, whether it returns one
+    output rather than a list, and which inputs may be cast safely to their dtype (those that
+    are not ``strict``)."""
+
+    shared: tuple[Any, ...]
+    update_targets: tuple[Any, ...]
+    target_shapes: tuple[tuple[int | None, ...], ...]
+    single_output: bool
+    convertible: tuple[bool, ...]
+
+
+class Program(Protocol):
+    """A compiled function, as a backend returns it.
+
+    ``run(args)`` takes the input arrays followed by the values of the shared variables and
+    returns the outputs followed by the new values of the updated shared variables.
+
+    ``bind(binding)`` may return a callable that does a whole call of the function, given the
+    caller's positional arguments: it converts them, runs, stores the updates and returns what
+    the function returns, or answers ``NotImplemented`` having changed nothing when the general
+    path (``run``) must be taken. A program without such a path returns None.
+    """
+
+    def run(self, args: Sequence[Any]) -> list[Any]: ...
+
+    def bind(self, binding: Binding) -> Callable[..., Any] | None: ...
+
+
+class Backend(ABC):
+    """A way to run functions: a name, the device it runs on, and how to compile to a
+    :class:`Program` and show the source it generates.
+
+    >>> class Interpreted(Backend):
+    ...     name = "interpreted"
+    ...     def compile(self, func):
+    ...         return get_backend("reference").compile(func)
+    ...     def source(self, func):
+    ...         return get_backend("reference").source(func)
+    >>> backend = register_backend(Interpreted(), aliases=["interp"])
+    >>> get_backend("interp") is backend
+    True
+    >>> unregister_backend("interpreted")
+    """
+
+    name: str
+    """The name ``Mode(linker=...)``, ``config.linker`` and ``Function.source`` take."""
+    title: str = ""
+    """The name in messages ("the C backend"); the name when empty."""
+    device: str = HOST
+    """The device it runs on: the ``cpu`` backends are chosen by the linker, any other device
+    by ``config.device``."""
+    fallback: str | None = None
+    """The backend that runs in its place when it is not :meth:`available`; None: an error."""
+    language: str = ""
+    """What :meth:`source` shows."""
+
+    def available(self) -> bool:
+        """Whether it can run here (the C backend: whether a C compiler works; it warns once
+        per process when not)."""
+        return True
+
+    def unavailable_reason(self) -> str:
+        """Why it cannot run here, for the error raised when it has no fallback."""
+        return "it cannot run here"
+
+    @abstractmethod
+    def compile(self, func: FuncOp) -> Program:
+        """The program of ``func``, the final ``tg`` function."""
+
+    @abstractmethod
+    def source(self, func: FuncOp) -> str:
+        """The source it generates for ``func`` (it need not be available)."""
+
+    def describe(self) -> str:
+        """``the C backend``."""
+        return f"the {self.title or self.name} backend"
+
+
+@dataclass(frozen=True)
+class _BuiltIn:
+    title: str
+    module: str
+    device: str
+    aliases: tuple[str, ...]
+
+
+_BUILT_IN: dict[str, _BuiltIn] = {
+    "c": _BuiltIn("C", "tracegraph.backends.c", HOST, ("c|py", "cvm", "vm")),
+    "reference": _BuiltIn(
+        "NumPy reference", "tracegraph.backends.reference", HOST, ("numpy", "py")
+    ),
+    "triton": _BuiltIn("Triton", "tracegraph.backends.triton", "cuda", ()),
+}
+
+_lock = threading.RLock()
+_backends: dict[str, Backend] = {}
+"""The backends registered so far, by name."""
+_aliases: dict[str, str] = {
+    alias: name for name, spec in _BUILT_IN.items() for alias in spec.aliases
+}
+"""Other names, to the name of their backend."""
+_devices: dict[str, str] = {spec.device: name for name, spec in _BUILT_IN.items()}
+"""The backend of each device (the host's is the linker's choice: not used)."""
+
+
+class _Missing(Backend):
+    """A built-in backend whose module this installation does not have."""
+
+    def __init__(self, name: str, spec: _BuiltIn):
+        self.name = name
+        self.title = spec.title
+        self.device = spec.device
+        self._module = spec.module
+
+    def available(self) -> bool:
+        return False
+
+    def unavailable_reason(self) -> str:
+        return f"this version of tracegraph has no module {self._module}"
+
+    def _unavailable(self) -> BackendUnavailableError:
+        return BackendUnavailableError(
+            f"{self.describe()} is not available: {self.unavailable_reason()}"
+        )
+
+    def compile(self, func: FuncOp) -> Program:
+        raise self._unavailable()
+
+    def source(self, func: FuncOp) -> str:
+        raise self._unavailable()
+
+
+def backend_names() -> tuple[str, ...]:
+    """The names of the backends, built in or registered (without their other names).
+
+    >>> backend_names()
+    ('c', 'reference', 'triton')
+    """
+    with _lock:
+        return tuple(sorted({*_BUILT_IN, *_backends}))
+
+
+def linker_names() -> tuple[str, ...]:
+    """Every name of a backend that ``Mode(linker=...)`` and ``config.linker`` take.
+
+    >>> linker_names()
+    ('c', 'cvm', 'c|py', 'numpy', 'py', 'reference', 'triton', 'vm')
+    """
+    with _lock:
+        return tuple(sorted({*_BUILT_IN, *_backends, *_aliases}))
+
+
+def devices() -> tuple[str, ...]:
+    """The devices ``config.device`` takes: the host's and those of the backends.
+
+    >>> devices()
+    ('cpu', 'cuda')
+    """
+    with _lock:
+        return (HOST, *sorted(set(_devices) - {HOST}))
+
+
+def describe_names() -> str:
+    """The backends with their other names, for messages.
+
+    >>> describe_names()
+    'c (also c|py, cvm, vm), reference (also numpy, py), triton'
+    """
+    with _lock:
+        parts = []
+        for name in backend_names():
+            others = [alias for alias, target in _aliases.items() if target == name]
+            parts.append(f"{name} (also {', '.join(others)})" if others else name)
+        return ", ".join(parts)
+
+
+def get_backend(name: str) -> Backend:
+    """The backend of a name or other name, its module imported on first use; a ValueError
+    naming the choices for an unknown name.
+
+    >>> get_backend("py").describe()
+    'the NumPy reference backend'
+    >>> get_backend("banana")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown backend 'banana'; backends are c (also c|py, cvm, vm), reference ...
+    """
+    with _lock:
+        canonical = _aliases.get(name, name)
+        backend = _backends.get(canonical)
+        if backend is not None:
+            return backend
+        spec = _BUILT_IN.get(canonical)
+        if spec is None:
+            raise ValueError(f"unknown backend {name!r}; backends are {describe_names()}")
+    # Imported without the lock: the module registers itself, maybe from another thread.
+    try:
+        importlib.import_module(spec.module)
+    except ModuleNotFoundError as error:
+        if error.name != spec.module:
+            raise
+        with _lock:
+            _backends.setdefault(canonical, _Missing(canonical, spec))
+    with _lock:
+        if canonical not in _backends:
+            raise RuntimeError(f"{spec.module} did not register the backend {canonical!r}")
+        return _backends[canonical]
+
+
+def register_backend(backend: Backend, *, aliases: Sequence[str] = ()) -> Backend:
+    """Add a backend under its name and ``aliases``; it returns ``backend``. A name taken by
+    another backend is a ValueError; a built-in name is its own module's to register."""
+    with _lock:
+        name = backend.name
+        spec = _BUILT_IN.get(name)
+        if spec is not None:
+            if not type(backend).__module__.startswith(spec.module) or aliases:
+                raise ValueError(f"{name!r} is the name of a built-in backend")
+            if backend.device != spec.device:
+                raise ValueError(f"the {name!r} backend runs on {spec.device!r}")
+            _backends[name] = backend
+            return backend
+        for taken in (name, *aliases):
+            if taken in _backends or taken in _aliases or taken in _BUILT_IN:
+                raise ValueError(f"a backend is already registered as {taken!r}")
+        _backends[name] = backend
+        for alias in aliases:
+            _aliases[alias] = name
+        if backend.device != HOST:
+            _devices.setdefault(backend.device, name)
+        return backend
+
+
+def unregister_backend(name: str) -> None:
+    """Remove a backend :func:`register_backend` added, with its other names (not a built-in
+    one)."""
+    with _lock:
+        canonical = _aliases.get(name, name)
+        if canonical in _BUILT_IN:
+            raise ValueError(f"{canonical!r} is a built-in backend")
+        if canonical not in _backends:
+            raise ValueError(f"unknown backend {name!r}; backends are {describe_names()}")
+        del _backends[canonical]
+        for alias in [alias for alias, target in _aliases.items() if target == canonical]:
+            del _aliases[alias]
+        for device in [device for device, target in _devices.items() if target == canonical]:
+            del _devices[device]
+            others = [b for b in _backends.values() if b.device == device]
+            if others:
+                _devices[device] = others[0].name
+
+
+def backend_for(linker: str, device: str) -> Backend:
+    """The backend that runs functions for a mode's ``linker`` on ``device``: the linker's on
+    the host, the device's on another device; a backend that is not available hands over to
+    its fallback (C to the reference, with a warning once per process), or raises
+    :class:`~tracegraph.errors.BackendUnavailableError`.
+
+    >>> backend_for("numpy", "cpu").name
+    'reference'
+    >>> backend_for("c", "cuda")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tracegraph.errors.BackendUnavailableError: device 'cuda' runs functions on the Triton ...
+    """
+    if device == HOST:
+        chosen, why = get_backend(linker), f"linker {linker!r}"
+    else:
+        with _lock:
+            if device not in _devices:
+                raise ValueError(f"unknown device {device!r}; devices are {', '.join(devices())}")
+            name = _devices[device]
+        chosen, why = get_backend(name), f"device {device!r}"
+    while not chosen.available():
+        if chosen.fallback is None:
+            raise BackendUnavailableError(
+                f"{why} runs functions on {chosen.describe()}, which is not available: "
+                f"{chosen.unavailable_reason()}"
+            )
+        chosen = get_backend(chosen.fallback)
+    return chosen
+
+
+register_choices("linker", linker_names)
+register_choices("device", devices)
+
+__all__ = [
+    "HOST",
+    "Backend",
+    "Binding",
+    "Program",
+    "backend_for",
+    "backend_names",
+    "describe_names",
+    "devices",
+    "get_backend",
+    "linker_names",
+    "register_backend",
+    "unregister_backend",
+]
