@@ -33,7 +33,7 @@ def register_choices(flag: str, choices: Callable[[], tuple[str, ...]]) -> None:
 
 
 def _check(flag: str, value: str) -> None:
-    fixed = {"floatX": _FLOAT_DTYPES, "mode": _MODES}
+    fixed: dict[str, tuple[str, ...]] = {"floatX": _FLOAT_DTYPES, "mode": _MODES}
     if flag in fixed:
         allowed = fixed[flag]
     elif flag in _choices:

@@ -110,5 +110,5 @@ def test_dump_ir_names_every_stage() -> None:
     assert "tg.softplus" in _ops(f, "stabilized")
     assert _ops(f, "final") == _ops(f, "stabilized")
     assert "tgk.loop" in f.dump_ir("lowered")  # the kernel dialect, for the C target
-    with pytest.raises(ValueError, match="unknown stage 'fused'; stages are .*, lowered"):
+    with pytest.raises(ValueError, match=r"unknown stage 'fused'; stages are .*, lowered"):
         f.dump_ir("fused")
