@@ -11,8 +11,8 @@ from tracegraph.backends.c.scalar import SCALAR_RULES
 from tracegraph.backends.numpy import REFERENCE_RULES
 from tracegraph.gradient import VJP_RULES
 from tracegraph.ir import TG_OPERATIONS, ops
-from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp
-from tracegraph.passes.fusion import ELEMENTWISE, FUSED_REDUCTIONS
+from tracegraph.ir.traits import Elementwise
+from tracegraph.passes.fusion import FUSED_REDUCTIONS
 from tracegraph.tensor.elemwise import DTYPE_UFUNCS
 
 
@@ -33,12 +33,10 @@ def test_gradient_has_a_rule_or_a_not_differentiable_marker_for_every_op() -> No
 
 
 def test_every_elementwise_op_has_a_dtype_rule() -> None:
-    # cast and fill take their result dtype from their arguments, not from a ufunc.
-    own_dtype_rule = {ops.CastOp, ops.FillOp}
+    # cast, fill and switch take their result dtype from their arguments, not from a ufunc.
+    own_dtype_rule = {ops.CastOp, ops.FillOp, ops.SwitchOp}
     elementwise = {
-        op
-        for op in TG_OPERATIONS
-        if issubclass(op, UnaryElementwiseOp | BinaryElementwiseOp) and op not in own_dtype_rule
+        op for op in TG_OPERATIONS if op.has_trait(Elementwise) and op not in own_dtype_rule
     }
     missing = elementwise - set(DTYPE_UFUNCS)
     assert not missing, f"add these ops to DTYPE_UFUNCS: {_names(missing)}"
@@ -57,11 +55,7 @@ def test_the_c_rules_agree_with_the_lowering() -> None:
     op has a scalar expression."""
     for op in TG_OPERATIONS:
         rule = C_RULES[op]
-        if issubclass(op, UnaryElementwiseOp | BinaryElementwiseOp | ops.SwitchOp):
+        if op.has_trait(Elementwise):
             assert op in SCALAR_RULES, op
         if isinstance(rule, RunsReference):
-            assert not (is_elementwise_class(op) or op in FUSED_REDUCTIONS), op
-
-
-def is_elementwise_class(op: type[Operation]) -> bool:
-    return issubclass(op, ELEMENTWISE)
+            assert not (op.has_trait(Elementwise) or op in FUSED_REDUCTIONS), op
