@@ -10,10 +10,10 @@ from tracegraph.backends.c.rules import C_RULES, RunsReference
 from tracegraph.backends.c.scalar import SCALAR_RULES
 from tracegraph.backends.numpy import REFERENCE_RULES
 from tracegraph.gradient import VJP_RULES
-from tracegraph.ir import TG_OPERATIONS, ops
+from tracegraph.ir import TG_OPERATIONS
+from tracegraph.ir.numpy_functions import NUMPY_FUNCTIONS
 from tracegraph.ir.traits import Elementwise
 from tracegraph.passes.fusion import FUSED_REDUCTIONS
-from tracegraph.tensor.elemwise import DTYPE_UFUNCS
 
 
 def _names(classes: Collection[type[Operation]]) -> list[str]:
@@ -32,14 +32,10 @@ def test_gradient_has_a_rule_or_a_not_differentiable_marker_for_every_op() -> No
     )
 
 
-def test_every_elementwise_op_has_a_dtype_rule() -> None:
-    # cast, fill and switch take their result dtype from their arguments, not from a ufunc.
-    own_dtype_rule = {ops.CastOp, ops.FillOp, ops.SwitchOp}
-    elementwise = {
-        op for op in TG_OPERATIONS if op.has_trait(Elementwise) and op not in own_dtype_rule
-    }
-    missing = elementwise - set(DTYPE_UFUNCS)
-    assert not missing, f"add these ops to DTYPE_UFUNCS: {_names(missing)}"
+def test_every_elementwise_op_has_a_numpy_function() -> None:
+    elementwise = {op for op in TG_OPERATIONS if op.has_trait(Elementwise)}
+    missing = elementwise - set(NUMPY_FUNCTIONS)
+    assert not missing, f"add these ops to NUMPY_FUNCTIONS: {_names(missing)}"
 
 
 def test_c_backend_has_a_rule_for_every_op() -> None:
