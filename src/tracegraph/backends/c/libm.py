@@ -48,11 +48,18 @@ LIBM_FUNCTIONS: dict[str, LibmFunction] = {
 """Every libm function a scalar rule calls, by its double name."""
 
 
+class UnknownLibmFunction(KeyError):
+    """A scalar rule called a libm function that ``LIBM_FUNCTIONS`` lacks (its one argument)."""
+
+
 def libm_call(name: str, dtype: str, *args: str) -> str:
     """The C call of the libm function ``name`` for a result of ``dtype``: its float32
     variant for float32 where it has one. A name missing from ``LIBM_FUNCTIONS`` raises
-    ``KeyError``."""
-    suffix = "f" if dtype == "float32" and LIBM_FUNCTIONS[name].float32 else ""
+    ``UnknownLibmFunction``."""
+    function = LIBM_FUNCTIONS.get(name)
+    if function is None:
+        raise UnknownLibmFunction(name)
+    suffix = "f" if dtype == "float32" and function.float32 else ""
     return f"{name}{suffix}({', '.join(args)})"
 
 
