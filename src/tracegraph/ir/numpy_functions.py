@@ -93,6 +93,7 @@ NUMPY_FUNCTIONS: dict[type[Operation], NumPyFunction] = {
     ops.SqrtOp: ufunc(np.sqrt),
     ops.SqrOp: ufunc(np.square),
     ops.TanhOp: ufunc(np.tanh),
+    ops.ArcsinhOp: ufunc(np.arcsinh),
     ops.SigmoidOp: NumPyFunction(_sigmoid, np.exp),
     ops.SoftplusOp: NumPyFunction(_softplus, np.exp),
     ops.SinOp: ufunc(np.sin),

@@ -38,6 +38,7 @@ LIBM_FUNCTIONS: dict[str, LibmFunction] = {
     "sin": LibmFunction(float32=True, vectorized=True),
     "cos": LibmFunction(float32=True, vectorized=True),
     "erf": LibmFunction(float32=True, vectorized=True),
+    "asinh": LibmFunction(float32=True, vectorized=True),
     "fabs": LibmFunction(float32=True, vectorized=False),
     "sqrt": LibmFunction(float32=True, vectorized=False),
     "floor": LibmFunction(float32=True, vectorized=False),

@@ -212,6 +212,9 @@ class ScalarEmitter:
     def tanh(self, op: Operation, x: Operand) -> str:
         return self._float_function(op, x, "tanh")
 
+    def arcsinh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "asinh")
+
     def sigmoid(self, op: Operation, x: Operand) -> str:
         return _call("sigmoid", _result(op), x.as_(_result(op)))
 
@@ -349,6 +352,7 @@ SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.SqrtOp: ScalarEmitter.sqrt,
     ops.SqrOp: ScalarEmitter.sqr,
     ops.TanhOp: ScalarEmitter.tanh,
+    ops.ArcsinhOp: ScalarEmitter.arcsinh,
     ops.SigmoidOp: ScalarEmitter.sigmoid,
     ops.SoftplusOp: ScalarEmitter.softplus,
     ops.SinOp: ScalarEmitter.sin,

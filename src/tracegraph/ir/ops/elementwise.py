@@ -148,6 +148,13 @@ class TanhOp(UnaryElementwiseOp):
 
 
 @irdl_op_definition
+class ArcsinhOp(UnaryElementwiseOp):
+    """Inverse hyperbolic sine (Theano's ``arcsinh``)."""
+
+    name = "tg.arcsinh"
+
+
+@irdl_op_definition
 class SigmoidOp(UnaryElementwiseOp):
     """The logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
 
