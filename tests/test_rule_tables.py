@@ -172,7 +172,7 @@ def missing_libm_functions() -> Missing:
     """Libm functions a scalar rule calls that ``LIBM_FUNCTIONS`` lacks (without them, a
     float32 result would call the double function, and no loop over it would vectorize)."""
     return [
-        (_name(op), f"{LIBM}: {name}")
+        (_name(op), f"{LIBM}: {name}, which its scalar rule calls")
         for op in tg_operations()
         if op in SCALAR_RULES
         for name in sorted(libm_names(op, SCALAR_RULES[op]) - set(LIBM_FUNCTIONS))
@@ -206,8 +206,8 @@ CHECKS: tuple[Callable[[], Missing], ...] = (
 
 
 def report(missing: Missing) -> str:
-    """One line per missing entry: what to add where."""
-    return "\n".join(f"add {op} to {table}" for op, table in missing)
+    """One line per missing entry: the op, and the table to add it to."""
+    return "\n".join(f"{op} is missing from {table}" for op, table in missing)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[check.__name__ for check in CHECKS])
@@ -282,10 +282,10 @@ def test_a_new_op_is_named_in_every_table_it_lacks(throwaway_ops: list[type[Oper
         "missing_backend_cases": [(new, BACKEND_CASES)],
     }
     assert report(found["missing_vjp_rules"]) == (
-        "add tg.test_arcsinh to VJP_RULES (gradient/rules.py: a rule, NotDifferentiable(reason) "
-        "or UndefinedGradient)\n"
-        "add tg.test_cumsum to VJP_RULES (gradient/rules.py: a rule, NotDifferentiable(reason) "
-        "or UndefinedGradient)"
+        "tg.test_arcsinh is missing from VJP_RULES (gradient/rules.py: a rule, "
+        "NotDifferentiable(reason) or UndefinedGradient)\n"
+        "tg.test_cumsum is missing from VJP_RULES (gradient/rules.py: a rule, "
+        "NotDifferentiable(reason) or UndefinedGradient)"
     )
 
 
@@ -312,7 +312,7 @@ def test_a_libm_function_missing_from_the_table_is_named(
     monkeypatch.setitem(SCALAR_RULES, op, rule)
     monkeypatch.setitem(UNARY_UFUNCS, "test_arcsinh", (_unused, np.arcsinh, "any"))
     missing = [pair for check in CHECKS for pair in check() if pair[0] == op.name]
-    assert missing == [("tg.test_arcsinh", f"{LIBM}: test_asinh")]
+    assert missing == [("tg.test_arcsinh", f"{LIBM}: test_asinh, which its scalar rule calls")]
 
 
 def _unused(*args: Any) -> Any:
