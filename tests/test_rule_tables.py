@@ -281,11 +281,21 @@ def test_a_new_op_is_named_in_every_table_it_lacks(throwaway_ops: list[type[Oper
         "missing_libm_functions": [],
         "missing_backend_cases": [(new, BACKEND_CASES)],
     }
-    assert report(found["missing_vjp_rules"]) == (
+    missing_for_new = [pair for pairs in found.values() for pair in pairs if pair[0] == new]
+    assert report(missing_for_new) == (
+        "tg.test_arcsinh is missing from the exports of tracegraph.ir.ops (ir/ops/__init__.py: "
+        "the import and __all__)\n"
+        "tg.test_arcsinh is missing from NUMPY_FUNCTIONS (ir/numpy_functions.py: the "
+        "reference's function, the dtype's ufunc)\n"
         "tg.test_arcsinh is missing from VJP_RULES (gradient/rules.py: a rule, "
         "NotDifferentiable(reason) or UndefinedGradient)\n"
-        "tg.test_cumsum is missing from VJP_RULES (gradient/rules.py: a rule, "
-        "NotDifferentiable(reason) or UndefinedGradient)"
+        "tg.test_arcsinh is missing from CASES (tests/gradient/test_rules.py: the "
+        "finite-difference cases of its rule)\n"
+        "tg.test_arcsinh is missing from SCALAR_RULES (backends/c/scalar.py: a ScalarEmitter "
+        "method)\n"
+        "tg.test_arcsinh is missing from UNARY_UFUNCS or UNARY_FLOAT_FUNCTIONS "
+        "(tests/backends/test_numpy_elementwise.py) or BINARY_OPS (tests/numpy_oracle.py): the "
+        "backend suite's cases"
     )
 
 
