@@ -57,6 +57,7 @@ UNARY_UFUNCS: dict[str, tuple[Callable[[Any], TensorVariable], np.ufunc, str]] =
     "sqrt": (T.sqrt, np.sqrt, "nonnegative"),
     "sqr": (T.sqr, np.square, "any"),
     "tanh": (T.tanh, np.tanh, "any"),
+    "arcsinh": (T.arcsinh, np.arcsinh, "any"),
     "sin": (T.sin, np.sin, "any"),
     "cos": (T.cos, np.cos, "any"),
     "floor": (T.floor, np.floor, "any"),

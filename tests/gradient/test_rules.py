@@ -382,6 +382,7 @@ CASES: dict[type[Operation], list[Case]] = {
     ops.SqrtOp: unary_cases(T.sqrt, positive),
     ops.SqrOp: unary_cases(T.sqr, values),
     ops.TanhOp: unary_cases(T.tanh, values),
+    ops.ArcsinhOp: unary_cases(T.arcsinh, values),
     ops.SigmoidOp: [
         *unary_cases(T.sigmoid, values),
         case("large", T.sigmoid, np.array([-8.0, 8.0])),

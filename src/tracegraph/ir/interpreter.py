@@ -32,6 +32,7 @@ from tracegraph.ir import ops
 from tracegraph.ir import random_kernels as _random_kernels  # noqa: F401
 from tracegraph.ir import softmax_kernels as _softmax_kernels  # noqa: F401
 from tracegraph.ir.location import format_location
+from tracegraph.ir.numpy_functions import NUMPY_FUNCTIONS
 from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
 from tracegraph.ir.ops.subtensor import (
     ARRAY_INDEX,
@@ -95,85 +96,10 @@ def _ufunc_kernel(op: Operation, function: Callable[..., Any]) -> Kernel:
     return kernel
 
 
-def _sigmoid(x: Array) -> Array:
-    # Both branches are evaluated; each is exact where it is selected and never overflows there.
-    return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))
-
-
-def _softplus(x: Array) -> Array:
-    return np.logaddexp(np.zeros((), dtype=x.dtype), x)
-
-
-def _erf(x: Array) -> Array:
-    return np.asarray(np.vectorize(math.erf, otypes=[x.dtype])(x))
-
-
-def _pow(base: Array, exponent: Array) -> Array:
-    # NumPy's power takes a sqrt shortcut for an exponent of 0.5 that is broadcast or 0-d,
-    # which differs from C's pow at -inf and -0.0 ((-inf) ** 0.5 is NaN there, inf in C).
-    # tg.pow is C's pow (the C backend's), so a broadcast float exponent is given its own
-    # memory, and 0-d operands are computed as one-element vectors.
-    exponent = np.asarray(exponent)
-    if exponent.dtype.kind == "f":
-        shape = np.broadcast_shapes(np.shape(base), exponent.shape)
-        if not shape:
-            vector = np.power(np.reshape(base, (1,)), np.reshape(exponent, (1,)))
-            return np.asarray(vector.reshape(()))
-        if exponent.shape != shape or 0 in exponent.strides:
-            exponent = np.array(np.broadcast_to(exponent, shape))
-    return np.asarray(np.power(base, exponent))
-
-
-def _fill(model: Array, value: Array) -> Array:
-    return np.broadcast_to(value, np.broadcast_shapes(model.shape, value.shape))
-
-
-def _switch(cond: Array, if_true: Array, if_false: Array) -> Array:
-    return np.where(cond, if_true, if_false)
-
-
 ELEMENTWISE_FUNCTIONS: dict[type[Operation], Callable[..., Any]] = {
-    ops.NegOp: np.negative,
-    ops.AbsOp: np.absolute,
-    ops.SignOp: np.sign,
-    ops.ExpOp: np.exp,
-    ops.LogOp: np.log,
-    ops.Log1pOp: np.log1p,
-    ops.Expm1Op: np.expm1,
-    ops.SqrtOp: np.sqrt,
-    ops.SqrOp: np.square,
-    ops.TanhOp: np.tanh,
-    ops.SigmoidOp: _sigmoid,
-    ops.SoftplusOp: _softplus,
-    ops.SinOp: np.sin,
-    ops.CosOp: np.cos,
-    ops.FloorOp: np.floor,
-    ops.CeilOp: np.ceil,
-    ops.RoundOp: np.rint,
-    ops.ErfOp: _erf,
-    ops.InvertOp: np.invert,
-    ops.AddOp: np.add,
-    ops.SubOp: np.subtract,
-    ops.MulOp: np.multiply,
-    ops.TrueDivOp: np.true_divide,
-    ops.IntDivOp: np.floor_divide,
-    ops.ModOp: np.remainder,
-    ops.PowOp: _pow,
-    ops.MaximumOp: np.maximum,
-    ops.MinimumOp: np.minimum,
-    ops.GtOp: np.greater,
-    ops.GeOp: np.greater_equal,
-    ops.LtOp: np.less,
-    ops.LeOp: np.less_equal,
-    ops.EqOp: np.equal,
-    ops.NeqOp: np.not_equal,
-    ops.AndOp: np.bitwise_and,
-    ops.OrOp: np.bitwise_or,
-    ops.XorOp: np.bitwise_xor,
-    ops.FillOp: _fill,
-    ops.SwitchOp: _switch,
+    op: entry.compute for op, entry in NUMPY_FUNCTIONS.items() if entry.compute is not None
 }
-"""The NumPy function computing each elementwise op."""
+"""The NumPy function computing each elementwise op but ``cast`` (from ``NUMPY_FUNCTIONS``)."""
 
 
 @reference_rule(*ELEMENTWISE_FUNCTIONS)

@@ -23,26 +23,15 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from tracegraph.ir import ops
+from tracegraph.ir import TG_OPERATIONS, ops
+from tracegraph.ir.traits import Elementwise, FusibleReduction
 from tracegraph.ir.types import shape_of
 
-ELEMENTWISE: tuple[type[Operation], ...] = (
-    ops.UnaryElementwiseOp,
-    ops.BinaryElementwiseOp,
-    ops.SwitchOp,
+FUSED_REDUCTIONS: tuple[type[Operation], ...] = tuple(
+    op for op in TG_OPERATIONS if op.has_trait(FusibleReduction)
 )
-"""Ops computed one element at a time (casts, comparisons and ``fill`` included)."""
-
-FUSED_REDUCTIONS: tuple[type[Operation], ...] = (
-    ops.SumOp,
-    ops.ProdOp,
-    ops.MaxOp,
-    ops.MinOp,
-    ops.MeanOp,
-    ops.AnyOp,
-    ops.AllOp,
-)
-"""Reductions a loop nest can compute while it visits the values they reduce."""
+"""The ops of the dialect with the ``FusibleReduction`` trait: reductions a loop nest can compute
+while it visits the values they reduce."""
 
 Pattern = tuple[bool, ...]
 
@@ -53,11 +42,14 @@ def domain_pattern(value: SSAValue) -> Pattern:
 
 
 def is_elementwise(op: Operation) -> bool:
-    return isinstance(op, ELEMENTWISE)
+    """Whether the op has the ``Elementwise`` trait (casts, comparisons, ``fill`` and ``switch``
+    included)."""
+    return op.has_trait(Elementwise)
 
 
 def is_fused_reduction(op: Operation) -> bool:
-    return isinstance(op, FUSED_REDUCTIONS)
+    """Whether the op has the ``FusibleReduction`` trait."""
+    return op.has_trait(FusibleReduction)
 
 
 def is_scalar_constant(value: SSAValue) -> bool:

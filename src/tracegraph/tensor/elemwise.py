@@ -21,58 +21,20 @@ from xdsl.ir import Operation
 from tracegraph.errors import ShapeMismatchError
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location, user_location
+from tracegraph.ir.numpy_functions import NUMPY_FUNCTIONS
 from tracegraph.ir.ops.elementwise import BinaryElementwiseOp, UnaryElementwiseOp
 from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.types import Shape, tensor_type
 from tracegraph.tensor.variable import TensorLike, TensorVariable, emit
 
-DTYPE_UFUNCS: dict[type[Operation], np.ufunc] = {
-    ops.NegOp: np.negative,
-    ops.AbsOp: np.absolute,
-    ops.SignOp: np.sign,
-    ops.ExpOp: np.exp,
-    ops.LogOp: np.log,
-    ops.Log1pOp: np.log1p,
-    ops.Expm1Op: np.expm1,
-    ops.SqrtOp: np.sqrt,
-    ops.SqrOp: np.square,
-    ops.TanhOp: np.tanh,
-    ops.SigmoidOp: np.exp,
-    ops.SoftplusOp: np.exp,
-    ops.SinOp: np.sin,
-    ops.CosOp: np.cos,
-    ops.FloorOp: np.floor,
-    ops.CeilOp: np.ceil,
-    ops.RoundOp: np.rint,
-    ops.ErfOp: np.exp,
-    ops.InvertOp: np.invert,
-    ops.AddOp: np.add,
-    ops.SubOp: np.subtract,
-    ops.MulOp: np.multiply,
-    ops.TrueDivOp: np.true_divide,
-    ops.IntDivOp: np.floor_divide,
-    ops.ModOp: np.remainder,
-    ops.PowOp: np.power,
-    ops.MaximumOp: np.maximum,
-    ops.MinimumOp: np.minimum,
-    ops.GtOp: np.greater,
-    ops.GeOp: np.greater_equal,
-    ops.LtOp: np.less,
-    ops.LeOp: np.less_equal,
-    ops.EqOp: np.equal,
-    ops.NeqOp: np.not_equal,
-    ops.AndOp: np.bitwise_and,
-    ops.OrOp: np.bitwise_or,
-    ops.XorOp: np.bitwise_xor,
-}
-"""For each elementwise op, the NumPy ufunc whose type resolution gives its result dtype
-(ops without a ufunc of their own borrow one that types the same: ``sigmoid`` types as ``exp``)."""
-
 
 @lru_cache(maxsize=4096)
 def result_dtype(op_class: type[Operation], dtypes: tuple[str, ...]) -> str:
-    """The result dtype of an elementwise op for operand dtypes, as NumPy resolves it."""
-    ufunc = DTYPE_UFUNCS[op_class]
+    """The result dtype of an elementwise op for operand dtypes, as NumPy resolves it (the
+    ``typed_as`` ufunc of the op in ``NUMPY_FUNCTIONS``)."""
+    ufunc = NUMPY_FUNCTIONS[op_class].typed_as
+    if ufunc is None:
+        raise TypeError(f"{getattr(op_class, 'name', op_class.__name__)} has no dtype ufunc")
     signature = tuple(np.dtype(d) for d in dtypes) + (None,) * ufunc.nout
     try:
         resolved = ufunc.resolve_dtypes(signature)

@@ -89,6 +89,11 @@ def tanh(x: TensorLike) -> TensorVariable:
     return elementwise(ops.TanhOp, x)
 
 
+def arcsinh(x: TensorLike) -> TensorVariable:
+    """Inverse hyperbolic sine."""
+    return elementwise(ops.ArcsinhOp, x)
+
+
 def sigmoid(x: TensorLike) -> TensorVariable:
     """The logistic function ``1 / (1 + exp(-x))`` (also ``T.nnet.sigmoid``)."""
     return elementwise(ops.SigmoidOp, x)

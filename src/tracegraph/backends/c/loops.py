@@ -78,21 +78,40 @@ def c_string(text: str) -> str:
 # -- reductions -----------------------------------------------------------------------------------
 
 
+REDUCTION_KINDS: dict[type[Operation], str] = {
+    ops.SumOp: "sum",
+    ops.MeanOp: "sum",  # divided by the count at the end
+    ops.ProdOp: "prod",
+    ops.AnyOp: "any",
+    ops.AllOp: "all",
+    ops.MaxOp: "max",
+    ops.MinOp: "min",
+}
+"""How a C loop accumulates each fusible reduction. ``C_RULES`` runs in loops only the
+reductions listed here, so a new ``FusibleReduction`` op is named by the rule-table tests
+instead of being accumulated as some other reduction."""
+
+
+def _kind(reduction: ops.ReductionOp) -> str:
+    return REDUCTION_KINDS[type(reduction)]
+
+
 def accumulator_dtype(reduction: ops.ReductionOp) -> str:
     """The dtype a reduction accumulates in: float64 for float32 sums and means (more exact than
     the float32 pairwise sums of NumPy, well within their tolerance), else the result's."""
     result = dtype_of(reduction.result)
-    if isinstance(reduction, ops.SumOp | ops.MeanOp) and result == "float32":
+    if _kind(reduction) == "sum" and result == "float32":
         return "float64"
     return result
 
 
 def _identity(reduction: ops.ReductionOp, dtype: str) -> str:
-    if isinstance(reduction, ops.SumOp | ops.MeanOp | ops.AnyOp):
+    how = _kind(reduction)
+    if how in ("sum", "any"):
         return c_literal(0, dtype)
-    if isinstance(reduction, ops.ProdOp | ops.AllOp):
+    if how in ("prod", "all"):
         return c_literal(1, dtype)
-    largest = isinstance(reduction, ops.MinOp)
+    largest = how == "min"
     if kind(dtype) == "f":
         return c_literal(math.inf if largest else -math.inf, dtype)
     if dtype == "bool":
@@ -104,15 +123,16 @@ def _identity(reduction: ops.ReductionOp, dtype: str) -> str:
 def _accumulate(reduction: ops.ReductionOp, acc: str, value: Operand, dtype: str) -> str:
     """The statement folding ``value`` into the accumulator ``acc`` (of ``dtype``)."""
     v = value.as_(dtype)
-    if isinstance(reduction, ops.SumOp | ops.MeanOp):
+    how = _kind(reduction)
+    if how == "sum":
         return f"{acc} += {v};" if dtype != "bool" else f"{acc} = {acc} || {v};"
-    if isinstance(reduction, ops.ProdOp):
+    if how == "prod":
         return f"{acc} *= {v};" if dtype != "bool" else f"{acc} = {acc} && {v};"
-    if isinstance(reduction, ops.AnyOp):
+    if how == "any":
         return f"{acc} = {acc} || ({value.expr} != 0);"
-    if isinstance(reduction, ops.AllOp):
+    if how == "all":
         return f"{acc} = {acc} && ({value.expr} != 0);"
-    symbol = "<" if isinstance(reduction, ops.MinOp) else ">"
+    symbol = "<" if how == "min" else ">"
     if kind(dtype) == "f":  # tg.maximum's fold: NaN propagates, a tie takes the later (-0.0)
         return f"if ({v} {symbol}= {acc} || isnan({v})) {acc} = {v};"
     return f"if ({v} {symbol} {acc}) {acc} = {v};"
@@ -120,7 +140,7 @@ def _accumulate(reduction: ops.ReductionOp, acc: str, value: Operand, dtype: str
 
 def _needs_values(reduction: ops.ReductionOp) -> bool:
     """Whether the reduction has no identity: an empty reduction is an error."""
-    return isinstance(reduction, ops.MaxOp | ops.MinOp)
+    return _kind(reduction) in ("max", "min")
 
 
 # -- loops ----------------------------------------------------------------------------------------
@@ -566,9 +586,9 @@ class LoopEmitter:
         clauses = []
         for k, output in enumerate(self.outputs):
             r = output.reduction
-            if isinstance(r, ops.SumOp | ops.MeanOp) and self._dtype_of_output_buffer(k) != "bool":
+            if r is not None and _kind(r) == "sum" and self._dtype_of_output_buffer(k) != "bool":
                 clauses.append(f"reduction(+:r{k})")
-            elif isinstance(r, ops.ProdOp) and self._dtype_of_output_buffer(k) != "bool":
+            elif r is not None and _kind(r) == "prod" and self._dtype_of_output_buffer(k) != "bool":
                 clauses.append(f"reduction(*:r{k})")
             else:
                 return ""  # max, min, any, all: their NaN and short-circuit rules stay sequential

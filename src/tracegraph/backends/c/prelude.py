@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import struct
 
+from tracegraph.backends.c.libm import simd_declarations
 from tracegraph.backends.c.scalar import C_TYPES
 
 PARALLEL_THRESHOLD = 1 << 17
 """Loops over more elements than this run on several threads."""
 
-_SIMD_FUNCTIONS = ("exp", "log", "log1p", "expm1", "tanh", "sin", "cos", "erf")
-
-_LIBM_DECLARATIONS = "\n".join(
-    f"#pragma omp declare simd notinbranch\ndouble {name}(double);\n"
-    f"#pragma omp declare simd notinbranch\nfloat {name}f(float);"
-    for name in _SIMD_FUNCTIONS
-)
+_LIBM_DECLARATIONS = simd_declarations()
+"""``omp declare simd`` for the vectorized functions of ``LIBM_FUNCTIONS`` (``libm.py``)."""
 
 _FLOAT_HELPERS = """
 /* NumPy's floor division and remainder of floats (npy_divmod). */

@@ -14,9 +14,9 @@ from typing import TypeAlias
 
 from xdsl.ir import Operation
 
+from tracegraph.backends.c.loops import REDUCTION_KINDS
 from tracegraph.backends.c.scalar import SCALAR_RULES, ScalarRule
 from tracegraph.ir import ops
-from tracegraph.passes.fusion import FUSED_REDUCTIONS
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,10 @@ CRule: TypeAlias = ScalarRule | Native | RunsReference
 
 C_RULES: dict[type[Operation], CRule] = {
     **SCALAR_RULES,
-    **{reduction: Native("accumulated in a loop nest") for reduction in FUSED_REDUCTIONS},
+    **{
+        reduction: Native(f"accumulated in a loop nest ({how})")
+        for reduction, how in REDUCTION_KINDS.items()
+    },
     ops.FusedOp: Native("a loop nest over its body"),
     ops.YieldOp: Native("the outputs of a loop nest"),
     ops.DotOp: Native("BLAS (float32 and float64; integers run the reference)"),

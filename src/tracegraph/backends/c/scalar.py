@@ -6,8 +6,8 @@ and returns a C expression of the op's result dtype that computes exactly what t
 reference computes: NumPy's promotion (operands are converted to the dtype NumPy computes in),
 integer arithmetic that wraps (done in unsigned types, where C's signed overflow is undefined),
 NumPy's floor division and remainder (``tg_*`` helpers of the prelude), maximum and minimum
-that propagate NaN, and libm for the transcendental functions (declared ``omp declare simd``,
-so loops over them vectorize).
+that propagate NaN, and libm for the transcendental functions (``LIBM_FUNCTIONS`` in ``libm.py``:
+the float32 variant for float32, declared ``omp declare simd`` so loops over them vectorize).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from xdsl.ir import Operation
 
+from tracegraph.backends.c.libm import libm_call
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of
 
@@ -120,17 +121,15 @@ def _call(prefix: str, dtype: str, *args: str) -> str:
     return f"tg_{prefix}_{SUFFIX[dtype]}({', '.join(args)})"
 
 
-_LIBM_FLOAT32 = {"fabs", "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sin", "cos", "erf"}
-
-
 class ScalarEmitter:
     """One method per elementwise op: the C expression of its result on one element."""
 
     # -- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
-    def _libm(name: str, dtype: str, x: str) -> str:
-        return f"{name}f({x})" if dtype == "float32" and name in _LIBM_FLOAT32 else f"{name}({x})"
+    def _libm(name: str, dtype: str, *args: str) -> str:
+        """A call of a libm function of ``LIBM_FUNCTIONS`` (its float32 variant for float32)."""
+        return libm_call(name, dtype, *args)
 
     def _float_function(self, op: Operation, x: Operand, name: str) -> str:
         dtype = _result(op)
@@ -213,6 +212,9 @@ class ScalarEmitter:
     def tanh(self, op: Operation, x: Operand) -> str:
         return self._float_function(op, x, "tanh")
 
+    def arcsinh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "asinh")
+
     def sigmoid(self, op: Operation, x: Operand) -> str:
         return _call("sigmoid", _result(op), x.as_(_result(op)))
 
@@ -232,7 +234,7 @@ class ScalarEmitter:
         dtype = _result(op)
         if kind(dtype) != "f":
             return x.as_(dtype)
-        return f"{name}{'f' if dtype == 'float32' else ''}({x.as_(dtype)})"
+        return self._libm(name, dtype, x.as_(dtype))
 
     def floor(self, op: Operation, x: Operand) -> str:
         return self._rounding(op, x, "floor")
@@ -282,8 +284,7 @@ class ScalarEmitter:
     def pow(self, op: Operation, a: Operand, b: Operand) -> str:
         dtype = _result(op)
         if kind(dtype) == "f":
-            name = "powf" if dtype == "float32" else "pow"
-            return f"{name}({a.as_(dtype)}, {b.as_(dtype)})"
+            return self._libm("pow", dtype, a.as_(dtype), b.as_(dtype))
         if dtype == "bool":
             return f"({a.expr} || !{b.expr})"
         return _call("pow", dtype, a.as_(dtype), b.as_(dtype), "&tg_error")
@@ -351,6 +352,7 @@ SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.SqrtOp: ScalarEmitter.sqrt,
     ops.SqrOp: ScalarEmitter.sqr,
     ops.TanhOp: ScalarEmitter.tanh,
+    ops.ArcsinhOp: ScalarEmitter.arcsinh,
     ops.SigmoidOp: ScalarEmitter.sigmoid,
     ops.SoftplusOp: ScalarEmitter.softplus,
     ops.SinOp: ScalarEmitter.sin,

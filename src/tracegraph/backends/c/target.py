@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from xdsl.ir import Operation
 
+from tracegraph.backends.c.loops import REDUCTION_KINDS
 from tracegraph.backends.c.prelude import PARALLEL_THRESHOLD
 from tracegraph.backends.c.scalar import SCALAR_RULES
 from tracegraph.lowering.target import Target, register_target
-from tracegraph.passes.fusion import FUSED_REDUCTIONS
 
 ELEMENT_INDEX_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32")
 """Index dtypes whose every value an ``npy_int64`` holds."""
 
 
 def computes_in_loops(op: Operation) -> bool:
-    """Whether a C loop computes ``op``: it has a scalar rule or is a fusible reduction."""
-    return type(op) in SCALAR_RULES or type(op) in FUSED_REDUCTIONS
+    """Whether a C loop computes ``op``: it has a scalar rule or is a reduction a loop
+    accumulates."""
+    return type(op) in SCALAR_RULES or type(op) in REDUCTION_KINDS
 
 
 C_TARGET = Target(

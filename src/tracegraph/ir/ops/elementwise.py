@@ -18,6 +18,7 @@ from tracegraph.ir.ops._verify import (
     verify_broadcast_compatible,
     verify_dtype,
 )
+from tracegraph.ir.traits import Elementwise
 from tracegraph.ir.types import dtype_of
 
 
@@ -26,7 +27,7 @@ class UnaryElementwiseOp(IRDLOperation):
 
     x = operand_def(TensorType)
     result = result_def(TensorType)
-    traits = traits_def(Pure())
+    traits = traits_def(Pure(), Elementwise())
     assembly_format = "$x attr-dict `:` type($x) `->` type($result)"
 
     def __init__(self, x: SSAValue, result_type: Attribute):
@@ -42,7 +43,7 @@ class BinaryElementwiseOp(IRDLOperation):
     lhs = operand_def(TensorType)
     rhs = operand_def(TensorType)
     result = result_def(TensorType)
-    traits = traits_def(Pure())
+    traits = traits_def(Pure(), Elementwise())
     assembly_format = (
         "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
     )
@@ -144,6 +145,13 @@ class TanhOp(UnaryElementwiseOp):
     """Hyperbolic tangent."""
 
     name = "tg.tanh"
+
+
+@irdl_op_definition
+class ArcsinhOp(UnaryElementwiseOp):
+    """Inverse hyperbolic sine (Theano's ``arcsinh``)."""
+
+    name = "tg.arcsinh"
 
 
 @irdl_op_definition
@@ -382,7 +390,7 @@ class SwitchOp(IRDLOperation):
     if_true = operand_def(TensorType)
     if_false = operand_def(TensorType)
     result = result_def(TensorType)
-    traits = traits_def(Pure())
+    traits = traits_def(Pure(), Elementwise())
     assembly_format = (
         "$cond `,` $if_true `,` $if_false attr-dict `:` "
         "`(` type($cond) `,` type($if_true) `,` type($if_false) `)` `->` type($result)"

@@ -19,6 +19,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tracegraph.ir.ops._verify import verify_axes
+from tracegraph.ir.traits import FusibleReduction
 from tracegraph.ir.types import ndim_of
 
 
@@ -62,6 +63,7 @@ class SumOp(ReductionOp):
     """Sum (integers accumulate in NumPy's default integer)."""
 
     name = "tg.sum"
+    traits = traits_def(FusibleReduction())
 
 
 @irdl_op_definition
@@ -69,6 +71,7 @@ class ProdOp(ReductionOp):
     """Product."""
 
     name = "tg.prod"
+    traits = traits_def(FusibleReduction())
 
 
 @irdl_op_definition
@@ -76,6 +79,7 @@ class MaxOp(ReductionOp):
     """Maximum; an empty reduction is an error, as in NumPy."""
 
     name = "tg.max"
+    traits = traits_def(FusibleReduction())
 
 
 @irdl_op_definition
@@ -83,6 +87,7 @@ class MinOp(ReductionOp):
     """Minimum; an empty reduction is an error, as in NumPy."""
 
     name = "tg.min"
+    traits = traits_def(FusibleReduction())
 
 
 @irdl_op_definition
@@ -90,6 +95,7 @@ class MeanOp(ReductionOp):
     """Arithmetic mean (integers give float64)."""
 
     name = "tg.mean"
+    traits = traits_def(FusibleReduction())
 
 
 @irdl_op_definition
@@ -111,6 +117,7 @@ class AnyOp(ReductionOp):
     """Whether any element is true (result bool)."""
 
     name = "tg.any"
+    traits = traits_def(FusibleReduction())
 
 
 @irdl_op_definition
@@ -118,3 +125,4 @@ class AllOp(ReductionOp):
     """Whether every element is true (result bool)."""
 
     name = "tg.all"
+    traits = traits_def(FusibleReduction())

@@ -1,0 +1,83 @@
+"""The libm functions the scalar rules call, in one table: whether each has a float32 variant
+(``expf``), which a float32 result must call (the double one costs precision nowhere but time
+everywhere, and rounds twice), and whether the prelude declares it ``omp declare simd``, so
+that loops over it vectorize through glibc's vector math library (libmvec).
+
+``tests/test_rule_tables.py`` checks that every libm function a scalar rule emits is here.
+
+>>> libm_call("exp", "float32", "x"), libm_call("pow", "float64", "a", "b")
+('expf(x)', 'pow(a, b)')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LibmFunction:
+    """What the C backend needs to know of one libm function of floats."""
+
+    float32: bool
+    """It has a float32 variant, named with an ``f`` (``expf``)."""
+
+    vectorized: bool
+    """The prelude declares both variants ``omp declare simd`` (libmvec has them); ``False``
+    for the functions GCC computes inline (``sqrt``, ``fabs``, rounding) or libmvec lacks."""
+
+    arity: int = 1
+    """How many arguments it takes."""
+
+
+LIBM_FUNCTIONS: dict[str, LibmFunction] = {
+    "exp": LibmFunction(float32=True, vectorized=True),
+    "log": LibmFunction(float32=True, vectorized=True),
+    "log1p": LibmFunction(float32=True, vectorized=True),
+    "expm1": LibmFunction(float32=True, vectorized=True),
+    "tanh": LibmFunction(float32=True, vectorized=True),
+    "sin": LibmFunction(float32=True, vectorized=True),
+    "cos": LibmFunction(float32=True, vectorized=True),
+    "erf": LibmFunction(float32=True, vectorized=True),
+    "asinh": LibmFunction(float32=True, vectorized=True),
+    "fabs": LibmFunction(float32=True, vectorized=False),
+    "sqrt": LibmFunction(float32=True, vectorized=False),
+    "floor": LibmFunction(float32=True, vectorized=False),
+    "ceil": LibmFunction(float32=True, vectorized=False),
+    "rint": LibmFunction(float32=True, vectorized=False),
+    "pow": LibmFunction(float32=True, vectorized=False, arity=2),
+}
+"""Every libm function a scalar rule calls, by its double name."""
+
+
+class UnknownLibmFunction(KeyError):
+    """A scalar rule called a libm function that ``LIBM_FUNCTIONS`` lacks (its one argument)."""
+
+
+def libm_call(name: str, dtype: str, *args: str) -> str:
+    """The C call of the libm function ``name`` for a result of ``dtype``: its float32
+    variant for float32 where it has one. A name missing from ``LIBM_FUNCTIONS`` raises
+    ``UnknownLibmFunction``."""
+    function = LIBM_FUNCTIONS.get(name)
+    if function is None:
+        raise UnknownLibmFunction(name)
+    suffix = "f" if dtype == "float32" and function.float32 else ""
+    return f"{name}{suffix}({', '.join(args)})"
+
+
+def simd_declarations() -> str:
+    """The ``omp declare simd`` declarations of the vectorized functions, for the prelude.
+
+    >>> print(simd_declarations().splitlines()[:2])
+    ['#pragma omp declare simd notinbranch', 'double exp(double);']
+    """
+    declarations = []
+    for name, function in LIBM_FUNCTIONS.items():
+        if not function.vectorized:
+            continue
+        variants = [("double", name)] + ([("float", name + "f")] if function.float32 else [])
+        for c_type, c_name in variants:
+            parameters = ", ".join([c_type] * function.arity)
+            declarations.append(
+                f"#pragma omp declare simd notinbranch\n{c_type} {c_name}({parameters});"
+            )
+    return "\n".join(declarations)
