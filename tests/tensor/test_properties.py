@@ -164,7 +164,28 @@ def apply_numpy_ufunc(ufunc: np.ufunc, *operands: Array | PythonScalar) -> Array
                 for operand in operands
             ]
             result = np.asarray(ufunc(*widened))
+        if ufunc is np.power:
+            # tg.pow is C's pow. NumPy's power takes a sqrt shortcut for a broadcast exponent of
+            # 0.5, where (-inf) ** 0.5 is NaN (inf in C) and (-0.0) ** 0.5 is -0.0 (0.0 in C):
+            # the same values, each operand given its own memory, take the pow loop.
+            materialized = [
+                np.array(np.broadcast_to(np.asarray(operand, dtype=result.dtype), result.shape))
+                for operand in operands
+            ]
+            result = np.asarray(ufunc(*materialized))
     return result
+
+
+def test_the_oracle_of_a_python_scalar_power_is_cs_pow() -> None:
+    """Found by hypothesis: ``x ** 0.5`` at ``-inf`` is inf in tracegraph (C's pow, as Theano's C
+    backend), where NumPy's shortcut through sqrt gives NaN."""
+    vector = np.array([-np.inf, -0.0, 4.0], dtype=np.float32)
+    expected = apply_numpy_ufunc(np.power, vector, 0.5)
+    assert expected.dtype == np.float32
+    np.testing.assert_array_equal(expected, [np.inf, 0.0, 2.0])
+    assert not np.signbit(expected[1])
+    x = T.fvector("x")
+    np.testing.assert_array_equal(tracegraph.function([x], x**0.5)(vector), expected)
 
 
 def numpy_cast(array: Array, dtype: str) -> Array:
