@@ -13,6 +13,13 @@ from xdsl.ir import Operation
 
 import tracegraph
 import tracegraph.tensor as T
+from tracegraph.backends.registry import (
+    Backend,
+    Program,
+    get_backend,
+    register_backend,
+    unregister_backend,
+)
 from tracegraph.compile.graph import func_of
 from tracegraph.errors import UnsupportedOperationError
 from tracegraph.ir import ops
@@ -112,3 +119,41 @@ def test_lowering_leaves_the_final_stage_unchanged_and_the_c_backend_agrees() ->
     value = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(f(value)[0], np.exp(value).sum(axis=1))
     np.testing.assert_allclose(f(value)[1], value.T * 2)
+
+
+class _DeviceBackend(Backend):
+    """A device backend whose target runs no host calls: what a GPU backend is to lowering."""
+
+    name = "toy-device"
+    device = "toydev"
+
+    def compile(self, func: FuncOp) -> Program:
+        lowered(func, "toy-device")
+        return get_backend("reference").compile(func)
+
+    def source(self, func: FuncOp) -> str:
+        return ""
+
+
+def test_a_device_backend_refuses_at_function_time_naming_the_op_and_the_users_line(
+    device_target: Target,
+) -> None:
+    register_backend(_DeviceBackend())
+    previous = tracegraph.config.device
+    try:
+        tracegraph.config.device = "toydev"
+        x = T.dvector("x")
+        here = inspect.currentframe()
+        assert here is not None
+        line = here.f_lineno + 1
+        y = T.concatenate([T.exp(x), x])
+        with pytest.raises(UnsupportedOperationError) as error:
+            tracegraph.function([x], y)
+        assert f"tg.concatenate at {Path(__file__).name}:{line}:" in str(error.value).replace(
+            str(Path(__file__).parent) + "/", ""
+        )
+        doubled = tracegraph.function([x], T.exp(x) + x)  # loops only: it compiles
+        np.testing.assert_allclose(doubled(np.zeros(2)), [1.0, 1.0])
+    finally:
+        tracegraph.config.device = previous
+        unregister_backend("toy-device")

@@ -12,7 +12,8 @@ is read there for the last time.
   ``tg`` reduction in the body is accumulated over ``reduce`` (its axes). ``schedule`` says how
   the nest runs (``single``: one element; ``flat``: one loop over every element; ``nested``: a
   loop per axis over strides; ``flat_or_nested``: flat where the inputs are contiguous, checked
-  at run time), ``parallel`` that it may use several threads above the target's threshold, and
+  at run time), ``parallel`` that it may use several threads above the target's threshold,
+  ``vectorize`` that the innermost loop of a nest is vectorized (flat loops always are), and
   ``reuse`` which input's buffer each output may take (``-1``: none).
 - ``tgk.blas_dot``: a product of float vectors and matrices by the target's BLAS.
 - ``tgk.mrg_uniform``: MRG31k3p draws, bit for bit the reference's.
@@ -86,6 +87,7 @@ class LoopOp(IRDLOperation):
     schedule = attr_def(StringAttr)
     keepdims = opt_attr_def(UnitAttr)
     parallel = opt_attr_def(UnitAttr)
+    vectorize = opt_attr_def(UnitAttr)
     body = region_def("single_block")
     traits = traits_def(Pure())
     assembly_format = "$inputs attr-dict `:` functional-type($inputs, $outputs) $body"
@@ -102,6 +104,7 @@ class LoopOp(IRDLOperation):
         reuse: Sequence[int] | None = None,
         schedule: str = "nested",
         parallel: bool = False,
+        vectorize: bool = False,
     ):
         attributes: dict[str, Attribute] = {
             "views": ArrayAttr([int_array(view) for view in views]),
@@ -113,6 +116,8 @@ class LoopOp(IRDLOperation):
             attributes["keepdims"] = UnitAttr()
         if parallel:
             attributes["parallel"] = UnitAttr()
+        if vectorize:
+            attributes["vectorize"] = UnitAttr()
         super().__init__(
             operands=[list(inputs)],
             result_types=[list(result_types)],
@@ -148,6 +153,10 @@ class LoopOp(IRDLOperation):
     def is_parallel(self) -> bool:
         """Whether the loop may run on several threads (above the target's threshold)."""
         return self.parallel is not None
+
+    def is_vectorized(self) -> bool:
+        """Whether the innermost loop of the nest is vectorized (a flat loop always is)."""
+        return self.vectorize is not None
 
     @property
     def yielded(self) -> Sequence[SSAValue]:

@@ -101,6 +101,10 @@ class _LoopBuilder:
                 raise NotImplementedError("a loop reduces one set of axes")
         domain = shape_of(reductions[0].x if reductions else values[0])
         schedule, parallel = _schedule(self.views, domain, reduce, bool(reductions), target_)
+        # A nest meets a one-axis domain only when an input is not contiguous (a rare
+        # fallback): its loop stays scalar, which compiles much faster than gathers and
+        # scatters.
+        vectorize = schedule in ("nested", "flat_or_nested") and len(domain) >= 2
         return tgk.LoopOp(
             [value for value, _ in self.views],
             [[tgk.BROADCAST if a is None else a for a in axes] for _, axes in self.views],
@@ -110,6 +114,7 @@ class _LoopBuilder:
             keepdims=keepdims,
             schedule=schedule,
             parallel=parallel,
+            vectorize=vectorize,
         )
 
 

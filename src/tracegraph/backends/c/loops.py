@@ -652,9 +652,7 @@ class LoopEmitter:
             values = self._body(read)
             self._store(values, targets)
             return
-        # A one-axis domain gets here only when an input is not contiguous (a rare fallback):
-        # its loop stays scalar, which compiles much faster than gathers and scatters.
-        vectorize = self.rank >= 2
+        vectorize = self.loop.is_vectorized()
         if parallel:
             out.write("#pragma omp parallel for simd" + self._error_clause())
         elif accumulate_inner and vectorize:
