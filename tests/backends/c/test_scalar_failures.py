@@ -17,21 +17,7 @@ from tracegraph.backends.c.scalar import (
     failure_of,
 )
 from tracegraph.ir import ops
-from tracegraph.ir.types import tensor_type
-
-DTYPES = (
-    "bool",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "float32",
-    "float64",
-)
+from tracegraph.ir.types import DTYPES, tensor_type
 
 
 def _op(cls: type[Operation], dtype: str) -> tuple[Operation, list[Operand]]:
