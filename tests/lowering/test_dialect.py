@@ -113,3 +113,19 @@ def test_a_host_call_body_is_one_op_on_its_arguments() -> None:
     """
     with pytest.raises(VerifyException, match=r"the body is one op and tgk\.yield"):
         parse_lowered(text).verify()
+
+
+def test_a_loop_whose_body_reduces_other_axes_than_it_says_is_refused() -> None:
+    text = """
+    func.func @f(%x: tensor<?x?xf64>) -> tensor<?xf64> {
+      %r = tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 0>, schedule = "nested"}
+          : (tensor<?x?xf64>) -> tensor<?xf64> {
+      ^bb0(%a: tensor<?x?xf64>):
+        %s = tg.sum %a {axes = array<i64: 1>, keepdims = false} : tensor<?x?xf64> -> tensor<?xf64>
+        tgk.yield %s : tensor<?xf64>
+      }
+      func.return %r : tensor<?xf64>
+    }
+    """
+    with pytest.raises(VerifyException, match="the body's reductions must reduce its axes"):
+        parse_lowered(text).verify()

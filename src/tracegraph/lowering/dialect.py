@@ -14,7 +14,7 @@ is read there for the last time.
   loop per axis over strides; ``flat_or_nested``: flat where the inputs are contiguous, checked
   at run time), ``parallel`` that it may use several threads above the target's threshold,
   ``vectorize`` that the innermost loop of a nest is vectorized (flat loops always are), and
-  ``reuse`` which input's buffer each output may take (``-1``: none).
+  ``reuse`` which input's buffer each output may take (``-1``: none; absent: no output does).
 - ``tgk.blas_dot``: a product of float vectors and matrices by the target's BLAS.
 - ``tgk.mrg_uniform``: MRG31k3p draws, bit for bit the reference's.
 - ``tgk.view``: a dimshuffle as a view (no copy); loops read through views without this op.
@@ -82,8 +82,8 @@ class LoopOp(IRDLOperation):
     inputs = var_operand_def(TensorType)
     outputs = var_result_def(TensorType)
     views = attr_def(ArrayAttr[DenseArrayBase[IntegerType]])
-    reduce = attr_def(DenseArrayBase[IntegerType])
-    reuse = attr_def(DenseArrayBase[IntegerType])
+    reduce = opt_attr_def(DenseArrayBase[IntegerType])
+    reuse = opt_attr_def(DenseArrayBase[IntegerType])
     schedule = attr_def(StringAttr)
     keepdims = opt_attr_def(UnitAttr)
     parallel = opt_attr_def(UnitAttr)
@@ -106,18 +106,19 @@ class LoopOp(IRDLOperation):
         parallel: bool = False,
         vectorize: bool = False,
     ):
-        attributes: dict[str, Attribute] = {
-            "views": ArrayAttr([int_array(view) for view in views]),
-            "reduce": int_array(reduce),
-            "reuse": int_array(reuse if reuse is not None else [BROADCAST] * len(result_types)),
-            "schedule": StringAttr(schedule),
-        }
+        # In the order they print: what the loop reads and reduces, then how it runs.
+        attributes: dict[str, Attribute] = {"views": ArrayAttr([int_array(v) for v in views])}
+        if reduce:
+            attributes["reduce"] = int_array(reduce)
         if keepdims:
             attributes["keepdims"] = UnitAttr()
+        attributes["schedule"] = StringAttr(schedule)
         if parallel:
             attributes["parallel"] = UnitAttr()
         if vectorize:
             attributes["vectorize"] = UnitAttr()
+        if reuse is not None and any(i != BROADCAST for i in reuse):
+            attributes["reuse"] = int_array(reuse)
         super().__init__(
             operands=[list(inputs)],
             result_types=[list(result_types)],
@@ -135,15 +136,18 @@ class LoopOp(IRDLOperation):
         ]
 
     def get_reduced_axes(self) -> tuple[int, ...]:
-        """The domain axes the reductions of the body reduce."""
-        return _tuple(self.reduce)
+        """The domain axes the reductions of the body reduce (none: ``reduce`` is absent)."""
+        return _tuple(self.reduce) if self.reduce is not None else ()
 
     def get_keepdims(self) -> bool:
         """Whether reduced axes stay as size-1 axes of the reductions' results."""
         return self.keepdims is not None
 
     def get_reuse(self) -> list[int | None]:
-        """For each output, the input whose buffer it may take, or ``None``."""
+        """For each output, the input whose buffer it may take, or ``None`` (all ``None``:
+        ``reuse`` is absent)."""
+        if self.reuse is None:
+            return [None] * len(self.outputs)
         return [None if i == BROADCAST else i for i in _tuple(self.reuse)]
 
     def get_schedule(self) -> str:
@@ -205,6 +209,10 @@ class LoopOp(IRDLOperation):
                 raise VerifyException(f"tgk.loop: view {i} names an axis its input lacks")
         if any(not 0 <= axis < rank for axis in self.get_reduced_axes()):
             raise VerifyException("tgk.loop: a reduced axis is not a domain axis")
+        reduced = (self.get_reduced_axes(), self.get_keepdims())
+        for op in block.ops:
+            if isinstance(op, ops.ReductionOp) and (op.get_axes(), op.get_keepdims()) != reduced:
+                raise VerifyException("tgk.loop: the body's reductions must reduce its axes")
         if not isinstance(block.last_op, YieldOp):
             raise VerifyException("tgk.loop: the body must end with tgk.yield")
         if [v.type for v in self.yielded] != [r.type for r in self.outputs]:

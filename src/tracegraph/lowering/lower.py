@@ -298,7 +298,10 @@ def _plan_buffers(block: Block) -> None:
                         taken.add(buffer)
                         break
             reuse.append(choice)
-        op.attributes["reuse"] = tgk.int_array([tgk.BROADCAST if i is None else i for i in reuse])
+        if any(i is not None for i in reuse):
+            op.attributes["reuse"] = tgk.int_array(
+                [tgk.BROADCAST if i is None else i for i in reuse]
+            )
 
 
 def lower_function(func: FuncOp, t: Target) -> None:

@@ -2,10 +2,11 @@
 
 // An output written element by element may take the buffer of an input the function
 // allocated itself and reads there for the last time; never an argument's, a result's, a
-// buffer read through two views, or one of another dtype.
+// buffer read through two views, or one of another dtype. A loop without reuse has no reuse
+// attribute.
 
 // CHECK-LABEL: func.func @chain
-// CHECK-NEXT:    %[[E:.*]] = tgk.loop %x {{{.*}}reuse = array<i64: -1>{{.*}}}
+// CHECK-NEXT:    %[[E:.*]] = tgk.loop %x {views = [array<i64: 0>], schedule = "flat_or_nested", parallel} :
 // CHECK:         %[[L:.*]] = tgk.loop %[[E]] {{{.*}}reuse = array<i64: 0>{{.*}}}
 // CHECK:         tgk.loop %[[L]], %x {{{.*}}reuse = array<i64: 0>{{.*}}}
 func.func @chain(%x: tensor<?xf64>) -> tensor<?xf64> {
@@ -19,7 +20,7 @@ func.func @chain(%x: tensor<?xf64>) -> tensor<?xf64> {
 
 // CHECK-LABEL: func.func @still_needed
 // CHECK-NEXT:    %[[E:.*]] = tgk.loop %x
-// CHECK:         %[[R:.*]] = tgk.loop %[[E]] {{{.*}}reuse = array<i64: -1>{{.*}}}
+// CHECK:         %[[R:.*]] = tgk.loop %[[E]] {views = [array<i64: 0>], schedule = "flat_or_nested", parallel} :
 // CHECK:         tgk.loop %[[E]], %[[R]] {{{.*}}reuse = array<i64: 0>{{.*}}}
 func.func @still_needed(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
@@ -30,8 +31,8 @@ func.func @still_needed(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
 
 // CHECK-LABEL: func.func @two_views_or_another_dtype
 // CHECK-NEXT:    %[[E:.*]] = tgk.loop %x
-// CHECK:         tgk.loop %[[E]], %[[E]] {{{.*}}reuse = array<i64: -1>{{.*}}}
-// CHECK:         tgk.loop %{{.*}}, %zero {{{.*}}reuse = array<i64: -1>{{.*}}} : (tensor<?x?xf64>, tensor<1x1xf64>) -> tensor<?x?xi1>
+// CHECK:         tgk.loop %[[E]], %[[E]] {views = [array<i64: 0, 1>, array<i64: 1, 0>], schedule = "nested", vectorize} :
+// CHECK:         tgk.loop %{{.*}}, %zero {views = [array<i64: 0, 1>, array<i64: -1, -1>], schedule = "flat_or_nested", parallel, vectorize} : (tensor<?x?xf64>, tensor<1x1xf64>) -> tensor<?x?xi1>
 func.func @two_views_or_another_dtype(%x: tensor<?x?xf64>) -> tensor<?x?xi1> {
   %e = tg.exp %x : tensor<?x?xf64> -> tensor<?x?xf64>
   %t = tg.dimshuffle %e {order = array<i64: 1, 0>} : tensor<?x?xf64> -> tensor<?x?xf64>

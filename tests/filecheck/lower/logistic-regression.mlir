@@ -11,7 +11,7 @@
 
 // CHECK-LABEL: func.func @train
 // CHECK-NEXT:    %[[XW:.*]] = tgk.blas_dot %x, %w : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?xf64>
-// CHECK-NEXT:    %[[PRED:.*]], %[[Z:.*]], %[[NZ:.*]], %[[P:.*]] = tgk.loop %[[XW]], %b {views = [array<i64: 0>, array<i64: -1>], reduce = array<i64>, reuse = array<i64: -1, 0, -1, -1>, schedule = "flat_or_nested", parallel}
+// CHECK-NEXT:    %[[PRED:.*]], %[[Z:.*]], %[[NZ:.*]], %[[P:.*]] = tgk.loop %[[XW]], %b {views = [array<i64: 0>, array<i64: -1>], schedule = "flat_or_nested", parallel, reuse = array<i64: -1, 0, -1, -1>}
 // CHECK:           tg.sigmoid
 // CHECK:           tg.gt
 // CHECK:         %[[XENT:.*]], %{{.*}} = tgk.loop %[[Z]], %y, %[[NZ]] {{{.*}}reuse = array<i64: 2, -1>{{.*}}}
@@ -20,10 +20,10 @@
 // CHECK-NEXT:    %[[SHAPE:.*]] = tgk.shape %[[XENT]]
 // CHECK-NEXT:    %[[ZERO:.*]] = tg.constant dense<0> : tensor<i64>
 // CHECK-NEXT:    %{{.*}} = tgk.element %[[SHAPE]][%[[ZERO]]]
-// CHECK:         %[[GZ:.*]] = tgk.loop %y, {{.*}} {{{.*}}reuse = array<i64: 2>, schedule = "flat_or_nested", parallel}
+// CHECK:         %[[GZ:.*]] = tgk.loop %y, {{.*}} {{{.*}}schedule = "flat_or_nested", parallel, reuse = array<i64: 2>}
 // CHECK:         %[[GW:.*]] = tgk.blas_dot %[[XT]], %[[GZ]]
 // CHECK-NEXT:    %[[NEWW:.*]] = tgk.loop %w, %[[GW]] {{{.*}}reuse = array<i64: 1>{{.*}}}
-// CHECK:         %[[SUM:.*]] = tgk.loop %[[GZ]] {views = [array<i64: 0>], reduce = array<i64: 0>, reuse = array<i64: -1>, schedule = "flat_or_nested", keepdims}
+// CHECK:         %[[SUM:.*]] = tgk.loop %[[GZ]] {views = [array<i64: 0>], reduce = array<i64: 0>, keepdims, schedule = "flat_or_nested"}
 // CHECK:         %[[NEWB:.*]] = tgk.loop %b, %[[SUM]] {views = [array<i64>, array<i64>], {{.*}}schedule = "single"}
 // CHECK:         func.return %[[PRED]], %[[XENT]], %[[NEWW]], %[[NEWB]]
 func.func @train(%x: tensor<?x?xf64> {tg.input = "x"}, %y: tensor<?xf64> {tg.input = "y"}, %w: tensor<?xf64> {tg.shared = "w"}, %b: tensor<f64> {tg.shared = "b"}) -> (tensor<?xi1> {tg.output = 0 : i64}, tensor<?xf64> {tg.output = 1 : i64}, tensor<?xf64> {tg.update = "w"}, tensor<f64> {tg.update = "b"}) {

@@ -4,7 +4,7 @@
 // the new axis), the constant stays in the body, and the body's ops keep their tg form.
 
 // CHECK-LABEL: func.func @fused_broadcast
-// CHECK-NEXT:    %{{.*}} = tgk.loop %x, %y {views = [array<i64: 0, 1>, array<i64: -1, 0>], reduce = array<i64>, reuse = array<i64: -1>, schedule = "nested", vectorize} : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64> {
+// CHECK-NEXT:    %{{.*}} = tgk.loop %x, %y {views = [array<i64: 0, 1>, array<i64: -1, 0>], schedule = "nested", vectorize} : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64> {
 // CHECK-NEXT:    ^{{.*}}(%[[X:.*]]: tensor<?x?xf64>, %[[Y:.*]]: tensor<1x?xf64>):
 // CHECK-NEXT:      %[[TWO:.*]] = tg.constant dense<2.000000e+00> : tensor<1x1xf64>
 // CHECK-NEXT:      %[[E:.*]] = tg.exp %[[X]]
@@ -31,7 +31,7 @@ func.func @fused_broadcast(%x: tensor<?x?xf64>, %y: tensor<?xf64>) -> tensor<?x?
 // threads above the C target's threshold.
 
 // CHECK-LABEL: func.func @elementwise
-// CHECK-NEXT:    tgk.loop %x, %y {views = [array<i64: 0, 1>, array<i64: 0, 1>], reduce = array<i64>, reuse = array<i64: -1>, schedule = "flat_or_nested", parallel, vectorize}
+// CHECK-NEXT:    tgk.loop %x, %y {views = [array<i64: 0, 1>, array<i64: 0, 1>], schedule = "flat_or_nested", parallel, vectorize}
 // CHECK-NEXT:    ^{{.*}}(%[[X:.*]]: tensor<?x?xf64>, %[[Y:.*]]: tensor<?x?xf64>):
 // CHECK-NEXT:      %[[Z:.*]] = tg.mul %[[X]], %[[Y]]
 // CHECK-NEXT:      tgk.yield %[[Z]]
@@ -43,8 +43,8 @@ func.func @elementwise(%x: tensor<?x?xf64>, %y: tensor<?x?xf64>) -> tensor<?x?xf
 // A small static domain stays on one thread; a 0-d one is a single element.
 
 // CHECK-LABEL: func.func @small
-// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0>], reduce = array<i64>, reuse = array<i64: -1>, schedule = "flat_or_nested"} : (tensor<8xf32>) -> tensor<8xf32>
-// CHECK:         tgk.loop %{{.*}} {views = [array<i64>], reduce = array<i64>, reuse = array<i64: -1>, schedule = "single"} : (tensor<f32>) -> tensor<f32>
+// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0>], schedule = "flat_or_nested"} : (tensor<8xf32>) -> tensor<8xf32>
+// CHECK:         tgk.loop %{{.*}} {views = [array<i64>], schedule = "single"} : (tensor<f32>) -> tensor<f32>
 func.func @small(%x: tensor<8xf32>, %s: tensor<f32>) -> (tensor<8xf32>, tensor<f32>) {
   %y = tg.tanh %x : tensor<8xf32> -> tensor<8xf32>
   %t = tg.sqrt %s : tensor<f32> -> tensor<f32>
@@ -54,7 +54,7 @@ func.func @small(%x: tensor<8xf32>, %s: tensor<f32>) -> (tensor<8xf32>, tensor<f
 // A transposed read walks the axes in another order: a nest of loops over strides.
 
 // CHECK-LABEL: func.func @transposed
-// CHECK-NEXT:    tgk.loop %x, %x {views = [array<i64: 0, 1>, array<i64: 1, 0>], reduce = array<i64>, reuse = array<i64: -1>, schedule = "nested", vectorize}
+// CHECK-NEXT:    tgk.loop %x, %x {views = [array<i64: 0, 1>, array<i64: 1, 0>], schedule = "nested", vectorize}
 func.func @transposed(%x: tensor<?x?xf64>) -> tensor<?x?xf64> {
   %t = tg.dimshuffle %x {order = array<i64: 1, 0>} : tensor<?x?xf64> -> tensor<?x?xf64>
   %s = tg.add %x, %t : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>

@@ -4,7 +4,7 @@
 // reduction of every axis is flat; a fused reduction accumulates a value of the body.
 
 // CHECK-LABEL: func.func @rows
-// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 1>, reuse = array<i64: -1>, schedule = "nested", parallel, vectorize}
+// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 1>, schedule = "nested", parallel, vectorize}
 // CHECK-NEXT:    ^{{.*}}(%[[X:.*]]: tensor<?x?xf64>):
 // CHECK-NEXT:      %[[S:.*]] = tg.sum %[[X]] {axes = array<i64: 1>, keepdims = false}
 // CHECK-NEXT:      tgk.yield %[[S]] : tensor<?xf64>
@@ -14,21 +14,21 @@ func.func @rows(%x: tensor<?x?xf64>) -> tensor<?xf64> {
 }
 
 // CHECK-LABEL: func.func @columns
-// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 0>, reuse = array<i64: -1>, schedule = "nested", keepdims, vectorize}
+// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 0>, keepdims, schedule = "nested", vectorize}
 func.func @columns(%x: tensor<?x?xf64>) -> tensor<1x?xf64> {
   %s = tg.max %x {axes = array<i64: 0>, keepdims = true} : tensor<?x?xf64> -> tensor<1x?xf64>
   func.return %s : tensor<1x?xf64>
 }
 
 // CHECK-LABEL: func.func @everything
-// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 0, 1>, reuse = array<i64: -1>, schedule = "flat_or_nested", vectorize}
+// CHECK-NEXT:    tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 0, 1>, schedule = "flat_or_nested", vectorize}
 func.func @everything(%x: tensor<?x?xf32>) -> tensor<f32> {
   %s = tg.sum %x {axes = array<i64: 0, 1>, keepdims = false} : tensor<?x?xf32> -> tensor<f32>
   func.return %s : tensor<f32>
 }
 
 // CHECK-LABEL: func.func @fused_sum_of_exp
-// CHECK-NEXT:    %{{.*}}, %{{.*}} = tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 1>, reuse = array<i64: -1, -1>, schedule = "nested", parallel, vectorize}
+// CHECK-NEXT:    %{{.*}}, %{{.*}} = tgk.loop %x {views = [array<i64: 0, 1>], reduce = array<i64: 1>, schedule = "nested", parallel, vectorize}
 // CHECK-NEXT:    ^{{.*}}(%[[X:.*]]: tensor<?x?xf64>):
 // CHECK-NEXT:      %[[E:.*]] = tg.exp %[[X]]
 // CHECK-NEXT:      %[[S:.*]] = tg.sum %[[E]]
