@@ -1,4 +1,5 @@
-"""The backend registry: every backend by name, and the ``Program`` protocol they compile to.
+"""The backend registry: every backend by name, the ``Program`` protocol they compile to, and
+the ``ValueCell`` through which programs reach the values of shared variables.
 
 A backend turns the final ``tg`` function of ``function(...)`` into a :class:`Program`, which
 runs it. The built-in backends are listed here by name, with the device they run on and the
