@@ -24,6 +24,7 @@ from tracegraph.backends.reference import ReferenceProgram
 from tracegraph.backends.registry import (
     Backend,
     Binding,
+    ValueCell,
     backend_for,
     backend_names,
     devices,
@@ -271,13 +272,47 @@ def test_the_fast_path_of_a_program_takes_whole_calls() -> None:
         )
     (program,) = toy.programs
     (binding,) = program.bindings
-    assert binding.shared == (state,) and binding.update_targets == (state,)
+    assert binding.shared == (state.cell,) and binding.update_targets == (state.cell,)
     assert binding.target_shapes == ((None,),)
     assert binding.single_output and binding.convertible == (False,)
     assert f(np.ones(2)) == "fast" and program.runs == 0
     np.testing.assert_allclose(f(x=np.ones(2)), [2.0, 2.0])  # keywords: the general path
     assert program.runs == 1
     np.testing.assert_allclose(state.get_value(), [1.0, 1.0])
+
+
+def test_a_program_reaches_shared_values_through_the_cells_it_is_bound_to() -> None:
+    # The plug-in's whole call: read the cells, compute, assign the targets' cells; it never
+    # sees a shared variable.
+    def answer(binding: Binding, args: tuple[Any, ...]) -> Any:
+        (x,) = args
+        (cell,) = binding.shared
+        (target,) = binding.update_targets
+        output = x * 2
+        target.value = cell.value + x
+        return output
+
+    state = tracegraph.shared(np.zeros(2), name="state")
+    weight = tracegraph.shared(np.ones(2), name="weight")
+    x = T.dvector("x")
+    with toy_backend(fast=answer) as toy:
+        f = tracegraph.function(
+            [x], x * 2, updates=[(state, state + x)], mode=tracegraph.Mode(linker="toy")
+        )
+        g = f.copy(swap={state: weight})
+    bindings = [binding for program in toy.programs for binding in program.bindings]
+    for binding in bindings:
+        cells = [*binding.shared, *binding.update_targets]
+        assert cells and all(type(cell) is ValueCell for cell in cells)
+    assert bindings[-1].shared == (weight.cell,)
+    np.testing.assert_allclose(f(np.array([1.0, 2.0])), [2.0, 4.0])
+    np.testing.assert_allclose(state.get_value(), [1.0, 2.0])
+    g(np.ones(2))
+    np.testing.assert_allclose(weight.get_value(), [2.0, 2.0])
+    state.set_value(np.full(2, 5.0))  # the cell stays the variable's, with the new value
+    assert bindings[0].shared[0] is state.cell and state.cell.value[0] == 5.0
+    f(np.ones(2))
+    np.testing.assert_allclose(state.get_value(), [6.0, 6.0])
 
 
 def test_functions_without_a_fast_path_run_their_program() -> None:

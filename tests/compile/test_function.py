@@ -159,6 +159,25 @@ def test_failed_call_leaves_shared_variables_unchanged() -> None:
     assert count.get_value() == 0
 
 
+def test_a_shared_variable_keeps_its_value_in_one_cell() -> None:
+    """``cell.value`` is what ``get_value(borrow=True)`` returns; ``set_value`` and the updates
+    of calls, by either path, assign it and never replace the cell."""
+    array = np.zeros(2)
+    w = shared(array, borrow=True)
+    cell = w.cell
+    assert cell.value is array and w.get_value(borrow=True) is array
+    w.set_value(np.ones(2))
+    x = T.dvector("x")
+    f = function([x], [], updates=[(w, w + x)])
+    f(np.ones(2))
+    f(x=np.ones(2))  # keywords: the general path
+    assert w.cell is cell and cell.value is w.get_value(borrow=True)
+    np.testing.assert_array_equal(cell.value, [3.0, 3.0])
+    restored = pickle.loads(pickle.dumps(w))
+    assert restored.cell is not cell
+    np.testing.assert_array_equal(restored.cell.value, [3.0, 3.0])
+
+
 def test_update_with_wrong_runtime_shape_changes_nothing() -> None:
     state = shared(np.zeros(3), shape=(3,))
     count = shared(0)

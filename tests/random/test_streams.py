@@ -353,8 +353,11 @@ def test_state_get_and_set() -> None:
     copy_of_state = u.rng.get_value()
     live = u.rng.get_value(borrow=True)
     assert copy_of_state is not live
+    cell = u.rng.cell
+    assert cell.value is live
     first = f()
     assert u.rng.get_value(borrow=True) is not live  # the call stored a new generator
+    assert u.rng.cell is cell and cell.value is u.rng.get_value(borrow=True)  # in the same cell
     u.rng.set_value(copy_of_state)
     np.testing.assert_array_equal(f(), first)
     with pytest.raises(InputTypeError, match="RandomState"):

@@ -1,4 +1,5 @@
-"""The backend registry: every backend by name, and the ``Program`` protocol they compile to.
+"""The backend registry: every backend by name, the ``Program`` protocol they compile to, and
+the ``ValueCell`` through which programs reach the values of shared variables.
 
 A backend turns the final ``tg`` function of ``function(...)`` into a :class:`Program`, which
 runs it. The built-in backends are listed here by name, with the device they run on and the
@@ -34,7 +35,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from tracegraph.config import register_choices
 from tracegraph.errors import BackendUnavailableError
@@ -42,20 +43,56 @@ from tracegraph.errors import BackendUnavailableError
 if TYPE_CHECKING:
     from xdsl.dialects.func import FuncOp
 
+_T = TypeVar("_T")
+
 HOST = "cpu"
 """The device whose backend the linker chooses."""
 
 
+class ValueCell(Generic[_T]):
+    """Where a shared variable keeps its value between calls: one attribute, ``value``.
+
+    Every shared variable has one cell for its whole life (``variable.cell``), and
+    ``get_value``, ``set_value`` and every function that reads or updates the variable go
+    through it. A program reaches shared values only through the cells a :class:`Binding`
+    gives it: it reads ``cell.value`` before a call and assigns ``cell.value`` the new value
+    after it, with no checks (the value it stores must already fit the variable's type).
+
+    >>> cell = ValueCell(1.0)
+    >>> cell.value = cell.value + 1
+    >>> cell
+    ValueCell(2.0)
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: _T) -> None:
+        self.value = value
+        """The current value."""
+
+    def __repr__(self) -> str:
+        return f"ValueCell({self.value!r})"
+
+
 @dataclass(frozen=True)
 class Binding:
-    """What a compiled function tells its program when it asks for a fast call path: its
-    shared variables (argument order, after the inputs), the shared variables its updates
-    write (result order, after the outputs) with their static shapes, whether it returns one
-    output rather than a list, and which inputs may be cast safely to their dtype (those that
-    are not ``strict``)."""
+    """What a compiled function tells its program when it asks for a fast call path.
 
-    shared: tuple[Any, ...]
-    update_targets: tuple[Any, ...]
+    - ``shared``: the cells of its shared variables, in argument order (after the inputs);
+    - ``update_targets``: the cells its updates write, in result order (after the outputs);
+    - ``target_shapes``: the static shape of each update target (``None``: any size), which an
+      update's value must fit;
+    - ``single_output``: whether it returns one output rather than a list;
+    - ``convertible``: for each input, whether an argument may be cast safely to its dtype
+      (the inputs that are not ``strict``).
+
+    The cells are the whole interface to shared values (a program never sees the variables):
+    read ``cell.value``, and write ``cell.value`` only once the call has succeeded and every
+    update has been checked, so that a failed call changes no shared value.
+    """
+
+    shared: tuple[ValueCell[Any], ...]
+    update_targets: tuple[ValueCell[Any], ...]
     target_shapes: tuple[tuple[int | None, ...], ...]
     single_output: bool
     convertible: tuple[bool, ...]
@@ -68,9 +105,11 @@ class Program(Protocol):
     returns the outputs followed by the new values of the updated shared variables.
 
     ``bind(binding)`` may return a callable that does a whole call of the function, given the
-    caller's positional arguments: it converts them, runs, stores the updates and returns what
-    the function returns, or answers ``NotImplemented`` having changed nothing when the general
-    path (``run``) must be taken. A program without such a path returns None.
+    caller's positional arguments: it converts them, runs, reads the shared values from the
+    :class:`ValueCell` objects of the :class:`Binding` and stores the updates in them (all
+    checked first, none stored when one does not fit), and returns what the function returns;
+    or it answers ``NotImplemented``, having changed nothing, when the general path (``run``)
+    must be taken. A program without such a path returns None.
     """
 
     def run(self, args: Sequence[Any]) -> list[Any]: ...
@@ -341,6 +380,7 @@ __all__ = [
     "Backend",
     "Binding",
     "Program",
+    "ValueCell",
     "backend_for",
     "backend_names",
     "describe_names",

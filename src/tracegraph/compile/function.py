@@ -150,13 +150,14 @@ class Function(Generic[R]):
         final = func_of(stages["final"])
         self._program = make_program(final, mode)
         # The program's own path for a whole call, offered to functions whose shared
-        # variables are all tensors (random states take the general path).
+        # variables are all tensors (random states take the general path); it reaches their
+        # values through their cells only.
         self._fast_call: Callable[..., Any] | None = None
         if all(isinstance(s, SharedVariable) for s in [*shared, *update_targets]):
             self._fast_call = self._program.bind(
                 Binding(
-                    shared=tuple(shared),
-                    update_targets=tuple(update_targets),
+                    shared=tuple(variable.cell for variable in shared),
+                    update_targets=tuple(target.cell for target in update_targets),
                     target_shapes=tuple(
                         target.type.shape
                         for target in update_targets

@@ -2,7 +2,9 @@
 
 ``BaseSharedVariable`` is what ``function`` needs of any of them (the value, its update, the
 check of a new value); ``SharedVariable`` is the tensor kind users create with ``shared``.
-The state of a random stream is another kind (``tracegraph.random``).
+The state of a random stream is another kind (``tracegraph.random``). Each keeps its value in
+its ``cell``, a :class:`~tracegraph.backends.registry.ValueCell`: the one object through which
+backends read and update it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tracegraph.backends.registry import ValueCell
 from tracegraph.errors import GraphTypeError
 from tracegraph.ir.location import user_location
 from tracegraph.ir.ops import SharedOp
@@ -24,10 +27,17 @@ from tracegraph.tensor.variable import TensorVariable, Variable, attach_variable
 class BaseSharedVariable(Variable):
     """A variable whose value lives between function calls: ``get_value`` / ``set_value``
     read and replace it, a function's updates compute its next value, and
-    ``default_update``, when set, is the update a function applies when given none."""
+    ``default_update``, when set, is the update a function applies when given none.
+
+    The value lives in ``cell``, a :class:`ValueCell` made with the variable and never replaced
+    (functions bind to it once): ``cell.value`` is the current value, as ``get_value(borrow=
+    True)`` returns it, and :meth:`store` and ``set_value`` assign it. Each subclass declares
+    the ``cell`` slot (two bases with slots of their own cannot be combined)."""
 
     __slots__ = ()
     default_update: Variable | None
+    cell: ValueCell[Any]
+    """Where the value lives (see the class)."""
 
     def get_value(self, borrow: bool = False) -> Any:
         """The current value (a copy unless ``borrow``)."""
@@ -48,7 +58,7 @@ class BaseSharedVariable(Variable):
 
     def store(self, value: Any) -> None:
         """Hold ``value``, a result of :meth:`new_value`, as the new value (no checks)."""
-        raise NotImplementedError
+        self.cell.value = value
 
 
 def owned_value(result: Any, protected: list[Any]) -> Any:
@@ -88,7 +98,8 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
     array(5)
     """
 
-    __slots__ = ("_value", "allow_downcast", "default_update", "strict")
+    __slots__ = ("allow_downcast", "cell", "default_update", "strict")
+    cell: ValueCell[NDArray[Any]]
 
     def __init__(
         self,
@@ -105,8 +116,8 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
         self.strict = strict
         self.allow_downcast = allow_downcast
         self.default_update: TensorVariable | None = None
-        self._value = type.filter(
-            value, strict=strict, allow_downcast=allow_downcast, what=self._what()
+        self.cell = ValueCell(
+            type.filter(value, strict=strict, allow_downcast=allow_downcast, what=self._what())
         )
 
     def _what(self) -> str:
@@ -114,7 +125,8 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
 
     def get_value(self, borrow: bool = False) -> NDArray[Any]:
         """The current value (a copy unless ``borrow``)."""
-        return self._value if borrow else self._value.copy()
+        value = self.cell.value
+        return value if borrow else value.copy()
 
     def set_value(self, value: Any, borrow: bool = False) -> None:
         """Replace the value; it must fit the variable's type (dtype, rank, static sizes)."""
@@ -123,7 +135,7 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
         )
         if converted is value and not borrow:
             converted = converted.copy()
-        self._value = converted
+        self.cell.value = converted
 
     def check_update(self, update: Variable) -> None:
         """The update's static type must be one this variable's values can have, with Theano's
@@ -168,16 +180,13 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
             self.type.check_shape(value, f"update of {self.describe()}")
         return value
 
-    def store(self, value: Any) -> None:
-        self._value = value
-
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _restore_shared,
             (
                 self.type.dtype,
                 self.type.shape,
-                self._value,
+                self.cell.value,
                 self.name,
                 self.strict,
                 self.allow_downcast,

@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.backends.registry import ValueCell
 from tracegraph.compile.shared import BaseSharedVariable
 from tracegraph.config import config
 from tracegraph.errors import GraphTypeError, InputTypeError
@@ -92,7 +93,8 @@ class RandomStateSharedVariable(RandomStateVariable, BaseSharedVariable):
     8
     """
 
-    __slots__ = ("_value", "default_update")
+    __slots__ = ("cell", "default_update")
+    cell: ValueCell[RandomState]
 
     def __init__(self, value: RandomState, name: str | None = None, borrow: bool = False):
         op = SharedOp(name or "", RandomStateIRType())
@@ -101,19 +103,20 @@ class RandomStateSharedVariable(RandomStateVariable, BaseSharedVariable):
         attach_variable(op, self)
         self.default_update: Variable | None = None
         state = self.type.filter(value, what=self._what())
-        self._value = state if borrow else copy.deepcopy(state)
+        self.cell = ValueCell(state if borrow else copy.deepcopy(state))
 
     def _what(self) -> str:
         return f"random state {self.name!r}" if self.name else "random state"
 
     def get_value(self, borrow: bool = False) -> RandomState:
         """The generator (a copy unless ``borrow``)."""
-        return self._value if borrow else copy.deepcopy(self._value)
+        state = self.cell.value
+        return state if borrow else copy.deepcopy(state)
 
     def set_value(self, value: Any, borrow: bool = False) -> None:
         """Replace the generator (copied unless ``borrow``)."""
         state = self.type.filter(value, what=self._what())
-        self._value = state if borrow else copy.deepcopy(state)
+        self.cell.value = state if borrow else copy.deepcopy(state)
 
     def check_update(self, update: Variable) -> None:
         """The update must be a random-stream state."""
@@ -132,11 +135,8 @@ class RandomStateSharedVariable(RandomStateVariable, BaseSharedVariable):
         protected.append(state)
         return state
 
-    def store(self, value: Any) -> None:
-        self._value = value
-
     def __reduce__(self) -> tuple[Any, ...]:
-        return (RandomStateSharedVariable, (self._value, self.name, True))
+        return (RandomStateSharedVariable, (self.cell.value, self.name, True))
 
     def __repr__(self) -> str:
         return self.name if self.name is not None else "<random state>"

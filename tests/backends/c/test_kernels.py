@@ -6,6 +6,7 @@ parallel, and the typed errors."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from tests.backends.c.helpers import both_programs, run_both
 from tests.backends.numpy_helpers import LAYOUTS, in_layout, sample
 from tests.numpy_oracle import BINARY_OPS
 from tracegraph.backends.c import CProgram
+from tracegraph.backends.c.context import CELL_VALUE, CallContext, RunContext
+from tracegraph.backends.registry import Binding, ValueCell
 from tracegraph.lowering.dialect import ElementOp, LoopOp
 
 THIS_FILE = Path(__file__).name
@@ -360,6 +363,46 @@ def test_an_update_that_breaks_a_static_size_raises_on_the_c_path_too() -> None:
     with pytest.raises(tracegraph.ShapeMismatchError, match="row"):
         f(np.ones((2, 3)))
     np.testing.assert_array_equal(row.get_value(), np.ones((1, 3)))
+
+
+def test_the_c_call_path_reaches_shared_values_through_their_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The program is bound to the variables' cells, never the variables; the C code reads and
+    assigns the cells' documented attribute and takes its context's fields by name."""
+    bindings: list[Binding] = []
+    bind = CProgram.bind
+
+    def spy(program: CProgram, binding: Binding) -> Callable[..., Any] | None:
+        bindings.append(binding)
+        return bind(program, binding)
+
+    monkeypatch.setattr(CProgram, "bind", spy)
+    state = tracegraph.shared(np.zeros(3), name="state")
+    weight = tracegraph.shared(np.full(3, 2.0), name="weight")
+    x = T.dvector("x")
+    f = tracegraph.function([x], x * weight, updates=[(state, state + x)])
+    (binding,) = bindings
+    assert {id(cell) for cell in binding.shared} == {id(state.cell), id(weight.cell)}
+    assert binding.update_targets == (state.cell,)
+    assert all(type(cell) is ValueCell for cell in [*binding.shared, *binding.update_targets])
+    assert isinstance(f._program, CProgram)
+    context = f._program.call_context(binding)
+    assert isinstance(context, CallContext) and isinstance(context.run_context, RunContext)
+    np.testing.assert_array_equal(f(np.ones(3)), np.full(3, 2.0))
+    np.testing.assert_array_equal(state.cell.value, np.ones(3))
+    weight.set_value(np.full(3, 3.0))  # seen by the next call, through the same cell
+    np.testing.assert_array_equal(f(np.ones(3)), np.full(3, 3.0))
+    source = f.source("c")
+    assert "_value" not in source
+    assert re.findall(r'InternFromString\("(\w*)"\)', source) == [CELL_VALUE]
+    accesses = re.findall(r"PyObject_(\w*Attr\w*)\(PyTuple_GET_ITEM\((\w+), \d\), (\w+)", source)
+    assert accesses == [
+        ("GetAttr", "shared", "tg_cell_attribute"),
+        ("GetAttr", "shared", "tg_cell_attribute"),
+        ("SetAttr", "targets", "tg_cell_attribute"),
+    ]
+    assert len(re.findall(r"PyObject_\w*Attr", source)) == 3
 
 
 def test_functions_with_reference_steps_call_through_the_c_path() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.backends.c.context import run_field
 from tracegraph.backends.c.loops import IndentedBuffer, LoopEmitter, comment
 from tracegraph.backends.c.scalar import C_TYPES
 from tracegraph.ir import ops
@@ -191,8 +192,8 @@ class KernelEmitter:
             operands = ", ".join(f"v[{self._slot(a)}]" for a in kernel.arguments) or "NULL"
             out.write(f"PyObject *args[{max(count, 1)}] = {{{operands}}};")
             out.write(
-                f"PyObject *r = PyObject_Vectorcall(PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 0), "
-                f"{call_index}), args, {count}, NULL);"
+                "PyObject *r = PyObject_Vectorcall(PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, "
+                f"{run_field('calls')}), {call_index}), args, {count}, NULL);"
             )
             out.write("if (r == NULL) return -1;")
             if len(results) == 1:

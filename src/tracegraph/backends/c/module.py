@@ -2,12 +2,14 @@
 
 - ``run(context, *args)`` holds one reference per slot, runs ``tg_execute`` (the constants,
   then each kernel's ``tg_step_K``, dropping each value after its last use) and returns the
-  tuple of results. The ``context`` tuple carries what the module cannot hold itself, since one
-  compiled module may serve several functions: the Python kernels of the call steps, the
-  constants, and ``raise_error(step, blame, kind, message, operands)``, which raises the typed
-  error the reference backend would, naming the op and the user's line.
-- ``call(fast_context, *inputs)``, when every argument and result is a tensor: a whole call of
-  a ``Function`` (see ``_emit_call_function``).
+  tuple of results. The ``context``, a :class:`~tracegraph.backends.c.context.RunContext`,
+  carries what the module cannot hold itself, since one compiled module may serve several
+  functions: the Python kernels of the call steps, the constants, and ``raise_error(step,
+  blame, kind, message, operands)``, which raises the typed error the reference backend would,
+  naming the op and the user's line.
+- ``call(context, *inputs)``, when every argument and result is a tensor: a whole call of a
+  ``Function``, given a :class:`~tracegraph.backends.c.context.CallContext` (see
+  ``_emit_call_function``).
 
 The translation unit can also be compiled in parts at once, one per core (``build.py`` defines
 ``TG_PARTS`` and ``TG_PART``; compiled alone it is one part): the loop kernels, most of the
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from xdsl.dialects.func import FuncOp
 
+from tracegraph.backends.c.context import CELL_VALUE, call_field, run_field
 from tracegraph.backends.c.emit import KernelEmitter, Slots
 from tracegraph.backends.c.loops import IndentedBuffer
 from tracegraph.backends.c.scalar import NPY_TYPES
@@ -83,7 +86,7 @@ def emit_module(func: FuncOp) -> str:
             out.write("#if TG_PART == 0")
         emitter.emit(kernel, step)
         out.write("#endif", "")
-    out.write("#if TG_PART == 0", "static PyObject *tg_value_name;", "")
+    out.write("#if TG_PART == 0", "static PyObject *tg_cell_attribute;", "")
     _emit_run(program, out)
     fast = has_fast_call(program)
     if fast:
@@ -113,8 +116,8 @@ def emit_module(func: FuncOp) -> str:
             "#endif",
         )
     out.write(
-        '    tg_value_name = PyUnicode_InternFromString("_value");',
-        "    if (tg_value_name == NULL) return NULL;",
+        f'    tg_cell_attribute = PyUnicode_InternFromString("{CELL_VALUE}");',
+        "    if (tg_cell_attribute == NULL) return NULL;",
         "    return PyModule_Create(&tg_module);",
         "}",
         "#endif",
@@ -129,7 +132,8 @@ def _emit_execute(program: Slots, out: IndentedBuffer) -> None:
     with out.indent("static int tg_execute(PyObject **v, PyObject *ctx) {", "}"):
         for position, index in enumerate(sorted(program.constants)):
             out.write(
-                f"v[{index}] = PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 1), {position}); "
+                f"v[{index}] = PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, {run_field('constants')}), "
+                f"{position}); "
                 f"Py_INCREF(v[{index}]);"
             )
         for step in range(len(program.kernels)):
@@ -182,17 +186,22 @@ def has_fast_call(program: Slots) -> bool:
 
 
 def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
-    """``call(fast_context, *inputs)``: a whole call of a ``Function`` in C, for the common
-    case; it returns ``NotImplemented`` (before any effect) where the Python path must run.
+    """``call(context, *inputs)``: a whole call of a ``Function`` in C, for the common case;
+    it returns ``NotImplemented`` (before any effect) where the Python path must run.
 
-    ``fast_context`` is ``(context, shared variables, update targets, static shapes of the
-    targets, single output, whether each input may be converted)``. Arguments must be ndarrays
-    of the input's rank and static sizes, in native byte order and aligned, and of its dtype or
-    one that casts to it safely (for the inputs that are not ``strict``); shared values that
-    are not in native byte order or aligned are copied (as ``run`` copies such arguments, and
-    the results of reference kernels, for the loops to read them in place); results that the
-    program did not allocate itself (arguments, constants, views, reference results) or that
-    are returned twice are copied, so that no result aliases another or an argument."""
+    ``context`` is a :class:`~tracegraph.backends.c.context.CallContext`, read by the positions
+    of its fields: the run context, the cells of the shared variables (their values are read
+    from the cells' ``value``), the cells of the update targets (their ``value`` is assigned
+    once every update has been checked against the targets' static shapes), whether the
+    function returns a single output, and whether each input may be converted.
+
+    Arguments must be ndarrays of the input's rank and static sizes, in native byte order and
+    aligned, and of its dtype or one that casts to it safely (for the inputs that are not
+    ``strict``); shared values that are not in native byte order or aligned are copied (as
+    ``run`` copies such arguments, and the results of reference kernels, for the loops to read
+    them in place); results that the program did not allocate itself (arguments, constants,
+    views, reference results) or that are returned twice are copied, so that no result aliases
+    another or an argument."""
     count = max(len(program.values), 1)
     inputs, outputs = program.num_inputs, program.num_outputs
     updates = len(program.returns) - outputs
@@ -205,7 +214,7 @@ def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
         out.write("int bail = 0;")
         out.write(f"if (nargs != {inputs + 1}) Py_RETURN_NOTIMPLEMENTED;")
         out.write("PyObject *fast = args[0];")
-        out.write("PyObject *convertible = PyTuple_GET_ITEM(fast, 5);")
+        out.write(f"PyObject *convertible = PyTuple_GET_ITEM(fast, {call_field('convertible')});")
         for index in range(inputs):
             arg = f"(PyArrayObject *)args[{index + 1}]"
             shape = program.shape(index)
@@ -228,13 +237,16 @@ def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
             out.write(
                 f"if (v[{index}] == NULL) {{ result = Py_NewRef(Py_NotImplemented); goto done; }}"
             )
-        out.write("PyObject *ctx = PyTuple_GET_ITEM(fast, 0);")
-        out.write("PyObject *shared = PyTuple_GET_ITEM(fast, 1);")
-        out.write("PyObject *targets = PyTuple_GET_ITEM(fast, 2);")
+        out.write(f"PyObject *ctx = PyTuple_GET_ITEM(fast, {call_field('run_context')});")
+        out.write(f"PyObject *shared = PyTuple_GET_ITEM(fast, {call_field('shared')});")
+        out.write(f"PyObject *targets = PyTuple_GET_ITEM(fast, {call_field('targets')});")
+        out.write(
+            f"PyObject *target_shapes = PyTuple_GET_ITEM(fast, {call_field('target_shapes')});"
+        )
         for position, index in enumerate(range(inputs, program.num_args)):
             out.write(
                 f"v[{index}] = PyObject_GetAttr(PyTuple_GET_ITEM(shared, {position}), "
-                "tg_value_name);"
+                "tg_cell_attribute);"
             )
             out.write(f"if (v[{index}] == NULL) goto done;")
             out.write(
@@ -257,17 +269,17 @@ def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
         for update in range(updates):
             position = outputs + update
             out.write(
-                f"if (!tg_fits(fresh[{position}], PyTuple_GET_ITEM(PyTuple_GET_ITEM(fast, 3), "
-                f"{update}))) bail = 1;"
+                f"if (!tg_fits(fresh[{position}], PyTuple_GET_ITEM(target_shapes, {update}))) "
+                "bail = 1;"
             )
         out.write("if (bail) { result = Py_NewRef(Py_NotImplemented); goto done; }")
         for update in range(updates):
             position = outputs + update
             out.write(
-                f"if (PyObject_SetAttr(PyTuple_GET_ITEM(targets, {update}), tg_value_name, "
+                f"if (PyObject_SetAttr(PyTuple_GET_ITEM(targets, {update}), tg_cell_attribute, "
                 f"fresh[{position}]) < 0) goto done;"
             )
-        out.write("if (PyTuple_GET_ITEM(fast, 4) == Py_True) {")
+        out.write(f"if (PyTuple_GET_ITEM(fast, {call_field('single_output')}) == Py_True) {{")
         if outputs:
             out.write("    result = fresh[0]; fresh[0] = NULL;")
         else:

@@ -15,6 +15,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Operation
 
 from tracegraph.backends.c.build import build_module, find_toolchain
+from tracegraph.backends.c.context import CallContext, RunContext
 from tracegraph.backends.c.module import emit_module
 from tracegraph.backends.c.target import C_TARGET
 from tracegraph.backends.registry import Binding
@@ -122,46 +123,34 @@ class CProgram:
             op, name = blames[step][blame]
             raise runtime_error(op, list(operands or ()), error, name=name) from None
 
-        self._context = (calls, constants, raise_error)
+        self._context = RunContext(calls, constants, raise_error)
         self._calls_numpy = bool(calls)
         self.fast_call: Callable[..., Any] | None = getattr(module, "call", None)
-        """``call(fast_context, *inputs)`` (see ``emit._emit_call_function``), if the module
+        """``call(call_context, *inputs)`` (see ``module._emit_call_function``), if the module
         has it."""
 
-    def fast_context(
-        self,
-        shared: Sequence[Any],
-        targets: Sequence[Any],
-        target_shapes: Sequence[tuple[int | None, ...]],
-        single_output: bool,
-        convertible: Sequence[bool],
-    ) -> tuple[Any, ...]:
-        """The first argument of :attr:`fast_call` for a function with these shared variables
-        (argument order), update targets (result order), output structure and inputs that may
-        be cast safely to their dtype (the ones that are not ``strict``)."""
-        return (
-            self._context,
-            tuple(shared),
-            tuple(targets),
-            tuple(target_shapes),
-            single_output,
-            tuple(convertible),
+    def call_context(self, binding: Binding) -> CallContext:
+        """The first argument of :attr:`fast_call` for a function bound with ``binding``: the
+        cells of its shared variables and update targets, the targets' static shapes, its
+        output structure and the inputs that may be cast safely to their dtype."""
+        return CallContext(
+            run_context=self._context,
+            shared=tuple(binding.shared),
+            targets=tuple(binding.update_targets),
+            target_shapes=tuple(binding.target_shapes),
+            single_output=binding.single_output,
+            convertible=tuple(binding.convertible),
         )
 
     def bind(self, binding: Binding) -> Callable[..., Any] | None:
         """A whole call of the function in C for ``binding`` (see the ``Program`` protocol):
-        :attr:`fast_call` with its :meth:`fast_context`, under NumPy's floating-point warnings
-        off when some step runs a reference kernel; None when the module has no ``call``."""
+        :attr:`fast_call` with its :meth:`call_context`, under NumPy's floating-point warnings
+        off when some step runs a reference kernel; None when the module has no ``call``. The
+        C code reads and assigns the ``value`` of the binding's cells."""
         fast_call = self.fast_call
         if fast_call is None:
             return None
-        context = self.fast_context(
-            binding.shared,
-            binding.update_targets,
-            binding.target_shapes,
-            binding.single_output,
-            binding.convertible,
-        )
+        context = self.call_context(binding)
         if not self._calls_numpy:
             return functools.partial(fast_call, context)
 
