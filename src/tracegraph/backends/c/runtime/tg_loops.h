@@ -13,10 +13,10 @@
 
 TG_DTYPES(TG_FILL)
 
-/* Run a flat loop function on elements [0, total): on one thread up to the threshold, above it
-   on every thread, each on a contiguous chunk of a multiple of 64 elements (neighbouring
-   threads meet at most in one cache line). One parallel region serves every loop of a
-   module. */
+/* Run a flat loop function on elements [0, total): on one thread up to TG_PARALLEL_THRESHOLD
+   elements, above it on every thread, each on a contiguous chunk of a multiple of 64 elements
+   (neighbouring threads meet at most in one cache line). One parallel region serves every loop
+   of a module. */
 typedef int (*tg_flat_loop)(npy_intp lo, npy_intp hi, char **data);
 static int tg_run_flat(tg_flat_loop loop, npy_intp total, char **data) {
     int error = 0;

@@ -1,7 +1,7 @@
 /* tg_scalar.h: the helpers that give elementwise ops NumPy's exact semantics on one element
    (scalar.py's rules call them): comparing a signed and an unsigned 64-bit integer, casts of
    floats to integers, floor division and remainder, maximum and minimum, sign, sigmoid,
-   softplus and integer powers, one function per dtype (tg_floordiv_i32, tg_cast_f64_ui8...).
+   softplus and integer powers, one function per dtype (tg_floordiv_i32, tg_cast_f64_ui32...).
 
    Part of tg_prelude.h, which prelude.py assembles: the Python, NumPy, libm, OpenMP and CBLAS
    headers come first. Each family is a macro that defines its functions for one type; the
