@@ -1,0 +1,124 @@
+/* tg_errors.h: raising the typed errors of generated modules (through the context's
+   raise_error, which names the op and the user's line) and the checks and conversions of the
+   arrays that enter the compiled code: the arguments of a call, the results of the reference
+   kernels it calls, in native byte order and aligned.
+
+   Part of tg_prelude.h, which prelude.py assembles: the Python, NumPy, libm, OpenMP and CBLAS
+   headers come first. */
+
+/* Raise the typed error (kind: "shape", "index" or "runtime") of op `blame` of step `step`
+   (0: the step's op; k: the k-th op of a loop's body) through the context's raise_error, which
+   names the op and the user's line, and the operands (a tuple, or NULL). Returns -1. */
+static int tg_raise_at(PyObject *ctx, int step, int blame, const char *kind,
+                       const char *message, PyObject *operands) {
+    PyObject *r = PyObject_CallFunction(PyTuple_GET_ITEM(ctx, 2), "iissO", step, blame, kind,
+                                        message, operands ? operands : Py_None);
+    Py_XDECREF(r);
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, message);
+    return -1;
+}
+
+/* tg_raise_at for the step's own op, without operands. */
+static int tg_raise(PyObject *ctx, int step, const char *kind, const char *message) {
+    return tg_raise_at(ctx, step, 0, kind, message, NULL);
+}
+
+/* The ShapeMismatchError of two operands of a loop whose sizes on an axis of the domain differ
+   (first_axis and second_axis: that axis in each operand). */
+static int tg_raise_shapes(PyObject *ctx, int step, int blame, int axis, PyArrayObject *first,
+                           int first_axis, PyArrayObject *second, int second_axis) {
+    char message[240];
+    PyObject *operands = PyTuple_Pack(2, (PyObject *)first, (PyObject *)second);
+    snprintf(message, sizeof message,
+             "operands have sizes %zd and %zd on axis %d (only dimensions declared "
+             "broadcastable may have size 1)", (Py_ssize_t)PyArray_DIM(first, first_axis),
+             (Py_ssize_t)PyArray_DIM(second, second_axis), axis);
+    tg_raise_at(ctx, step, blame, "shape", message, operands);
+    Py_XDECREF(operands);
+    return -1;
+}
+
+/* Whether an array has the sizes dims[0..rank) (an input a loop may write its output into). */
+static int tg_same_dims(PyArrayObject *a, const npy_intp *dims, int rank) {
+    if (PyArray_NDIM(a) != rank) return 0;
+    for (int d = 0; d < rank; d++) if (PyArray_DIM(a, d) != dims[d]) return 0;
+    return 1;
+}
+
+/* An argument of the module's run, or a shared value that its call reads: an array of the dtype
+   `typenum` and rank `ndim`, else a TypeError naming its index. */
+static int tg_check_argument(PyObject *o, int typenum, int ndim, int index) {
+    if (!PyArray_Check(o) || !PyArray_EquivTypenums(PyArray_TYPE((PyArrayObject *)o), typenum)
+        || PyArray_NDIM((PyArrayObject *)o) != ndim) {
+        PyErr_Format(PyExc_TypeError, "argument %d of the compiled function is not an array "
+                     "of the expected dtype and rank", index);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether the loops, BLAS and element reads may read an array in place: native byte order and
+   aligned. */
+static inline int tg_behaved(PyArrayObject *a) {
+    return PyArray_ISNOTSWAPPED(a) && PyArray_ISALIGNED(a);
+}
+
+/* Replace *slot (a new reference to an ndarray) by a copy in native byte order, aligned (in
+   the same memory order), where it is not both already: every array that enters the compiled
+   code goes through here or tg_take_argument. Returns -1 on an error (*slot is then NULL). */
+static int tg_behave(PyObject **slot) {
+    PyArrayObject *a = (PyArrayObject *)*slot;
+    PyArray_Descr *descr;
+    PyObject *copy;
+    if (tg_behaved(a)) return 0;
+    descr = PyArray_DescrFromType(PyArray_TYPE(a));
+    copy = descr == NULL ? NULL : PyArray_NewLikeArray(a, NPY_KEEPORDER, descr, 0);
+    if (copy != NULL && PyArray_CopyInto((PyArrayObject *)copy, a) < 0) Py_CLEAR(copy);
+    Py_SETREF(*slot, copy);
+    return copy == NULL ? -1 : 0;
+}
+
+/* An argument of the fast call path: *slot = a new reference to `arg` if it has the dtype
+   `typenum`, or to a copy cast to it if the cast is safe and `convertible` is True; NULL
+   (return 0) when the Python path must take the call, as for an array in the other byte order
+   or not aligned (the Python path converts it, or refuses it for a strict input). Returns -1
+   on an error. */
+static int tg_take_argument(PyObject **slot, PyObject *arg, int typenum, PyObject *convertible) {
+    PyArray_Descr *descr;
+    *slot = NULL;
+    if (!tg_behaved((PyArrayObject *)arg)) return 0;
+    if (PyArray_EquivTypenums(PyArray_TYPE((PyArrayObject *)arg), typenum)) {
+        Py_INCREF(arg);
+        *slot = arg;
+        return 0;
+    }
+    if (convertible != Py_True) return 0;
+    descr = PyArray_DescrFromType(typenum);
+    if (descr == NULL) return -1;
+    if (!PyArray_CanCastArrayTo((PyArrayObject *)arg, descr, NPY_SAFE_CASTING)) {
+        Py_DECREF(descr);
+        return 0;
+    }
+    *slot = PyArray_CastToType((PyArrayObject *)arg, descr, 0);
+    return *slot == NULL ? -1 : 0;
+}
+
+/* Whether an array has the static sizes of `shape` (a tuple of None or ints). */
+static int tg_fits(PyObject *array, PyObject *shape) {
+    PyArrayObject *a = (PyArrayObject *)array;
+    if (PyArray_NDIM(a) != PyTuple_GET_SIZE(shape)) return 0;
+    for (int d = 0; d < PyArray_NDIM(a); d++) {
+        PyObject *size = PyTuple_GET_ITEM(shape, d);
+        if (size != Py_None && PyLong_AsSsize_t(size) != PyArray_DIM(a, d)) return 0;
+    }
+    return 1;
+}
+
+/* Replace *r (a new reference) by an ndarray of it, in native byte order and aligned. */
+static int tg_as_array(PyObject **r) {
+    if (!PyArray_Check(*r)) {
+        Py_SETREF(*r, PyArray_FROM_O(*r));
+        if (*r == NULL) return -1;
+    }
+    return tg_behave(r);
+}
