@@ -33,7 +33,7 @@ class RunContext(NamedTuple):
     raise_error: Callable[[int, int, str, str, Any], None]
     """``raise_error(step, blame, kind, message, operands)`` raises the typed error the
     reference backend would, naming the op and the user's line (the prelude's ``tg_raise_at``
-    reads it at position 2)."""
+    reads it at the position the prelude defines as ``TG_RUN_RAISE_ERROR``)."""
 
 
 class CallContext(NamedTuple):

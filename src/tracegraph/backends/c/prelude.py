@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+from tracegraph.backends.c.context import run_field
 from tracegraph.backends.c.libm import simd_declarations
 from tracegraph.backends.c.scalar import C_TYPES
 
@@ -57,6 +58,7 @@ def _generated() -> str:
 #ifndef TG_PRELUDE_H
 #define TG_PRELUDE_H
 #define TG_PARALLEL_THRESHOLD {PARALLEL_THRESHOLD}
+#define TG_RUN_RAISE_ERROR {run_field("raise_error")}
 #define PY_SSIZE_T_CLEAN
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <Python.h>

@@ -11,7 +11,7 @@
    names the op and the user's line, and the operands (a tuple, or NULL). Returns -1. */
 static int tg_raise_at(PyObject *ctx, int step, int blame, const char *kind,
                        const char *message, PyObject *operands) {
-    PyObject *r = PyObject_CallFunction(PyTuple_GET_ITEM(ctx, 2), "iissO", step, blame, kind,
+    PyObject *r = PyObject_CallFunction(PyTuple_GET_ITEM(ctx, TG_RUN_RAISE_ERROR), "iissO", step, blame, kind,
                                         message, operands ? operands : Py_None);
     Py_XDECREF(r);
     if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, message);
