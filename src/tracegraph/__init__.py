@@ -13,6 +13,7 @@ array(34.)
 
 from tracegraph import gradient as gradient
 from tracegraph import tensor
+from tracegraph.backends.registry import get_backend as _get_backend
 from tracegraph.compile import (
     FAST_COMPILE,
     FAST_RUN,
@@ -43,6 +44,11 @@ from tracegraph.errors import (
     UnusedInputError,
 )
 from tracegraph.printing import debugprint, pp
+
+# The backend of the configured linker is loaded with the package, as a compiled-in backend
+# would be, so that the first function() of a program pays no import (the others load on
+# first use).
+_get_backend(config.linker)
 
 __version__ = "0.1.0"
 

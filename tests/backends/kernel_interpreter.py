@@ -143,7 +143,7 @@ class KernelProgram:
     """A function lowered for the ``kernels`` target, run kernel by kernel."""
 
     def __init__(self, func: FuncOp):
-        self.kernels = lowered(func, KERNELS_TARGET.name)
+        self.kernels = lowered(func, KERNELS_TARGET.name, verify=True)
 
     def run(self, args: Sequence[Any]) -> list[Any]:
         block = self.kernels.body.block

@@ -68,7 +68,7 @@ def test_a_target_without_host_calls_refuses_an_op_it_cannot_run_naming_it_and_t
     y = T.concatenate([T.exp(x), x])
     func = _final([y], [x])
     with pytest.raises(UnsupportedOperationError) as error:
-        lowered(func, device_target.name)
+        lowered(func, device_target.name, verify=True)
     message = str(error.value)
     assert "tg.concatenate" in message
     assert f"{Path(__file__).name}:{line}:" in message
@@ -78,7 +78,7 @@ def test_a_target_without_host_calls_refuses_an_op_it_cannot_run_naming_it_and_t
 def test_lowering_follows_the_targets_blas_dtypes_and_loop_ops(device_target: Target) -> None:
     a32, b32 = T.fmatrix("a"), T.fvector("b")
     func = _final([T.exp(T.dot(a32, b32))], [a32, b32])
-    assert _kernels(lowered(func, device_target.name)) == [
+    assert _kernels(lowered(func, device_target.name, verify=True)) == [
         "tgk.blas_dot",
         "tgk.loop",
         "func.return",
@@ -86,8 +86,8 @@ def test_lowering_follows_the_targets_blas_dtypes_and_loop_ops(device_target: Ta
     a64, b64 = T.dmatrix("a"), T.dvector("b")
     func = _final([T.tanh(T.dot(a64, b64))], [a64, b64])
     with pytest.raises(UnsupportedOperationError, match=r"tg\.dot"):
-        lowered(func, device_target.name)
-    assert _kernels(lowered(func, "c")) == [
+        lowered(func, device_target.name, verify=True)
+    assert _kernels(lowered(func, "c", verify=True)) == [
         "tgk.blas_dot",
         "tgk.loop",
         "func.return",
@@ -102,7 +102,7 @@ def test_a_fused_group_with_an_op_the_target_has_no_loop_rule_for_is_not_a_loop(
     try:
         x = T.dvector("x")
         func = _final([T.tanh(T.exp(x)) + 1], [x])
-        kernels = _kernels(lowered(func, "toy-host"))
+        kernels = _kernels(lowered(func, "toy-host", verify=True))
         assert "tgk.loop" not in kernels and "tgk.host_call" in kernels
     finally:
         del _TARGETS["toy-host"]
@@ -113,7 +113,7 @@ def test_lowering_leaves_the_final_stage_unchanged_and_the_c_backend_agrees() ->
     f = tracegraph.function([x], [T.exp(x).sum(axis=1), x.T * 2])
     before = f.dump_ir("final")
     func = func_of(f._stages["final"])
-    kernels = lowered(func, "c")
+    kernels = lowered(func, "c", verify=True)
     assert isinstance(kernels.body.block.first_op, tgk.LoopOp)
     assert f.dump_ir("final") == before
     value = np.arange(6.0).reshape(2, 3)

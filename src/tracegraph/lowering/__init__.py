@@ -53,12 +53,16 @@ def lower_module(module: ModuleOp, target_name: str) -> ModuleOp:
     return module
 
 
-def lowered(func: FuncOp, target_name: str) -> FuncOp:
-    """A lowered copy of ``func`` (of the final stage) for the target; ``func`` is unchanged."""
-    copy = func.clone()
-    lower_function(copy, target(target_name))
-    copy.verify()
-    return copy
+def lowered(func: FuncOp, target_name: str, *, verify: bool = False) -> FuncOp:
+    """``func`` (of the final stage) lowered for the target, as a new function; ``func`` is
+    unchanged. ``verify`` checks the kernels' verifiers too: the tests do, on every function of
+    the backend suite (the ``kernels`` backend) and of the golden files; compiling leaves it
+    out, since lowering builds the kernels from ops already verified (it costs as much as the
+    lowering itself)."""
+    kernels = lower_function(func, target(target_name))
+    if verify:
+        kernels.verify()
+    return kernels
 
 
 __all__ = [

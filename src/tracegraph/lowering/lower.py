@@ -269,31 +269,41 @@ ALLOCATING = (tgk.LoopOp, tgk.BlasDotOp, tgk.MRGUniformOp, tgk.ShapeOp, tgk.Elem
 def _plan_buffers(block: Block) -> None:
     """Let written outputs of loops take the buffers of inputs read for the last time."""
     kernels = list(block.ops)
-    position = {op: i for i, op in enumerate(kernels)}
+    last_read: dict[SSAValue, int] = {}
+    for here, op in enumerate(kernels):
+        for operand in op.operands:
+            last_read[operand] = here
     returned = set(kernels[-1].operands) if isinstance(kernels[-1], ReturnOp) else set()
     for here, op in enumerate(kernels):
         if not isinstance(op, tgk.LoopOp):
             continue
-        views = op.get_views()
+        yielded = list(op.yielded)
+        reductions = [v.owner if isinstance(v.owner, ops.ReductionOp) else None for v in yielded]
+        if not any(r is None for r in reductions):
+            continue  # every output is accumulated: nothing is written element by element
+        rank = len(op.domain)
+        inputs = list(op.inputs)
+        # An input the loop may write over: allocated by the function, not returned, read for
+        # the last time here, walked in order, and read through no other view (``m + m.T``
+        # would overwrite elements the loop has yet to read).
+        candidates = [
+            (index, buffer)
+            for index, (buffer, axes) in enumerate(zip(inputs, op.get_views(), strict=True))
+            if isinstance(buffer.owner, ALLOCATING)
+            and buffer not in returned
+            and last_read[buffer] == here
+            and axes == _identity(rank)
+            and len(shape_of(buffer)) == rank
+            and inputs.count(buffer) == 1
+        ]
         taken: set[SSAValue] = set()
         reuse: list[int | None] = []
-        for k in range(len(op.outputs)):
+        for value, reduction in zip(yielded, reductions, strict=True):
             choice = None
-            value = op.output_value(k)
-            if op.output_reduction(k) is None:
-                for index, (buffer, axes) in enumerate(zip(op.inputs, views, strict=True)):
-                    if (
-                        isinstance(buffer.owner, ALLOCATING)
-                        and buffer not in returned
-                        and buffer not in taken
-                        and max(position[use.operation] for use in buffer.uses) == here
-                        and dtype_of(buffer) == dtype_of(value)
-                        and axes == _identity(len(op.domain))
-                        and len(shape_of(buffer)) == len(op.domain)
-                        # Read through another view too (``m + m.T``), the buffer would be
-                        # overwritten at elements the loop has yet to read.
-                        and sum(other is buffer for other in op.inputs) == 1
-                    ):
+            if reduction is None:
+                dtype = dtype_of(value)
+                for index, buffer in candidates:
+                    if buffer not in taken and dtype_of(buffer) == dtype:
                         choice = index
                         taken.add(buffer)
                         break
@@ -304,26 +314,30 @@ def _plan_buffers(block: Block) -> None:
             )
 
 
-def lower_function(func: FuncOp, t: Target) -> None:
-    """Rewrite ``func`` (of the final stage) in place into kernels of the target ``t``."""
-    block = func.body.block
-    old_ops = list(block.ops)
-    ret = old_ops[-1]
-    assert isinstance(ret, ReturnOp)
-    lowered: dict[SSAValue, SSAValue] = {arg: arg for arg in block.args}
-    new_ops: list[Operation] = []
-    for op in old_ops[:-1]:
-        new: Operation = (
-            op.clone() if isinstance(op, ops.ConstantOp) else _kernel_of(op, lowered, t)
-        )
+def lower_function(func: FuncOp, t: Target) -> FuncOp:
+    """A new function: ``func`` (of the final stage) as kernels of the target ``t``; ``func``
+    is left as it is (the kernels take clones of the ops they hold)."""
+    old_block = func.body.block
+    block = Block(arg_types=[arg.type for arg in old_block.args])
+    lowered: dict[SSAValue, SSAValue] = {}
+    for old_arg, arg in zip(old_block.args, block.args, strict=True):
+        arg.name_hint = old_arg.name_hint
+        lowered[old_arg] = arg
+    for op in old_block.ops:
+        if isinstance(op, ReturnOp):
+            new: Operation = ReturnOp(*(lowered[v] for v in op.arguments))
+            new.location = op.location
+        elif isinstance(op, ops.ConstantOp):
+            new = op.clone()
+        else:
+            new = _kernel_of(op, lowered, t)
         lowered.update(zip(op.results, new.results, strict=True))
-        new_ops.append(new)
-    block.insert_ops_before(new_ops, ret)
-    ret.operands = tuple(lowered[v] for v in ret.operands)
-    for op in reversed(old_ops[:-1]):
-        block.erase_op(op)
+        block.add_op(new)
     _drop_dead_views(block)
     _plan_buffers(block)
+    copy = func.clone_without_regions()
+    copy.body.add_block(block)
+    return copy
 
 
 @dataclass(frozen=True)
@@ -349,4 +363,7 @@ class LowerPass(ModulePass):
         chosen = target(self.target)
         for func in list(op.walk()):
             if isinstance(func, FuncOp):
-                lower_function(func, chosen)
+                parent = func.parent_block()
+                assert parent is not None
+                parent.insert_op_before(lower_function(func, chosen), func)
+                parent.erase_op(func)
