@@ -123,19 +123,36 @@ def _type_info(attr: Attribute) -> tuple[str, Shape]:
     return dtype_of_element(tensor.element_type), shape
 
 
+_INFO_BY_ID: dict[int, tuple[Attribute, tuple[str, Shape]]] = {}
+"""``_type_info`` by the identity of the type object: hashing an xDSL type hashes its
+parameters every time, which made it the largest cost of emitting C; the entry holds the
+type, so its id is not reused while the entry lives."""
+
+
+def _info(value: SSAValue | Attribute) -> tuple[str, Shape]:
+    attr = value.type if isinstance(value, SSAValue) else value
+    entry = _INFO_BY_ID.get(id(attr))
+    if entry is None or entry[0] is not attr:
+        if len(_INFO_BY_ID) > 65536:
+            _INFO_BY_ID.clear()
+        entry = (attr, _type_info(attr))
+        _INFO_BY_ID[id(attr)] = entry
+    return entry[1]
+
+
 def dtype_of(value: SSAValue | Attribute) -> str:
     """The dtype name of a value (or of a tensor type)."""
-    return _type_info(value.type if isinstance(value, SSAValue) else value)[0]
+    return _info(value)[0]
 
 
 def shape_of(value: SSAValue | Attribute) -> Shape:
     """The static shape of a value (or of a tensor type); ``None`` marks unknown sizes."""
-    return _type_info(value.type if isinstance(value, SSAValue) else value)[1]
+    return _info(value)[1]
 
 
 def ndim_of(value: SSAValue | Attribute) -> int:
     """The number of dimensions of a value (or of a tensor type)."""
-    return len(_type_info(value.type if isinstance(value, SSAValue) else value)[1])
+    return len(_info(value)[1])
 
 
 @irdl_attr_definition

@@ -25,6 +25,7 @@ is read there for the last time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
@@ -64,7 +65,13 @@ SCHEDULES = ("single", "flat", "flat_or_nested", "nested")
 
 
 def int_array(values: Sequence[int]) -> DenseArrayBase[IntegerType]:
-    """An ``array<i64: ...>`` attribute."""
+    """An ``array<i64: ...>`` attribute (made once per distinct tuple: attributes are
+    immutable, and building one costs more than building the op that holds it)."""
+    return _int_array(tuple(values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _int_array(values: tuple[int, ...]) -> DenseArrayBase[IntegerType]:
     return DenseArrayBase.from_list(i64, list(values))
 
 
@@ -119,9 +126,12 @@ class LoopOp(IRDLOperation):
             attributes["vectorize"] = UnitAttr()
         if reuse is not None and any(i != BROADCAST for i in reuse):
             attributes["reuse"] = int_array(reuse)
-        super().__init__(
-            operands=[list(inputs)],
-            result_types=[list(result_types)],
+        # Operation's own constructor: IRDL's argument processing costs twice what the op does
+        # here, and lowering builds one op per kernel of every compiled function.
+        Operation.__init__(
+            self,
+            operands=list(inputs),
+            result_types=list(result_types),
             attributes=attributes,
             regions=[Region(body)],
         )
@@ -237,7 +247,7 @@ class YieldOp(IRDLOperation):
     assembly_format = "$values attr-dict `:` type($values)"
 
     def __init__(self, values: Sequence[SSAValue]):
-        super().__init__(operands=[list(values)])
+        Operation.__init__(self, operands=list(values))  # as LoopOp: without IRDL's processing
 
 
 @irdl_op_definition

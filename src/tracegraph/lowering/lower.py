@@ -75,6 +75,7 @@ class _LoopBuilder:
         self.inner: dict[SSAValue, SSAValue] = {}
         """The body value of each ``tg`` value the body reads or computes."""
         self._arg_of: dict[tuple[View, object], SSAValue] = {}
+        self.reductions: list[ops.ReductionOp] = []
 
     def add_input(
         self, body_value: SSAValue, outer: SSAValue, axes: tuple[int | None, ...]
@@ -87,12 +88,15 @@ class _LoopBuilder:
         self.inner[body_value] = self._arg_of[key]
 
     def compute(self, op: Operation) -> None:
-        self.block.add_op(op.clone(value_mapper=self.inner))
+        clone = op.clone(value_mapper=self.inner)
+        if isinstance(clone, ops.ReductionOp):
+            self.reductions.append(clone)
+        self.block.add_op(clone)
 
-    def build(self, yielded: list[SSAValue], target_: Target) -> tgk.LoopOp:
+    def build(self, yielded: list[SSAValue], target_: Target, plans: Plans) -> tgk.LoopOp:
         values = [self.inner[v] for v in yielded]
         self.block.add_op(tgk.YieldOp(values))
-        reductions = [op for op in self.block.ops if isinstance(op, ops.ReductionOp)]
+        reductions = self.reductions
         reduce: tuple[int, ...] = ()
         keepdims = False
         if reductions:
@@ -105,7 +109,7 @@ class _LoopBuilder:
         # fallback): its loop stays scalar, which compiles much faster than gathers and
         # scatters.
         vectorize = schedule in ("nested", "flat_or_nested") and len(domain) >= 2
-        return tgk.LoopOp(
+        loop = tgk.LoopOp(
             [value for value, _ in self.views],
             [[tgk.BROADCAST if a is None else a for a in axes] for _, axes in self.views],
             self.block,
@@ -116,6 +120,22 @@ class _LoopBuilder:
             parallel=parallel,
             vectorize=vectorize,
         )
+        written = [None if isinstance(v.owner, ops.ReductionOp) else dtype_of(v) for v in values]
+        plans[loop] = _LoopPlan(self.views, written, len(domain))
+        return loop
+
+
+@dataclass(frozen=True)
+class _LoopPlan:
+    """What buffer planning needs of a loop, kept from its building: its views, the dtype of
+    each output written element by element (``None``: accumulated) and its rank."""
+
+    views: list[View]
+    written: list[str | None]
+    rank: int
+
+
+Plans = dict[tgk.LoopOp, _LoopPlan]
 
 
 def _schedule(
@@ -149,7 +169,9 @@ def _schedule(
     return ("flat_or_nested" if walked else "flat"), parallel
 
 
-def _loop_from_fused(op: ops.FusedOp, lowered: dict[SSAValue, SSAValue], t: Target) -> tgk.LoopOp:
+def _loop_from_fused(
+    op: ops.FusedOp, lowered: dict[SSAValue, SSAValue], t: Target, plans: Plans
+) -> tgk.LoopOp:
     block = op.body.block
     yielded = block.last_op
     assert isinstance(yielded, ops.YieldOp)
@@ -167,17 +189,19 @@ def _loop_from_fused(op: ops.FusedOp, lowered: dict[SSAValue, SSAValue], t: Targ
             builder.add_input(inner.result, outer_of[inner.x], axes)
         elif not isinstance(inner, ops.YieldOp):
             builder.compute(inner)
-    return builder.build(list(yielded.values), t)
+    return builder.build(list(yielded.values), t, plans)
 
 
-def _loop_from_op(op: Operation, lowered: dict[SSAValue, SSAValue], t: Target) -> tgk.LoopOp:
+def _loop_from_op(
+    op: Operation, lowered: dict[SSAValue, SSAValue], t: Target, plans: Plans
+) -> tgk.LoopOp:
     """The loop of one elementwise op, or of one reduction."""
     domain_value = op.x if isinstance(op, ops.ReductionOp) else op.results[0]
     builder = _LoopBuilder(len(shape_of(domain_value)), lowered)
     for operand in op.operands:
         builder.add_input(operand, operand, _identity(builder.rank))
     builder.compute(op)
-    return builder.build([op.results[0]], t)
+    return builder.build([op.results[0]], t, plans)
 
 
 def _loop_ops(op: Operation) -> list[Operation]:
@@ -223,15 +247,17 @@ def _host_call(op: Operation, lowered: dict[SSAValue, SSAValue], t: Target) -> t
     return tgk.HostCallOp([lowered[v] for v in op.operands], body, [r.type for r in op.results])
 
 
-def _kernel_of(op: Operation, lowered: dict[SSAValue, SSAValue], t: Target) -> Operation:
+def _kernel_of(
+    op: Operation, lowered: dict[SSAValue, SSAValue], t: Target, plans: Plans
+) -> Operation:
     """The kernel of one op of the final stage."""
     kernel: Operation
     loop = isinstance(op, ops.FusedOp) or is_elementwise(op) or is_fused_reduction(op)
     if loop and all(t.computes_in_loops(inner) for inner in _loop_ops(op)):
         if isinstance(op, ops.FusedOp):
-            kernel = _loop_from_fused(op, lowered, t)
+            kernel = _loop_from_fused(op, lowered, t, plans)
         else:
-            kernel = _loop_from_op(op, lowered, t)
+            kernel = _loop_from_op(op, lowered, t, plans)
     elif _is_blas_dot(op, t):
         assert isinstance(op, ops.DotOp)
         kernel = tgk.BlasDotOp(lowered[op.lhs], lowered[op.rhs], op.result.type)
@@ -266,7 +292,7 @@ ALLOCATING = (tgk.LoopOp, tgk.BlasDotOp, tgk.MRGUniformOp, tgk.ShapeOp, tgk.Elem
 """The kernels whose results are arrays they allocate themselves (buffers a loop may take)."""
 
 
-def _plan_buffers(block: Block) -> None:
+def _plan_buffers(block: Block, plans: Plans) -> None:
     """Let written outputs of loops take the buffers of inputs read for the last time."""
     kernels = list(block.ops)
     last_read: dict[SSAValue, int] = {}
@@ -275,33 +301,28 @@ def _plan_buffers(block: Block) -> None:
             last_read[operand] = here
     returned = set(kernels[-1].operands) if isinstance(kernels[-1], ReturnOp) else set()
     for here, op in enumerate(kernels):
-        if not isinstance(op, tgk.LoopOp):
-            continue
-        yielded = list(op.yielded)
-        reductions = [v.owner if isinstance(v.owner, ops.ReductionOp) else None for v in yielded]
-        if not any(r is None for r in reductions):
-            continue  # every output is accumulated: nothing is written element by element
-        rank = len(op.domain)
-        inputs = list(op.inputs)
+        plan = plans.get(op) if isinstance(op, tgk.LoopOp) else None
+        if plan is None or all(dtype is None for dtype in plan.written):
+            continue  # not a loop, or every output is accumulated
+        buffers = [value for value, _ in plan.views]
         # An input the loop may write over: allocated by the function, not returned, read for
         # the last time here, walked in order, and read through no other view (``m + m.T``
         # would overwrite elements the loop has yet to read).
         candidates = [
             (index, buffer)
-            for index, (buffer, axes) in enumerate(zip(inputs, op.get_views(), strict=True))
+            for index, (buffer, axes) in enumerate(plan.views)
             if isinstance(buffer.owner, ALLOCATING)
             and buffer not in returned
             and last_read[buffer] == here
-            and axes == _identity(rank)
-            and len(shape_of(buffer)) == rank
-            and inputs.count(buffer) == 1
+            and axes == _identity(plan.rank)
+            and len(shape_of(buffer)) == plan.rank
+            and buffers.count(buffer) == 1
         ]
         taken: set[SSAValue] = set()
         reuse: list[int | None] = []
-        for value, reduction in zip(yielded, reductions, strict=True):
+        for dtype in plan.written:
             choice = None
-            if reduction is None:
-                dtype = dtype_of(value)
+            if dtype is not None:
                 for index, buffer in candidates:
                     if buffer not in taken and dtype_of(buffer) == dtype:
                         choice = index
@@ -320,6 +341,7 @@ def lower_function(func: FuncOp, t: Target) -> FuncOp:
     old_block = func.body.block
     block = Block(arg_types=[arg.type for arg in old_block.args])
     lowered: dict[SSAValue, SSAValue] = {}
+    plans: Plans = {}
     for old_arg, arg in zip(old_block.args, block.args, strict=True):
         arg.name_hint = old_arg.name_hint
         lowered[old_arg] = arg
@@ -330,11 +352,11 @@ def lower_function(func: FuncOp, t: Target) -> FuncOp:
         elif isinstance(op, ops.ConstantOp):
             new = op.clone()
         else:
-            new = _kernel_of(op, lowered, t)
+            new = _kernel_of(op, lowered, t, plans)
         lowered.update(zip(op.results, new.results, strict=True))
         block.add_op(new)
     _drop_dead_views(block)
-    _plan_buffers(block)
+    _plan_buffers(block, plans)
     copy = func.clone_without_regions()
     copy.body.add_block(block)
     return copy

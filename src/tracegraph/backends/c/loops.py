@@ -199,6 +199,9 @@ class LoopEmitter:
         # Functions the step calls (the flat loop shared by its one- and many-thread paths),
         # written before it.
         self.helpers = IndentedBuffer()
+        self._body_cache: (
+            tuple[dict[int, tuple[str, str]], list[str], dict[SSAValue, Operand]] | None
+        ) = None
 
     # names
     def _array(self, i: int) -> str:
@@ -414,28 +417,43 @@ class LoopEmitter:
     def _body(self, read: dict[int, str]) -> dict[SSAValue, Operand]:
         """Emit the body's statements; ``read[i]`` is the expression of input ``i``'s element.
         Returns the operand of every value."""
-        out = self.out
-        values: dict[SSAValue, Operand] = {}
-        used = self._used_inputs()
-        for value, index in self.values.items():
-            dtype = dtype_of(value)
-            name = f"x{index}"
-            if index in used:
-                out.write(f"const {C_TYPES[dtype]} {name} = {read[index]};")
-            values[value] = Operand(name, dtype)
-        for position, op in enumerate(self.body):
-            result = op.results[0]
-            dtype = dtype_of(result)
-            if isinstance(op, ops.ConstantOp):
-                element = op.to_array().reshape(-1)[0]
-                values[result] = Operand(c_literal(element, dtype), dtype)
-                continue
-            operands = [values[operand] for operand in op.operands]
-            expression = SCALAR_RULES[type(op)](self.scalars, op, *operands)
-            name = f"t{position}"
-            out.write(f"const {C_TYPES[dtype]} {name} = {expression};")
-            values[result] = Operand(name, dtype)
+        declarations, statements, values = self._computed_body()
+        for index, (c_type, name) in declarations.items():
+            self.out.write(f"const {c_type} {name} = {read[index]};")
+        self.out.write(*statements)
         return values
+
+    def _computed_body(
+        self,
+    ) -> tuple[dict[int, tuple[str, str]], list[str], dict[SSAValue, Operand]]:
+        """The body once for every path that runs it: the C type and name of each input read,
+        the statements computing the body's values (they read the inputs by name only), and
+        the operand of every value."""
+        if self._body_cache is None:
+            values: dict[SSAValue, Operand] = {}
+            declarations: dict[int, tuple[str, str]] = {}
+            used = self._used_inputs()
+            for value, index in self.values.items():
+                dtype = dtype_of(value)
+                name = f"x{index}"
+                if index in used:
+                    declarations[index] = (C_TYPES[dtype], name)
+                values[value] = Operand(name, dtype)
+            statements: list[str] = []
+            for position, op in enumerate(self.body):
+                result = op.results[0]
+                dtype = dtype_of(result)
+                if isinstance(op, ops.ConstantOp):
+                    element = op.to_array().reshape(-1)[0]
+                    values[result] = Operand(c_literal(element, dtype), dtype)
+                    continue
+                operands = [values[operand] for operand in op.operands]
+                expression = SCALAR_RULES[type(op)](self.scalars, op, *operands)
+                name = f"t{position}"
+                statements.append(f"const {C_TYPES[dtype]} {name} = {expression};")
+                values[result] = Operand(name, dtype)
+            self._body_cache = (declarations, statements, values)
+        return self._body_cache
 
     def _input_dtype(self, index: int) -> str:
         for value, i in self.values.items():
