@@ -129,8 +129,20 @@ parameters every time, which made it the largest cost of emitting C; the entry h
 type, so its id is not reused while the entry lives."""
 
 
+_SSA_VALUE_CLASSES: set[type] = set()
+"""The classes of SSA values seen so far: ``isinstance`` against xDSL's abstract ``SSAValue``
+goes through ``ABCMeta.__instancecheck__``, as slow as the rest of the lookup together."""
+
+
 def _info(value: SSAValue | Attribute) -> tuple[str, Shape]:
-    attr = value.type if isinstance(value, SSAValue) else value
+    cls = type(value)
+    if cls in _SSA_VALUE_CLASSES:
+        attr = value.type  # type: ignore[union-attr]
+    elif isinstance(value, SSAValue):
+        _SSA_VALUE_CLASSES.add(cls)
+        attr = value.type
+    else:
+        attr = value
     entry = _INFO_BY_ID.get(id(attr))
     if entry is None or entry[0] is not attr:
         if len(_INFO_BY_ID) > 65536:
