@@ -454,3 +454,26 @@ def test_config_floatx_picks_constructor_dtype() -> None:
         tracegraph.config.floatX = old
     with pytest.raises(ValueError, match="floatX"):
         tracegraph.config.floatX = "float16"
+
+
+def test_the_traced_stage_is_traced_again_as_it_was_compiled() -> None:
+    """function() rewrites the traced module in place and traces it again for dump_ir: with
+    the updates resolved at compile time, so a default_update changed since is not in it."""
+    s = tracegraph.shared(0.0, name="s")
+    s.default_update = s + 1
+    x = T.dscalar("x")
+    f = tracegraph.function([x], x * 3 + s)
+    s.default_update = s * 5
+    traced = f.dump_ir("traced", locations=False)
+    assert traced.count("tg.add") == 2 and traced.count("tg.mul") == 1  # x * 3 + s; s + 1
+    assert traced == f.copy().dump_ir("traced", locations=False)
+    assert "tg.add" in pickle.loads(pickle.dumps(f)).dump_ir("traced", locations=False)
+    f(1.0)
+    assert s.get_value() == 1.0  # the update compiled: s + 1
+
+
+def test_tracing_again_warns_no_second_time_about_an_unused_input() -> None:
+    x, unused = T.dscalars("x", "unused")
+    with pytest.warns(UserWarning, match="unused"):
+        f = tracegraph.function([x, unused], x * 2, on_unused_input="warn")
+    assert "tg.mul" in f.dump_ir("traced")  # warnings are errors here: none may be raised

@@ -133,6 +133,7 @@ class Function(Generic[R]):
         stages: dict[str, ModuleOp],
         mode: Mode,
         allow_input_downcast: bool | None,
+        trace_again: Callable[[], ModuleOp] | None = None,
     ):
         self.name = name
         self._inputs = inputs
@@ -142,8 +143,10 @@ class Function(Generic[R]):
         self._num_outputs = num_outputs
         self._update_targets = update_targets
         self._single_output = single_output
-        # "traced" and "final" always; other stages are computed when dump_ir asks for them.
+        # "final" always, "traced" unless trace_again can build it; other stages are computed
+        # when dump_ir asks for them.
         self._stages = dict(stages)
+        self._trace_again = trace_again
         self._excluded = excluded_passes(mode)
         self._mode = mode
         self._allow_input_downcast = allow_input_downcast
@@ -300,14 +303,22 @@ class Function(Generic[R]):
         if stage not in STAGES:
             choices = ", ".join((*STAGES, "lowered"))
             raise ValueError(f"unknown stage {stage!r}; stages are {choices}")
+        return print_module(self._stage(stage), locations=locations)
+
+    def _stage(self, stage: str) -> ModuleOp:
+        """The module after ``stage``, computed (and kept) the first time it is asked for."""
         if stage not in self._stages:
-            self._stages[stage] = run_pipeline(
-                self._stages["traced"],
-                optimizer=self._mode.optimizer,
-                excluded=self._excluded,
-                keep=(stage,),
-            )[stage]
-        return print_module(self._stages[stage], locations=locations)
+            if stage == "traced":
+                assert self._trace_again is not None
+                self._stages[stage] = self._trace_again()
+            else:
+                self._stages[stage] = run_pipeline(
+                    self._stage("traced"),
+                    optimizer=self._mode.optimizer,
+                    excluded=self._excluded,
+                    keep=(stage,),
+                )[stage]
+        return self._stages[stage]
 
     def source(self, backend: str = "c") -> str:
         """The source a backend generates for the function, whichever backend runs it:
@@ -346,7 +357,7 @@ class Function(Generic[R]):
         if delete_updates and self._update_targets:
             stages = {}
             for stage in ("traced", "final"):
-                stages[stage] = self._stages[stage].clone()
+                stages[stage] = self._stage(stage).clone()
                 _drop_results(func_of(stages[stage]), self._num_outputs)
             targets = []
         result: Function[R] = Function(
@@ -359,6 +370,7 @@ class Function(Generic[R]):
             stages=stages,
             mode=self._mode,
             allow_input_downcast=self._allow_input_downcast,
+            trace_again=self._trace_again,
         )
         result._defaults = list(self._defaults)
         return result
@@ -370,7 +382,7 @@ class Function(Generic[R]):
         texts: dict[str, str] = {}
         printed: dict[int, str] = {}
         for stage in ("traced", "final"):
-            module = self._stages[stage]
+            module = self._stage(stage)
             if id(module) not in printed:
                 printed[id(module)] = print_module(module)
             texts[stage] = printed[id(module)]
@@ -603,12 +615,23 @@ def _compile(
         no_default_updates,
         on_unused_input,
     )
+    # The passes rewrite the traced module itself (a copy of it cost about 6% of function()
+    # on the logistic step); the traced stage is traced again when asked for, from the same
+    # variables, with every update resolved as it was now.
     stages = run_pipeline(
         traced.module,
         optimizer=chosen_mode.optimizer,
         excluded=excluded_passes(chosen_mode),
         keep=(),
+        in_place=True,
     )
+    inputs = [spec.variable for spec in specs]
+
+    def trace_again() -> ModuleOp:
+        return trace_function(
+            name, inputs, output_list, traced.updates, given_pairs, True, "ignore"
+        ).module
+
     # Verifying the result checks both the traced graph and every rewrite; verifying the
     # traced module as well would double the largest cost of function() on big graphs.
     func_of(stages["final"]).verify()
@@ -622,6 +645,7 @@ def _compile(
         stages=stages,
         mode=chosen_mode,
         allow_input_downcast=allow_input_downcast,
+        trace_again=trace_again,
     )
 
 

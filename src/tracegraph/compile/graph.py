@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from xdsl.dialects.builtin import (
@@ -50,6 +50,9 @@ class TracedFunction:
     """How many results are outputs; the rest are updates."""
     update_targets: list[BaseSharedVariable]
     """The shared variable written by each update result, in result order."""
+    updates: list[tuple[BaseSharedVariable, Variable]] = field(default_factory=list)
+    """Every update, default updates included, in result order: tracing again with these and
+    no default updates gives the same module, whatever ``default_update`` says by then."""
 
     @property
     def func(self) -> FuncOp:
@@ -214,7 +217,9 @@ def trace_function(
         res_attrs=ArrayAttr(res_attrs),
     )
     module = ModuleOp([func])
-    return TracedFunction(module, list(inputs), shared, len(outputs), [t for t, _ in all_updates])
+    return TracedFunction(
+        module, list(inputs), shared, len(outputs), [t for t, _ in all_updates], all_updates
+    )
 
 
 def _check_not_an_input(

@@ -101,10 +101,12 @@ def run_pipeline(
     optimizer: str | None = "fast_run",
     excluded: Collection[str] = (),
     keep: Collection[str] = STAGES,
+    in_place: bool = False,
 ) -> dict[str, ModuleOp]:
-    """Run every stage on ``module`` (not modified) with the passes of ``optimizer``; return
-    the module after ``"traced"``, ``"final"`` and each stage in ``keep`` (keeping an
-    intermediate stage costs a copy)."""
+    """Run every stage on ``module`` with the passes of ``optimizer``; return the module after
+    ``"traced"``, ``"final"`` and each stage in ``keep`` (keeping an intermediate stage costs a
+    copy). ``module`` is not modified, unless ``in_place``: then the passes rewrite it, saving
+    the copy, and ``"traced"`` is not returned (``module`` is no longer it)."""
     unknown = set(excluded) - set(PASSES) - pattern_names()
     if unknown:
         raise ValueError(
@@ -113,8 +115,8 @@ def run_pipeline(
         )
     running = optimizer_passes(optimizer)
     context: Context = make_context()
-    stages: dict[str, ModuleOp] = {"traced": module}
-    current, copied = module, False
+    stages: dict[str, ModuleOp] = {} if in_place else {"traced": module}
+    current, copied = module, in_place
     last = STAGES[-1]
     for stage, passes in PIPELINE.items():
         selected = [cls for cls in passes if cls.name in running and cls.name not in excluded]
