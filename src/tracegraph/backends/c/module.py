@@ -27,6 +27,10 @@ from tracegraph.backends.c.loops import IndentedBuffer
 from tracegraph.backends.c.scalar import NPY_TYPES
 from tracegraph.lowering.dialect import LoopOp
 
+SCALAR_ARGUMENT_DTYPES = ("float64", "int64", "bool")
+"""The dtypes of 0-d inputs that the fast call path also takes as a Python ``float``, ``int`` or
+``bool`` (``tg_take_scalar`` in the runtime); any other number takes the Python path."""
+
 MODULE_NAME = "TG_MODULE_NAME"
 """Stands for the module's name in the source until it is known (a hash of the source)."""
 
@@ -227,12 +231,25 @@ def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
                 for axis, size in enumerate(shape)
                 if size is not None
             ]
+            if not shape and program.dtype(index) in SCALAR_ARGUMENT_DTYPES:
+                # A 0-d input also takes a Python number (tg_take_scalar says which).
+                out.write(f"if (PyArray_CheckExact(args[{index + 1}])) {{")
+                out.write(f"    if ({' || '.join(checks[1:])}) Py_RETURN_NOTIMPLEMENTED;")
+                out.write("}")
+                continue
             out.write(f"if ({' || '.join(checks)}) Py_RETURN_NOTIMPLEMENTED;")
         for index in range(inputs):
             typenum = NPY_TYPES[str(program.dtype(index))]
+            take = (
+                "tg_take_argument"
+                if program.shape(index) or program.dtype(index) not in SCALAR_ARGUMENT_DTYPES
+                else f"PyArray_CheckExact(args[{index + 1}]) ? tg_take_argument"
+                f"(&v[{index}], args[{index + 1}], {typenum}, "
+                f"PyTuple_GET_ITEM(convertible, {index})) : tg_take_scalar"
+            )
             out.write(
-                f"if (tg_take_argument(&v[{index}], args[{index + 1}], {typenum}, "
-                f"PyTuple_GET_ITEM(convertible, {index})) < 0) goto done;"
+                f"if (({take}(&v[{index}], args[{index + 1}], {typenum}, "
+                f"PyTuple_GET_ITEM(convertible, {index}))) < 0) goto done;"
             )
             out.write(
                 f"if (v[{index}] == NULL) {{ result = Py_NewRef(Py_NotImplemented); goto done; }}"

@@ -103,6 +103,48 @@ static int tg_take_argument(PyObject **slot, PyObject *arg, int typenum, PyObjec
     return *slot == NULL ? -1 : 0;
 }
 
+/* A Python number as a 0-d argument of the fast call path, converted exactly as the Python
+   path converts it: a float or an int (of at most 53 bits) for a float64 input, an int that
+   an int64 holds for an int64 input, True or False for a bool input, when the input is not
+   strict. *slot = the new 0-d array, or NULL (return 0) when the Python path must take the
+   call (any other value, type or input). Returns -1 on an error. */
+static int tg_take_scalar(PyObject **slot, PyObject *arg, int typenum, PyObject *convertible) {
+    *slot = NULL;
+    if (convertible != Py_True) return 0;
+    if (typenum == NPY_FLOAT64 && (PyFloat_CheckExact(arg) || PyLong_CheckExact(arg))) {
+        double value;
+        if (PyFloat_CheckExact(arg)) {
+            value = PyFloat_AS_DOUBLE(arg);
+        } else {
+            int overflow = 0;
+            long long i = PyLong_AsLongLongAndOverflow(arg, &overflow);
+            if (overflow || i > (1LL << 53) || i < -(1LL << 53)) return 0;
+            value = (double)i;
+        }
+        *slot = PyArray_SimpleNew(0, NULL, NPY_FLOAT64);
+        if (*slot == NULL) return -1;
+        *(npy_float64 *)PyArray_DATA((PyArrayObject *)*slot) = value;
+        return 0;
+    }
+    if (typenum == NPY_INT64 && PyLong_CheckExact(arg)) {
+        int overflow = 0;
+        long long i = PyLong_AsLongLongAndOverflow(arg, &overflow);
+        if (overflow) return 0;
+        if (i == -1 && PyErr_Occurred()) return -1;
+        *slot = PyArray_SimpleNew(0, NULL, NPY_INT64);
+        if (*slot == NULL) return -1;
+        *(npy_int64 *)PyArray_DATA((PyArrayObject *)*slot) = (npy_int64)i;
+        return 0;
+    }
+    if (typenum == NPY_BOOL && (arg == Py_True || arg == Py_False)) {
+        *slot = PyArray_SimpleNew(0, NULL, NPY_BOOL);
+        if (*slot == NULL) return -1;
+        *(npy_bool *)PyArray_DATA((PyArrayObject *)*slot) = (npy_bool)(arg == Py_True);
+        return 0;
+    }
+    return 0;
+}
+
 /* Whether an array has the static sizes of `shape` (a tuple of None or ints). */
 static int tg_fits(PyObject *array, PyObject *shape) {
     PyArrayObject *a = (PyArrayObject *)array;
