@@ -5,7 +5,8 @@ Cases (float64):
 - ``chain``: ``tanh(x) * y + exp(-x * x) * 0.5`` and ``sigmoid``: ``1 / (1 + exp(-x))``, at
   1e3, 1e6 and 1e7 elements; also as a fraction of the memory bandwidth (``np.copyto`` of 1e7
   doubles: the chain moves 24 bytes per element, the sigmoid 16);
-- ``add 0-d``: ``z = x + y`` on 0-d arrays (the cost of one call);
+- ``add 0-d``: ``z = x + y`` on 0-d arrays (the cost of one call), and ``add floats`` on Python
+  floats (``f(1.5, 2.5)``, as Theano's tutorial calls ``f(33)``);
 - ``sum(exp)``: ``sum(exp(x), axis=1)`` on 2000×2000;
 - ``dot``: ``dot(a, b)`` of two 1000×1000 matrices, in GFLOP/s.
 
@@ -155,6 +156,7 @@ def _cases(
         cases[f"sigmoid {size:.0e}"] = lambda f=sigmoid, x=x: f(x)
     a, b = device(np.array(1.5)), device(np.array(2.5))
     cases["add 0-d"] = lambda: add(a, b)
+    cases["add floats"] = lambda: add(1.5, 2.5)
     m = device(np.random.default_rng(0).normal(size=SUM_SHAPE))
     cases["sum(exp)"] = lambda: sum_exp(m)
     p, q = (device(np.random.default_rng(k).normal(size=(DOT_SIZE, DOT_SIZE))) for k in (1, 2))

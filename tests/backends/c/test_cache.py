@@ -186,3 +186,17 @@ def test_a_failed_call_leaves_shared_variables_unchanged() -> None:
 def test_entries_and_digest() -> None:
     assert cache.digest("a", "b") != cache.digest("ab")
     assert all(entry.path.suffix == ".so" for entry in cache.entries())
+
+
+def test_a_claim_its_claimant_has_not_written_yet_is_held(tmp_path: Path) -> None:
+    """Between creating its claim and writing its pid, a claimant holds an empty claim: another
+    process taking it over then compiled the module a second time (seen under load)."""
+    module = tmp_path / "module.so"
+    claim = tmp_path / "module.so.claim"
+    claim.write_text("")
+    with cache._claim(module) as mine:
+        assert not mine
+    old = time.time() - cache.CLAIM_TIMEOUT - 1
+    os.utime(claim, (old, old))
+    with cache._claim(module) as mine:
+        assert mine  # stale: taken over

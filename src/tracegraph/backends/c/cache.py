@@ -77,11 +77,17 @@ def _claim(path: Path) -> Iterator[bool]:
         descriptor = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         try:
-            pid = int(claim.read_text() or "0")
+            text = claim.read_text()
             age = time.time() - claim.stat().st_mtime
-        except (OSError, ValueError):
-            pid, age = 0, 0.0
-        if pid and _alive(pid) and age < CLAIM_TIMEOUT:
+        except OSError:
+            # The claim went away in between (its module is built, or being built again):
+            # look again.
+            yield False
+            return
+        # An empty claim is one its claimant has created and not yet written its pid into:
+        # held (taking it over there compiled one module twice under load).
+        pid = int(text) if text.strip().isdigit() else None
+        if age < CLAIM_TIMEOUT and (pid is None or _alive(pid)):
             yield False
             return
         # The claimant died (or is stuck): take over.
