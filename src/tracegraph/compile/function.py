@@ -44,7 +44,7 @@ from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_
 from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import parse_module, print_module
-from tracegraph.lowering import lower_module
+from tracegraph.lowering import lowered
 from tracegraph.passes.pipeline import STAGES, run_pipeline
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import (
@@ -298,8 +298,9 @@ class Function(Generic[R]):
         (the kernel dialect its backend walks), with ``loc(...)`` of the user's lines unless
         ``locations=False``."""
         if stage == "lowered":
-            final = parse_module(self.dump_ir("final"))
-            return print_module(lower_module(final, target), locations=locations)
+            # Lowering builds a new function and leaves the final stage as it is.
+            kernels = lowered(func_of(self._stage("final")), target)
+            return print_module(ModuleOp([kernels]), locations=locations)
         if stage not in STAGES:
             choices = ", ".join((*STAGES, "lowered"))
             raise ValueError(f"unknown stage {stage!r}; stages are {choices}")
