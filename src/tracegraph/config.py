@@ -24,6 +24,23 @@ _choices: dict[str, Callable[[], tuple[str, ...]]] = {}
 """The flags whose choices a layer above gives (the backend registry: ``linker``, ``device``),
 by flag: config imports nothing of tracegraph, so they are registered here."""
 
+_observers: dict[str, list[Callable[[], None]]] = {}
+"""What a layer above does when a flag changes (the C backend: ``threads``), by flag."""
+
+
+def observe(flag: str, callback: Callable[[], None]) -> None:
+    """Call ``callback()`` each time ``config.<flag>`` is assigned from now on (config imports
+    nothing of tracegraph: a layer that must act on a flag registers here).
+
+    >>> seen = []
+    >>> observe("optimizer_excluding", lambda: seen.append(config.optimizer_excluding))
+    >>> config.optimizer_excluding = ""
+    >>> seen
+    ['']
+    >>> _observers["optimizer_excluding"].clear()
+    """
+    _observers.setdefault(flag, []).append(callback)
+
 
 def register_choices(flag: str, choices: Callable[[], tuple[str, ...]]) -> None:
     """Let ``choices()`` be the values ``config.<flag>`` takes from now on, and check the value
@@ -32,7 +49,13 @@ def register_choices(flag: str, choices: Callable[[], tuple[str, ...]]) -> None:
     _check(flag, getattr(config, flag))
 
 
-def _check(flag: str, value: str) -> None:
+def _check(flag: str, value: object) -> None:
+    if flag == "threads":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(
+                f"config.threads must be a whole number >= 0 (0: one per core), not {value!r}"
+            )
+        return
     fixed: dict[str, tuple[str, ...]] = {"floatX": _FLOAT_DTYPES, "mode": _MODES}
     if flag in fixed:
         allowed = fixed[flag]
@@ -69,14 +92,20 @@ class Config:
     compiledir: str = ""
     optimizer_excluding: str = ""
     """Colon-separated passes or patterns every mode leaves out (Theano's flag of that name)."""
+    threads: int = 0
+    """The threads of the C backend's parallel loops and of its BLAS products; 0 (the default)
+    means ``OMP_NUM_THREADS`` where it is set, else one per core this process may use (its CPU
+    affinity and its cgroup's CPU quota), so that the default never oversubscribes."""
 
     def __post_init__(self) -> None:
         if not self.compiledir:
             self.compiledir = _default_compiledir()
 
-    def __setattr__(self, name: str, value: str) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         _check(name, value)
         super().__setattr__(name, value)
+        for callback in _observers.get(name, ()):
+            callback()
 
 
 def parse_flags(text: str) -> dict[str, str]:
@@ -103,7 +132,16 @@ def _from_environment() -> Config:
     for name, value in parse_flags(os.environ.get("TRACEGRAPH_FLAGS", "")).items():
         if name not in known:
             raise ValueError(f"TRACEGRAPH_FLAGS: unknown flag {name!r}; known: {sorted(known)}")
-        setattr(config, name, value)
+        if isinstance(getattr(config, name), int):
+            try:
+                number = int(value)
+            except ValueError:
+                raise ValueError(
+                    f"TRACEGRAPH_FLAGS: {name} must be a whole number, not {value!r}"
+                ) from None
+            setattr(config, name, number)
+        else:
+            setattr(config, name, value)
     return config
 
 

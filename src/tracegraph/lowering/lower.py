@@ -149,7 +149,8 @@ def _schedule(
     axes or an input is read through a permuted view; ``flat`` where every input is a
     broadcast scalar; else ``flat_or_nested`` (flat where the inputs are contiguous, checked at
     run time). Only loops that may be larger than the target's threshold may use threads: a
-    flat loop writing elements, or a nest whose outer axis is not reduced."""
+    loop writing elements (a nest shares its outer axis among them), or a nest whose outer
+    axis is not reduced."""
     rank = len(domain)
     threshold = target_.parallel_threshold
     if None in domain:
@@ -163,9 +164,9 @@ def _schedule(
     if not flat_possible:
         return "nested", rank > 0 and 0 not in reduced and not small
     walked = [axes for _, axes in views if any(axis is not None for axis in axes)]
-    if any(axes != _identity(rank) for axes in walked):
-        return "nested", False
     parallel = not reduces and not small and rank > 0
+    if any(axes != _identity(rank) for axes in walked):
+        return "nested", parallel  # threads share the outer axis
     return ("flat_or_nested" if walked else "flat"), parallel
 
 

@@ -1,7 +1,8 @@
 // RUN: tracegraph-opt %s -p lower{target=c} --emit c | filecheck %s
 
 // A flat_or_nested, parallel loop: a vectorized function of the flat loop that tg_run_flat
-// runs on one thread or several, used when every input is contiguous; a strided nest
+// runs on one thread or several (by its work: elements times a cost of 1 per element, no
+// libm call), used when every input is contiguous; a strided nest
 // otherwise. The sizes of the inputs are checked against each other first.
 
 // CHECK:      static __attribute__((noipa)) int tg_flat_0(npy_intp lo, npy_intp hi, char **data) {
@@ -15,7 +16,7 @@
 // CHECK:          if (n[0] != PyArray_DIM(a1, 0)) {
 // CHECK-NEXT:         return tg_raise_shapes(ctx, 0, 1, 0, a0, 0, a1, 0);
 // CHECK:          if (PyArray_IS_C_CONTIGUOUS(a0) && PyArray_IS_C_CONTIGUOUS(a1)) {
-// CHECK:              (void)tg_run_flat(tg_flat_0, total, tg_data);
+// CHECK:              (void)tg_run_flat(tg_flat_0, total, 1, tg_data);
 // CHECK-NEXT:     } else {
 // CHECK:              for (npy_intp i = 0; i < n[0]; i++) {
 // CHECK:          Py_XSETREF(v[2], (PyObject *)o0);

@@ -1,14 +1,14 @@
 // RUN: tracegraph-opt %s -p fuse,lower{target=c} --emit c | filecheck %s
 
 // A row sum of exp(x) in float32: one nest, on several threads above the threshold and one
-// below, accumulating each row in float64 (then cast to float32). An integer power can fail:
+// below (its work: elements times 9, 1 plus 8 for the call of expf), accumulating each row in float64 (then cast to float32). An integer power can fail:
 // the loop carries the error flag, combines it across iterations and raises the reference's
 // error naming the body's op.
 
 // CHECK:      TG_KERNEL int tg_step_0(PyObject **v, PyObject *ctx) {
 // CHECK:          tg_fill_float64((npy_float64 *)PyArray_DATA(o0), PyArray_SIZE(o0), 0x0.0p+0);
-// CHECK:          if (n[0] * n[1] > 131072) {
-// CHECK:              #pragma omp parallel for
+// CHECK:          if (TG_PARALLEL(n[0] * n[1] * 9)) {
+// CHECK:              #pragma omp parallel for num_threads(TG_THREADS)
 // CHECK-NEXT:         for (npy_intp i0 = 0; i0 < n[0]; i0++) {
 // CHECK:                  npy_float64 r0 = *(npy_float64 *)(o0_p0);
 // CHECK-NEXT:             #pragma omp simd reduction(+:r0)
@@ -30,7 +30,7 @@
 // CHECK:      TG_KERNEL int tg_step_1(PyObject **v, PyObject *ctx) {
 // CHECK-NEXT:     /* tgk.loop at
 // CHECK-NEXT:     int tg_error = 0;
-// CHECK:          tg_error |= tg_run_flat(tg_flat_1, total, tg_data);
+// CHECK:          tg_error |= tg_run_flat(tg_flat_1, total, 1, tg_data);
 // CHECK:          if (tg_error) {
 // CHECK-NEXT:         Py_DECREF(o0);
 // CHECK-NEXT:         return tg_raise_at(ctx, 1, 1, "runtime", "Integers to negative integer powers are not allowed.", NULL);

@@ -31,7 +31,7 @@ func.func @still_needed(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
 
 // CHECK-LABEL: func.func @two_views_or_another_dtype
 // CHECK-NEXT:    %[[E:.*]] = tgk.loop %x
-// CHECK:         tgk.loop %[[E]], %[[E]] {views = [array<i64: 0, 1>, array<i64: 1, 0>], schedule = "nested", vectorize} :
+// CHECK:         tgk.loop %[[E]], %[[E]] {views = [array<i64: 0, 1>, array<i64: 1, 0>], schedule = "nested", parallel, vectorize} :
 // CHECK:         tgk.loop %{{.*}}, %zero {views = [array<i64: 0, 1>, array<i64: -1, -1>], schedule = "flat_or_nested", parallel, vectorize} : (tensor<?x?xf64>, tensor<1x1xf64>) -> tensor<?x?xi1>
 func.func @two_views_or_another_dtype(%x: tensor<?x?xf64>) -> tensor<?x?xi1> {
   %e = tg.exp %x : tensor<?x?xf64> -> tensor<?x?xf64>

@@ -1,10 +1,11 @@
 // RUN: tracegraph-opt %s -p lower{target=c} --no-locations | filecheck %s
 
 // A fused group is one loop: the dimshuffled input is read through a broadcasting view (-1 on
-// the new axis), the constant stays in the body, and the body's ops keep their tg form.
+// the new axis; threads share the outer axis), the constant stays in the body, and the body's
+// ops keep their tg form.
 
 // CHECK-LABEL: func.func @fused_broadcast
-// CHECK-NEXT:    %{{.*}} = tgk.loop %x, %y {views = [array<i64: 0, 1>, array<i64: -1, 0>], schedule = "nested", vectorize} : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64> {
+// CHECK-NEXT:    %{{.*}} = tgk.loop %x, %y {views = [array<i64: 0, 1>, array<i64: -1, 0>], schedule = "nested", parallel, vectorize} : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64> {
 // CHECK-NEXT:    ^{{.*}}(%[[X:.*]]: tensor<?x?xf64>, %[[Y:.*]]: tensor<1x?xf64>):
 // CHECK-NEXT:      %[[TWO:.*]] = tg.constant dense<2.000000e+00> : tensor<1x1xf64>
 // CHECK-NEXT:      %[[E:.*]] = tg.exp %[[X]]
@@ -51,10 +52,11 @@ func.func @small(%x: tensor<8xf32>, %s: tensor<f32>) -> (tensor<8xf32>, tensor<f
   func.return %y, %t : tensor<8xf32>, tensor<f32>
 }
 
-// A transposed read walks the axes in another order: a nest of loops over strides.
+// A transposed read walks the axes in another order: a nest of loops over strides, whose outer
+// axis threads share.
 
 // CHECK-LABEL: func.func @transposed
-// CHECK-NEXT:    tgk.loop %x, %x {views = [array<i64: 0, 1>, array<i64: 1, 0>], schedule = "nested", vectorize}
+// CHECK-NEXT:    tgk.loop %x, %x {views = [array<i64: 0, 1>, array<i64: 1, 0>], schedule = "nested", parallel, vectorize}
 func.func @transposed(%x: tensor<?x?xf64>) -> tensor<?x?xf64> {
   %t = tg.dimshuffle %x {order = array<i64: 1, 0>} : tensor<?x?xf64> -> tensor<?x?xf64>
   %s = tg.add %x, %t : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>

@@ -29,7 +29,7 @@ from types import ModuleType
 
 import numpy as np
 
-from tracegraph.backends.c import cache
+from tracegraph.backends.c import cache, threads
 from tracegraph.backends.c.module import LOOP_MARK, MAX_PARTS, MODULE_NAME
 from tracegraph.backends.c.prelude import PRELUDE
 from tracegraph.errors import TracegraphError
@@ -367,6 +367,19 @@ def build_module(source: str, toolchain: Toolchain) -> ModuleType:
 
 
 def _load(name: str, path: Path) -> ModuleType:
+    if not _LOADED:  # the first module loads OpenMP's runtime and OpenBLAS into the process
+        with threads.first_module_environment(_blas_library()):
+            return _import(name, path)
+    return _import(name, path)
+
+
+def _blas_library() -> Path:
+    """The file of the BLAS library modules link to (see ``_blas_paths``)."""
+    _, directory, name = _blas_paths()
+    return Path(directory) / f"lib{name}.so"
+
+
+def _import(name: str, path: Path) -> ModuleType:
     loader = importlib.machinery.ExtensionFileLoader(name, str(path))
     spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
     assert spec is not None

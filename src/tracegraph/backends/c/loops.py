@@ -6,8 +6,9 @@ it), reductions accumulate into an array initialized to their identity (float64 
 sums). The loop's ``schedule``, decided by lowering, is rendered as it says: ``single`` and
 ``flat`` as one vectorizable loop over every element, ``nested`` as a nest of loops over byte
 strides with the last axis innermost, ``flat_or_nested`` as both, chosen at run time by
-whether the inputs are C-contiguous. A ``parallel`` loop runs on several threads (OpenMP) above
-``PARALLEL_THRESHOLD`` elements. Scalar expressions come from ``scalar.py``; a scalar rule that
+whether the inputs are C-contiguous. A ``parallel`` loop runs on ``config.threads`` threads
+(OpenMP, ``threads.py``) above a work of ``PARALLEL_THRESHOLD``: its elements times their cost
+(1, plus each libm call's). Scalar expressions come from ``scalar.py``; a scalar rule that
 can fail (``FAILING_RULES``) makes the loop carry an error flag.
 """
 
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
-from tracegraph.backends.c.prelude import PARALLEL_THRESHOLD
 from tracegraph.backends.c.scalar import (
     C_TYPES,
     NPY_TYPES,
@@ -487,11 +487,11 @@ class LoopEmitter:
 
     def _loops(self) -> None:
         """The loops of the schedule lowering chose. Loops that may be large run on several
-        threads above ``PARALLEL_THRESHOLD`` elements and on one below: the flat loop is one
-        function both paths call; nested loops are emitted twice (an ``if`` clause on ``omp
-        parallel for simd`` would say it in one loop, but GCC's serial fallback of such a loop
-        runs about five times slower than a plain ``omp simd`` loop, and a one-thread parallel
-        region costs some 600 ns)."""
+        threads above a work of ``PARALLEL_THRESHOLD`` (``_work``) and on one below: the flat
+        loop is one function both paths call; nested loops are emitted twice (an ``if`` clause
+        on ``omp parallel for simd`` would say it in one loop, but GCC's serial fallback of
+        such a loop runs about five times slower than a plain ``omp simd`` loop, and a
+        one-thread parallel region costs some 600 ns)."""
         out = self.out
         schedule, parallel = self.loop.get_schedule(), self.loop.is_parallel()
         if schedule in ("single", "flat"):
@@ -516,13 +516,21 @@ class LoopEmitter:
         if not parallel or self.rank == 0:
             emit(False)
             return
-        with self.out.indent(f"if ({self._total()} > {PARALLEL_THRESHOLD}) {{", "} else {"):
+        with self.out.indent(f"if (TG_PARALLEL({self._work()})) {{", "} else {"):
             emit(True)
         with self.out.indent("", "}"):
             emit(False)
 
     def _total(self) -> str:
         return " * ".join(f"n[{d}]" for d in range(self.rank)) or "1"
+
+    def _work(self) -> str:
+        """The loop's work, which decides whether it uses threads (``TG_PARALLEL``): its
+        elements times the cost of one, 1 for the reads, writes and arithmetic plus the cost of
+        each libm call of the body (a ``tanh`` loop is worth threads at a ninth of the size of
+        an ``add`` loop)."""
+        self._computed_body()  # counts the body's calls
+        return f"{self._total()} * {1 + self.scalars.call_cost}"
 
     def _flat_loop(self, parallel: bool) -> None:
         out = self.out
@@ -596,7 +604,9 @@ class LoopEmitter:
         data = ", ".join(f"(char *){name}" for name in names)
         out.write(f"char *tg_data[] = {{{data}}};")
         combine = "tg_error |= " if self.can_fail else "(void)"
-        out.write(f"{combine}tg_run_flat(tg_flat_{self.step}, total, tg_data);")
+        self._computed_body()  # counts the body's calls
+        cost = 1 + self.scalars.call_cost
+        out.write(f"{combine}tg_run_flat(tg_flat_{self.step}, total, {cost}, tg_data);")
 
     def _simd_reduction_pragma(self) -> str:
         """``omp simd`` for a loop accumulating every output in ``r<k>``, where the
@@ -625,7 +635,7 @@ class LoopEmitter:
         closers = 0
         for d in range(self.rank - 1):
             if d == 0 and parallel:
-                out.write("#pragma omp parallel for" + self._error_clause())
+                out.write("#pragma omp parallel for num_threads(TG_THREADS)" + self._error_clause())
             out.write(f"for (npy_intp i{d} = 0; i{d} < n[{d}]; i{d}++) {{")
             out.level += 1
             closers += 1
@@ -672,7 +682,9 @@ class LoopEmitter:
             return
         vectorize = self.loop.is_vectorized()
         if parallel:
-            out.write("#pragma omp parallel for simd" + self._error_clause())
+            out.write(
+                "#pragma omp parallel for simd num_threads(TG_THREADS)" + self._error_clause()
+            )
         elif accumulate_inner and vectorize:
             pragma = self._simd_reduction_pragma()
             if pragma:

@@ -34,6 +34,10 @@ SCALAR_ARGUMENT_DTYPES = ("float64", "int64", "bool")
 MODULE_NAME = "TG_MODULE_NAME"
 """Stands for the module's name in the source until it is known (a hash of the source)."""
 
+THREADS_MODULE = "tracegraph.backends.c.threads"
+THREAD_COUNT_ATTRIBUTE = "THREAD_COUNT_ADDRESS"
+"""Where a module's init finds the address of the thread count its parallel regions read."""
+
 MAX_PARTS = 8
 """The most parts a module is compiled in."""
 
@@ -90,7 +94,12 @@ def emit_module(func: FuncOp) -> str:
             out.write("#if TG_PART == 0")
         emitter.emit(kernel, step)
         out.write("#endif", "")
-    out.write("#if TG_PART == 0", "static PyObject *tg_cell_attribute;", "")
+    out.write(
+        "#if TG_PART == 0",
+        "static PyObject *tg_cell_attribute;",
+        "int *tg_thread_count;",
+        "",
+    )
     _emit_run(program, out)
     fast = has_fast_call(program)
     if fast:
@@ -122,6 +131,10 @@ def emit_module(func: FuncOp) -> str:
     out.write(
         f'    tg_cell_attribute = PyUnicode_InternFromString("{CELL_VALUE}");',
         "    if (tg_cell_attribute == NULL) return NULL;",
+        "    tg_thread_count = tg_import_address(",
+        f'        "{THREADS_MODULE}", "{THREAD_COUNT_ATTRIBUTE}");',
+        "    if (tg_thread_count == NULL) return NULL;",
+        "    scipy_openblas_set_threads_callback_function(tg_blas_threads);",
         "    return PyModule_Create(&tg_module);",
         "}",
         "#endif",

@@ -24,8 +24,14 @@ from tracegraph.backends.c.context import run_field
 from tracegraph.backends.c.libm import simd_declarations
 from tracegraph.backends.c.scalar import C_TYPES
 
-PARALLEL_THRESHOLD = 1 << 17
-"""Loops over more elements than this run on several threads."""
+PARALLEL_THRESHOLD = 1 << 14
+"""Loops of more work than this run on several threads: elements times the cost of one, 1 plus
+the cost of the body's libm calls (``loops.py``). Measured here (2 cores, BLAS and loops on
+one OpenMP pool, ``threads.py``): two threads win from about 16,000 elements for an ``add``,
+4,000 for ``exp(x) * y`` and 2,000 for ``tanh``."""
+PARALLEL_ELEMENTS = PARALLEL_THRESHOLD // 16
+"""Loops of at most this many elements never use threads, whatever their body (the lowering's
+``parallel`` threshold: it decides before the body's cost is known)."""
 
 RUNTIME_FILES: tuple[str, ...] = (
     "tg_scalar.h",

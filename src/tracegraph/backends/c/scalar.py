@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from xdsl.ir import Operation
 
-from tracegraph.backends.c.libm import libm_call
+from tracegraph.backends.c.libm import libm_call, libm_cost
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of
 
@@ -124,12 +124,18 @@ def _call(prefix: str, dtype: str, *args: str) -> str:
 class ScalarEmitter:
     """One method per elementwise op: the C expression of its result on one element."""
 
+    def __init__(self) -> None:
+        self.call_cost = 0
+        """The cost of the libm calls emitted so far (``libm_cost``), which the loop emitter
+        adds to its body's size to choose when a loop uses threads."""
+
     # -- helpers -----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _libm(name: str, dtype: str, *args: str) -> str:
+    def _libm(self, name: str, dtype: str, *args: str) -> str:
         """A call of a libm function of ``LIBM_FUNCTIONS`` (its float32 variant for float32)."""
-        return libm_call(name, dtype, *args)
+        call = libm_call(name, dtype, *args)  # names a function missing from the table
+        self.call_cost += libm_cost(name)
+        return call
 
     def _float_function(self, op: Operation, x: Operand, name: str) -> str:
         dtype = _result(op)

@@ -3,8 +3,8 @@
 Loops compute every op with a scalar rule (``scalar.py``) and accumulate the fusible
 reductions; BLAS (``scipy-openblas32``) multiplies float32 and float64; element reads take any
 index an ``npy_int64`` holds (``uint64`` runs the reference); MRG31k3p draws are native; every
-other op runs its reference kernel on the host; loops above ``PARALLEL_THRESHOLD`` elements may
-use OpenMP threads.
+other op runs its reference kernel on the host; loops above ``PARALLEL_ELEMENTS`` elements may
+use OpenMP threads (above a work of ``PARALLEL_THRESHOLD``, checked at run time).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from xdsl.ir import Operation
 
 from tracegraph.backends.c.loops import REDUCTION_KINDS
-from tracegraph.backends.c.prelude import PARALLEL_THRESHOLD
+from tracegraph.backends.c.prelude import PARALLEL_ELEMENTS
 from tracegraph.backends.c.scalar import SCALAR_RULES
 from tracegraph.lowering.target import Target, register_target
 
@@ -33,6 +33,6 @@ C_TARGET = Target(
     index_dtypes=ELEMENT_INDEX_DTYPES,
     mrg_draws=True,
     host_calls=True,
-    parallel_threshold=PARALLEL_THRESHOLD,
+    parallel_threshold=PARALLEL_ELEMENTS,
 )
 register_target(C_TARGET)

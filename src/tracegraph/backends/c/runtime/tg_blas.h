@@ -104,3 +104,14 @@
 
 TG_BLAS_DOT(d, npy_float64, NPY_FLOAT64)
 TG_BLAS_DOT(s, npy_float32, NPY_FLOAT32)
+
+/* OpenBLAS's threaded work, run on the loops' OpenMP threads (each module's init registers this
+   callback): one pool of threads serves loops and products, where two pools, each spinning
+   after its work, took each other's cores. A job may wait on the others (the threads of a
+   gemm share packed panels), so every job gets a thread of its own: num_threads(numjobs). */
+static void tg_blas_threads(int sync, openblas_dojob_callback dojob, int numjobs, size_t size,
+                            void *jobs, int data) {
+    (void)sync;
+    #pragma omp parallel for num_threads(numjobs) schedule(static, 1)
+    for (int i = 0; i < numjobs; i++) dojob(i, (char *)jobs + (size_t)i * size, data);
+}
