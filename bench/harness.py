@@ -98,6 +98,16 @@ def ratio(value: float, reference: float) -> str:
     return f"{value / reference:.3g}×" if reference > 0 else "n/a"
 
 
+def best_peer(times: dict[str, float], ours: Sequence[str]) -> tuple[str, float]:
+    """The fastest system that is not one of ``ours`` and its time (``("none", 0.0)`` when
+    only ours were measured): what every table's ratio is taken against."""
+    peers = {name: value for name, value in times.items() if name not in ours}
+    if not peers:
+        return "none", 0.0
+    name = min(peers, key=peers.__getitem__)
+    return name, peers[name]
+
+
 def package_version(name: str) -> str:
     """The installed version of a distribution, or ``"not installed"``."""
     try:
