@@ -78,3 +78,44 @@ def test_the_blas_paths_are_the_packages_own_without_importing_it() -> None:
         scipy_openblas32.get_lib_dir(),
         scipy_openblas32.get_library(),
     )
+
+
+def test_an_empty_cache_finds_the_compiler_then_precompiles_the_prelude_after_a_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracegraph.config, "compiledir", str(tmp_path))
+    find_toolchain.cache_clear()
+    try:
+        toolchain = find_toolchain()
+        assert toolchain is not None
+        assert list((tmp_path / "toolchains").glob("*.json"))  # remembered
+        assert not list((tmp_path / "probe").iterdir())  # the probe's files are gone
+        (header_dir,) = (tmp_path / "headers").iterdir()
+        assert (header_dir / "tg_prelude.h").exists()
+        assert not (header_dir / "tg_prelude.h.gch").exists()  # not before the first module
+        x = T.dvector("x")
+        f = tracegraph.function([x], T.exp(x) + 1.5)  # compiled with the plain header
+        build.wait_for_precompiled_prelude()
+        assert (header_dir / "tg_prelude.h.gch").exists()
+        g = tracegraph.function([x], T.exp(x) + 2.5)  # with the precompiled one
+        np.testing.assert_allclose(f(np.zeros(3)) + 1.0, g(np.zeros(3)))
+    finally:
+        find_toolchain.cache_clear()
+
+
+def test_a_compiler_that_cannot_link_the_libraries_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracegraph.config, "compiledir", str(tmp_path))
+    toolchain = find_toolchain()
+    assert toolchain is not None
+    broken = build.Toolchain(
+        toolchain.compiler, toolchain.version, toolchain.include_dirs, ("-lno_such_library",)
+    )
+    assert not build._works(broken)
+    missing_headers = build.Toolchain(
+        toolchain.compiler, toolchain.version, ("/nonexistent",), toolchain.link_args
+    )
+    assert not build._works(missing_headers)
+    assert build._works(toolchain)
+    assert not list((tmp_path / "probe").iterdir())
