@@ -66,8 +66,7 @@ func.func @shared_value(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
 
 // Negative: a value used before the root, by an op outside the group, stays out (the group
 // would need that op's result and the op the group's: a cycle), and ops on another domain
-// (a broadcast row) are another group; a reduction's operand joins only if nothing else
-// uses it.
+// (a broadcast row) are another group.
 // CHECK-LABEL: func.func @used_before_the_root(
 // CHECK-NEXT:    %e = tg.exp %x : tensor<?xf64> -> tensor<?xf64>
 // CHECK-NEXT:    %s = tg.sum %e
@@ -84,8 +83,30 @@ func.func @used_before_the_root(%x: tensor<?xf64>) -> tensor<?xf64> {
   func.return %a : tensor<?xf64>
 }
 
-// Negative: a reduction's group has one result; an elementwise value it reads that is also
-// used elsewhere is computed by its own group.
+// A reduction that keeps the outer axis (row maxima, row sums) also computes the values it
+// reads that are used after it: the softmax's shifted exponentials are one loop with their
+// row sums, which yields both.
+// CHECK-LABEL: func.func @row_sum_and_its_values(
+// CHECK-NEXT:    %s, %e = tg.fused %m, %x : (tensor<?xf64>, tensor<?x?xf64>) -> (tensor<?xf64>, tensor<?x?xf64>) {
+// CHECK:           tg.sub
+// CHECK-NEXT:      %[[E:.+]] = tg.exp
+// CHECK-NEXT:      %[[S:.+]] = tg.sum %[[E]] {axes = array<i64: 1>, keepdims = false}
+// CHECK-NEXT:      tg.yield %[[S]], %[[E]]
+// CHECK:         %q = tg.fused %s, %e
+// CHECK:           tg.true_div
+func.func @row_sum_and_its_values(%x: tensor<?x?xf64>, %m: tensor<?xf64>) -> tensor<?x?xf64> {
+  %mc = tg.dimshuffle %m {order = array<i64: 0, -1>} : tensor<?xf64> -> tensor<?x1xf64>
+  %d = tg.sub %x, %mc : (tensor<?x?xf64>, tensor<?x1xf64>) -> tensor<?x?xf64>
+  %e = tg.exp %d : tensor<?x?xf64> -> tensor<?x?xf64>
+  %s = tg.sum %e {axes = array<i64: 1>, keepdims = false} : tensor<?x?xf64> -> tensor<?xf64>
+  %sc = tg.dimshuffle %s {order = array<i64: 0, -1>} : tensor<?xf64> -> tensor<?x1xf64>
+  %q = tg.true_div %e, %sc : (tensor<?x?xf64>, tensor<?x1xf64>) -> tensor<?x?xf64>
+  func.return %q : tensor<?x?xf64>
+}
+
+// Negative: a reduction of the outer axis (here the only one) runs on one thread, so its group
+// has one result; an elementwise value it reads that is also used elsewhere is computed by its
+// own group, on the threads of its own loop.
 // CHECK-LABEL: func.func @reduction_root(
 // CHECK-NEXT:    %[[E:.+]] = tg.fused %x : (tensor<?xf64>) -> tensor<?xf64> {
 // CHECK:           tg.exp

@@ -4,7 +4,8 @@ that a backend computes in one loop nest, with no temporary arrays between the g
 A group grows from a *root* (an elementwise op, or a reduction of an elementwise value) towards
 its operands. A producer joins when it computes on the root's loop *domain* (same rank and
 pattern of broadcastable axes) and every use of its value is inside the group or, when the root
-is elementwise, comes after the root: such a value becomes one more result of the fused op,
+is elementwise or a reduction that keeps the outer axis (a row sum: its rows run on several
+threads), comes after the root: such a value becomes one more result of the fused op,
 which stands where the root stood, so every use still follows its definition (a use before the
 root could feed the group and close a cycle). A dimshuffle joins only at the edge of a group:
 its operand stays outside and becomes an input seen through the dimshuffle (a view with
@@ -66,6 +67,18 @@ def domain_of(root: Operation) -> SSAValue:
     return root.operands[0] if is_fused_reduction(root) else root.results[0]
 
 
+def _keeps_rows(root: Operation) -> bool:
+    """Whether the group of ``root`` may also compute values used after it: an elementwise
+    root, or a reduction that keeps the outer axis (row sums, a softmax's row maxima), whose
+    loop runs its rows on several threads. A reduction of the outer axis runs on one thread
+    (its accumulators are shared by the rows), and values computed in it for other uses would
+    leave the threads of their own loop."""
+    if not isinstance(root, ops.ReductionOp):
+        return True
+    rank = len(shape_of(root.x))
+    return rank > 0 and 0 not in root.get_axes()
+
+
 @dataclass
 class Group:
     """The ops of a group, in block order, and its root (the last of them)."""
@@ -97,9 +110,10 @@ class _Grouper:
 
     def _joins(self, value: SSAValue, root: Operation, members: set[Operation]) -> bool:
         """Whether the producer of ``value`` may join the group of ``root``: an elementwise op
-        or dimshuffle on the domain, not grouped yet, whose every use is a member (or, for the
-        operand of a reduction root, the root alone) or, for an elementwise op in the group of
-        an elementwise root, an op after the root (the value is then a result of the group)."""
+        or dimshuffle on the domain, not grouped yet, whose every use is a member or, for an
+        elementwise op in a group that may compute values for later uses (``_keeps_rows``),
+        an op after the root (the value is then a result of the group: one loop computes
+        what several loops over the domain would)."""
         producer = value.owner
         if not isinstance(producer, Operation) or producer not in self.index:
             return False
@@ -113,7 +127,7 @@ class _Grouper:
         elif not is_elementwise(producer) or domain_pattern(value) != domain:
             return False
         users = members | {root}
-        if isinstance(producer, ops.DimShuffleOp) or is_fused_reduction(root):
+        if isinstance(producer, ops.DimShuffleOp) or not _keeps_rows(root):
             return all(use.operation in users for use in value.uses)
         after = self.index[root]
         return all(

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from xdsl.dialects.func import FuncOp
 
 import tracegraph
 import tracegraph.tensor as T
@@ -22,6 +23,9 @@ from tests.numpy_oracle import BINARY_OPS
 from tracegraph.backends.c import CProgram
 from tracegraph.backends.c.context import CELL_VALUE, CallContext, RunContext
 from tracegraph.backends.registry import Binding, ValueCell
+from tracegraph.errors import RuntimeOpError
+from tracegraph.ir import parse_module
+from tracegraph.ir.interpreter import ReferenceProgram
 from tracegraph.lowering.dialect import ElementOp, LoopOp
 
 THIS_FILE = Path(__file__).name
@@ -274,6 +278,50 @@ def test_a_value_used_after_its_group_is_one_more_result_of_the_loop() -> None:
     assert len(loops) == 1 and len(loops[0].outputs) == 2
     run_both([x], outputs, [np.linspace(-2, 2, 9)])
     run_both([x], outputs, [np.linspace(-2, 2, 18)[::2]])  # strided: the scalar fallback
+
+
+_SUM_AND_ITS_VALUES = """
+func.func @f(%x: tensor<?x?xf64>) -> (tensor<REDUCED>, tensor<?x?xf64>) {
+  %s, %e = tg.fused %x : (tensor<?x?xf64>) -> (tensor<REDUCED>, tensor<?x?xf64>) {
+  ^bb0(%a: tensor<?x?xf64>):
+    %ea = tg.exp %a : tensor<?x?xf64> -> tensor<?x?xf64>
+    %sa = tg.REDUCTION %ea {axes = array<i64: AXES>, keepdims = false}
+      : tensor<?x?xf64> -> tensor<REDUCED>
+    tg.yield %sa, %ea : tensor<REDUCED>, tensor<?x?xf64>
+  }
+  func.return %s, %e : tensor<REDUCED>, tensor<?x?xf64>
+}
+"""
+
+
+@pytest.mark.parametrize("reduction", ["sum", "max"])
+@pytest.mark.parametrize(("axes", "reduced"), [("1", "?xf64"), ("0", "?xf64"), ("0, 1", "f64")])
+@pytest.mark.parametrize("shape", [(3, 5), (300, 700), (1, 1), (4, 0)])
+def test_a_loop_writes_elements_beside_its_reductions(
+    reduction: str, axes: str, reduced: str, shape: tuple[int, int]
+) -> None:
+    """Regression: a loop yielding a reduction and an element of its domain (the row sums and
+    the exponentials of a softmax) wrote the element into the accumulator on the flat and the
+    row-wise schedules."""
+    text = (
+        _SUM_AND_ITS_VALUES.replace("REDUCTION", reduction)
+        .replace("AXES", axes)
+        .replace("REDUCED", reduced)
+    )
+    func = parse_module(text).body.block.first_op
+    assert isinstance(func, FuncOp)
+    value = np.random.default_rng(2).normal(size=shape)
+    reference = ReferenceProgram(func)
+    try:
+        expected = reference.run([value])
+    except RuntimeOpError:  # the maximum of nothing
+        with pytest.raises(RuntimeOpError, match="zero-size array"):
+            CProgram(func).run([value])
+        return
+    results = CProgram(func).run([value])
+    for result, wanted in zip(results, expected, strict=True):
+        np.testing.assert_allclose(result, wanted, rtol=1e-13)
+        assert np.shape(result) == np.shape(wanted)
 
 
 @pytest.mark.parametrize("index_dtype", ["int8", "uint32", "int64", "uint64"])

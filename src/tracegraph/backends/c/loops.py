@@ -548,10 +548,10 @@ class LoopEmitter:
             dtype = C_TYPES[self._dtype_of_output_buffer(k)]
             out.write(f"{dtype} *q{k} = ({dtype} *)PyArray_DATA({self._output(k)});")
             pointers.append((f"{dtype} *", f"q{k}"))
-            if reduction:
+            if self.outputs[k].reduction is not None:
                 out.write(f"{dtype} r{k} = q{k}[0];")
                 targets[k] = f"r{k}"
-            else:
+            else:  # an element of the domain, written beside the reductions
                 targets[k] = f"q{k}[i]"
         if parallel and not reduction:
             self._flat_function(read, targets, pointers)
@@ -568,8 +568,9 @@ class LoopEmitter:
             values = self._body(read)
             self._store(values, targets)
         if reduction:
-            for k in range(len(self.outputs)):
-                out.write(f"q{k}[0] = r{k};")
+            for k, output in enumerate(self.outputs):
+                if output.reduction is not None:
+                    out.write(f"q{k}[0] = r{k};")
 
     def _flat_function(
         self, read: dict[int, str], targets: dict[int, str], pointers: list[tuple[str, str]]
@@ -614,9 +615,11 @@ class LoopEmitter:
         clauses = []
         for k, output in enumerate(self.outputs):
             r = output.reduction
-            if r is not None and _kind(r) == "sum" and self._dtype_of_output_buffer(k) != "bool":
+            if r is None:
+                continue  # an element written beside the reductions
+            if _kind(r) == "sum" and self._dtype_of_output_buffer(k) != "bool":
                 clauses.append(f"reduction(+:r{k})")
-            elif r is not None and _kind(r) == "prod" and self._dtype_of_output_buffer(k) != "bool":
+            elif _kind(r) == "prod" and self._dtype_of_output_buffer(k) != "bool":
                 clauses.append(f"reduction(*:r{k})")
             else:
                 return ""  # max, min, any, all: their NaN and short-circuit rules stay sequential
@@ -671,7 +674,7 @@ class LoopEmitter:
             dtype = C_TYPES[self._dtype_of_output_buffer(k)]
             offset = f" + i * {name}_s{last}" if inner else ""
             element = f"*({dtype} *)({name}{prefix}{offset})"
-            if accumulate_inner:
+            if accumulate_inner and self.outputs[k].reduction is not None:
                 out.write(f"{dtype} r{k} = *({dtype} *)({name}{prefix});")
                 targets[k] = f"r{k}"
             else:
@@ -696,6 +699,8 @@ class LoopEmitter:
             self._store(values, targets)
         if accumulate_inner:
             for k, name in enumerate(outputs):
+                if self.outputs[k].reduction is None:
+                    continue
                 dtype = C_TYPES[self._dtype_of_output_buffer(k)]
                 out.write(f"*({dtype} *)({name}{prefix}) = r{k};")
 
