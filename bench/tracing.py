@@ -134,8 +134,11 @@ class JaxOps(TheanoStyleOps):
         return a[None, :]
 
 
-def mixed_program(ops: ArrayOps, x: Any, matrix: Any, blocks: int) -> Any:
-    """The benchmark's computation: ``blocks`` blocks of :data:`STEPS_PER_BLOCK` steps.
+def mixed_program(
+    ops: ArrayOps, x: Any, matrix: Any, blocks: int, steps: int = STEPS_PER_BLOCK
+) -> Any:
+    """The benchmark's computation: ``blocks`` blocks of ``steps`` steps (smaller graphs:
+    ``bench/compile.py``).
 
     Every step applies tanh and exp with scalar constants; every 5th a square root, every
     10th adds a full sum, every 25th multiplies by ``matrix``, and each block starts with a
@@ -143,7 +146,7 @@ def mixed_program(ops: ArrayOps, x: Any, matrix: Any, blocks: int) -> Any:
     """
     y = x
     for _ in range(blocks):
-        for step in range(STEPS_PER_BLOCK):
+        for step in range(steps):
             if step == 0:
                 y = ops.sum(ops.as_row(y) * 2.0, axis=0)
             y = ops.tanh(y * 0.5 + 0.1)
