@@ -7,9 +7,9 @@ sums). The loop's ``schedule``, decided by lowering, is rendered as it says: ``s
 ``flat`` as one vectorizable loop over every element, ``nested`` as a nest of loops over byte
 strides with the last axis innermost, ``flat_or_nested`` as the flat loop, reading a
 C-contiguous copy of an input that is not contiguous (one body instead of a flat loop and a
-strided nest, whose code was half of a module's compile time). A ``parallel`` loop runs on ``config.threads`` threads
-(OpenMP, ``threads.py``) above a work of ``PARALLEL_THRESHOLD``: its elements times their cost
-(1, plus each libm call's). Scalar expressions come from ``scalar.py``; a scalar rule that
+strided nest: a third less C). A ``parallel`` loop runs on ``config.threads`` threads (OpenMP,
+``threads.py``) above a work of ``PARALLEL_THRESHOLD``: its elements times their cost (1, plus
+each libm call's). Scalar expressions come from ``scalar.py``; a scalar rule that
 can fail (``FAILING_RULES``) makes the loop carry an error flag.
 """
 
@@ -503,8 +503,8 @@ class LoopEmitter:
             return
         # flat_or_nested: every walked input is read on the domain's own axes, so a
         # C-contiguous copy of one that is not (a slice, a Fortran-order argument) is read
-        # flat too. One flat loop instead of a flat loop and a strided nest: half the body's
-        # code, which was half of a module's compile time, for a copy where inputs are strided.
+        # flat too. One flat loop instead of a flat loop and a strided nest: a third less C
+        # (8% less compile time on the 10,000-op graph), for a copy where inputs are strided.
         walked = [i for i, view in enumerate(self.inputs) if any(a is not None for a in view.axes)]
         for i in walked:
             array = self._array(i)
