@@ -420,10 +420,10 @@ def build_module(source: str, toolchain: Toolchain) -> ModuleType:
 
 
 def _load(name: str, path: Path) -> ModuleType:
-    if not _LOADED:  # the first module loads OpenMP's runtime and OpenBLAS into the process
-        with threads.first_module_environment(_blas_library()):
-            return _import(name, path)
-    return _import(name, path)
+    module = _import(name, path)
+    if not _LOADED:  # the first module loaded OpenBLAS into the process
+        threads.bind_blas(_blas_library())
+    return module
 
 
 def _blas_library() -> Path:

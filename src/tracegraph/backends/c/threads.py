@@ -3,18 +3,15 @@
 Generated loops run on OpenMP's threads (GCC's libgomp) and products on OpenBLAS's threads.
 Left to their defaults these are two pools, each spinning for a while after its work: on a
 training step that alternates products and loops, each took the cores the other needed (an
-MLP step took 16 ms where one pool takes 3.7). So:
+MLP step took 16 ms where one pool takes 3.5). So:
 
 - **one pool**: every module's init gives OpenBLAS a threads callback (``tg_blas_threads`` in
-  the runtime) that runs its threaded work on the loops' OpenMP threads;
-- **short spinning**: the first generated module is loaded with ``GOMP_SPINCOUNT`` set to
-  :data:`SPIN_COUNT` (libgomp reads it once, when it is loaded; the environment is restored
-  right after). Threads that spin a little after a loop start the next one in about a
-  microsecond, where sleeping threads take some 50 µs to wake here (``OMP_WAIT_POLICY=
-  PASSIVE``); libgomp's default spins some milliseconds, long enough to take the cores from
-  other thread pools of the process (NumPy's BLAS) between calls. A user's own
-  ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` is kept, and where libgomp was already loaded (by
-  another library) its policy is what that library left: :func:`openmp_policy` says which;
+  the runtime) that runs its threaded work on the loops' OpenMP threads. libgomp's own wait
+  policy is kept (its threads spin a few milliseconds after a loop, then sleep): on this
+  2-vCPU virtual machine a sleeping thread took 50 µs to several milliseconds to wake, and
+  shorter spinning (``GOMP_SPINCOUNT=10000``, or ``OMP_WAIT_POLICY=PASSIVE``) made a softmax
+  regression step wait for it after every host call, 2.9 ms where spinning takes 0.5 ms. A
+  user's ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` applies as always;
 - **one thread count**, :func:`thread_count` (``config.threads``, else ``OMP_NUM_THREADS``,
   else the cores this process may use), for every parallel loop (``num_threads`` of each
   parallel region reads it through :data:`THREAD_COUNT_ADDRESS`, which each module takes at
@@ -29,11 +26,9 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import math
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from tracegraph.config import config, observe
@@ -43,15 +38,7 @@ THREAD_COUNT_ADDRESS: int = ctypes.addressof(_count)
 """The address of the C ``int`` holding :func:`thread_count`, which every generated module's
 parallel regions read (``TG_THREADS`` in the runtime)."""
 
-SPIN_COUNT = 10_000
-"""How long (in ``pause`` loops, some 0.1 ms here) OpenMP's threads spin after a loop before
-they sleep; measured on the MLP step, it is as fast as libgomp's default of 300,000."""
-_SPIN_ENVIRONMENT = {"GOMP_SPINCOUNT": str(SPIN_COUNT)}
-"""What the first module's OpenMP runtime is loaded with, unless the user set a wait policy."""
-_USER_WAIT_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
-
 _blas: ctypes.CDLL | None = None
-_openmp_policy = "not loaded yet"
 
 
 def available_cores() -> int:
@@ -95,14 +82,6 @@ def thread_count() -> int:
     return config.threads or _environment_threads() or available_cores()
 
 
-def openmp_policy() -> str:
-    """How the loops' OpenMP threads wait between loops: ``"short spin"`` (tracegraph loaded
-    libgomp with :data:`SPIN_COUNT`), ``"user"`` (the environment chose), ``"already
-    loaded"`` (libgomp was in the process before tracegraph's first module: its policy is what
-    that library left) or ``"not loaded yet"`` (no generated module imported so far)."""
-    return _openmp_policy
-
-
 def apply_thread_count() -> None:
     """Give :func:`thread_count` to the loops and, once loaded, to OpenBLAS (called when
     ``config.threads`` is assigned and before the first module is imported)."""
@@ -122,34 +101,10 @@ def blas_threads() -> int | None:
     return None if _blas is None else int(_blas.scipy_openblas_get_num_threads())
 
 
-def _libgomp_loaded() -> bool:
-    try:
-        return "libgomp" in Path("/proc/self/maps").read_text()
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def first_module_environment(blas_library: Path) -> Iterator[None]:
-    """The environment the first generated module is imported in: OpenMP's spin count set to
-    :data:`SPIN_COUNT` (unless the user set a policy, or libgomp is already loaded), restored
-    afterwards; then OpenBLAS (``blas_library``, which the module loaded) takes the thread
-    count."""
-    global _blas, _openmp_policy
-    added: dict[str, str] = {}
-    if any(name in os.environ for name in _USER_WAIT_SETTINGS):
-        _openmp_policy = "user"
-    elif _libgomp_loaded():
-        _openmp_policy = "already loaded"
-    else:
-        added = _SPIN_ENVIRONMENT
-        _openmp_policy = "short spin"
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for name in added:
-            os.environ.pop(name, None)
+def bind_blas(blas_library: Path) -> None:
+    """Give the thread count to OpenBLAS (``blas_library``, which the first generated module
+    loaded), now and whenever ``config.threads`` changes."""
+    global _blas
     try:
         blas = ctypes.CDLL(str(blas_library))
         blas.scipy_openblas_set_num_threads.argtypes = [ctypes.c_int]
@@ -168,8 +123,7 @@ __all__ = [
     "THREAD_COUNT_ADDRESS",
     "apply_thread_count",
     "available_cores",
+    "bind_blas",
     "blas_threads",
-    "first_module_environment",
-    "openmp_policy",
     "thread_count",
 ]
