@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from harness import Settings, Table, argument_parser, print_tables, ratio, settings_from
+from harness import (
+    Settings,
+    Table,
+    argument_parser,
+    json_from_process,
+    print_tables,
+    ratio,
+    settings_from,
+)
 
 SIZES: dict[str, tuple[int, int]] = {"100": (1, 8), "1,000": (2, 42), "10,000": (17, 50)}
 """Target op counts and the (blocks, steps per block) of ``mixed_program`` that make them."""
@@ -81,22 +87,8 @@ def measure_jax(blocks: int, steps: int) -> dict[str, Any]:
 
 
 def _in_subprocess(system: str, size: str, salt: float) -> dict[str, Any] | str:
-    command = [
-        sys.executable,
-        str(Path(__file__)),
-        "--system",
-        system,
-        "--size",
-        size,
-        "--salt",
-        repr(salt),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["failed"])[-1]
-        return f"{system} failed or is not installed: {last}"
-    parsed: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return parsed
+    arguments = ("--system", system, "--size", size, "--salt", repr(salt))
+    return json_from_process(__file__, *arguments, label=system)
 
 
 def run(settings: Settings) -> list[Table]:

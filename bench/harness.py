@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.metadata
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 R = TypeVar("R")
 
@@ -106,6 +109,18 @@ def best_peer(times: dict[str, float], ours: Sequence[str]) -> tuple[str, float]
         return "none", 0.0
     name = min(peers, key=peers.__getitem__)
     return name, peers[name]
+
+
+def json_from_process(script: str, *arguments: str, label: str) -> dict[str, Any] | str:
+    """Run ``python script *arguments`` in a new process and parse the JSON object its last
+    line of output prints; on failure, a note naming ``label`` and the error's last line."""
+    command = [sys.executable, script, *arguments]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["failed"])[-1]
+        return f"{label} failed or is not installed: {last}"
+    parsed: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return parsed
 
 
 def package_version(name: str) -> str:

@@ -21,16 +21,22 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from harness import Settings, Table, argument_parser, best_peer, print_tables, settings_from
+from harness import (
+    Settings,
+    Table,
+    argument_parser,
+    best_peer,
+    json_from_process,
+    print_tables,
+    settings_from,
+)
 
 SIZES = (1_000, 1_000_000, 10_000_000)
 SUM_SHAPE = (2000, 2000)
@@ -189,16 +195,6 @@ def measure_system(name: str, repeats: int) -> dict[str, float]:
 # -- the table ------------------------------------------------------------------------------------
 
 
-def _in_subprocess(name: str, repeats: int) -> dict[str, float] | str:
-    command = [sys.executable, str(Path(__file__)), "--system", name, "--repeats", str(repeats)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["failed"])[-1]
-        return f"{name} failed: {last}"
-    parsed: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    return parsed
-
-
 def _format_time(seconds: float) -> str:
     if seconds < 1e-3:
         return f"{seconds * 1e6:.3g} µs"
@@ -212,7 +208,9 @@ def run(settings: Settings) -> list[Table]:
     notes: list[str] = []
     for name in systems:
         print(f"measuring {name}", file=sys.stderr, flush=True)
-        measured = _in_subprocess(name, settings.repeats)
+        measured = json_from_process(
+            __file__, "--system", name, "--repeats", str(settings.repeats), label=name
+        )
         if isinstance(measured, str):
             notes.append(measured)
         else:

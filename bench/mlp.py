@@ -29,11 +29,8 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,6 +41,8 @@ from harness import (
     Table,
     argument_parser,
     best_peer,
+    json_from_process,
+    median_call_seconds,
     print_tables,
     ratio,
     settings_from,
@@ -174,14 +173,11 @@ FACTORIES: dict[str, Callable[[], tuple[Step, Callable[[], Array]]]] = {
 
 
 def median_step(step: Step) -> float:
-    for _ in range(WARMUP):
+    """The median of :data:`STEPS` steps after :data:`WARMUP` (the last in
+    ``median_call_seconds``)."""
+    for _ in range(WARMUP - 1):
         step()
-    samples = []
-    for _ in range(STEPS):
-        start = time.perf_counter()
-        step()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return median_call_seconds(step, STEPS)
 
 
 def products_floor() -> float:
@@ -215,16 +211,6 @@ def measure_system(name: str) -> dict[str, Any]:
 # -- the table ------------------------------------------------------------------------------------
 
 
-def _in_subprocess(name: str) -> dict[str, Any] | str:
-    command = [sys.executable, str(Path(__file__)), "--system", name]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["failed"])[-1]
-        return f"{name} failed or is not installed: {last}"
-    parsed: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return parsed
-
-
 def run(settings: Settings) -> list[Table]:
     """Measure every installed system in alternating processes; return the table."""
     systems = [s for s in SYSTEMS if settings.compare or s not in ("PyTensor CVM", "JAX jit")]
@@ -235,7 +221,7 @@ def run(settings: Settings) -> list[Table]:
     for round_number in range(settings.repeats):
         for name in list(systems):
             print(f"round {round_number + 1}/{settings.repeats}: {name}", file=sys.stderr)
-            measured = _in_subprocess(name)
+            measured = json_from_process(__file__, "--system", name, label=name)
             if isinstance(measured, str):
                 notes.append(measured)
                 systems.remove(name)
