@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -115,3 +116,21 @@ def test_a_thread_count_flag_that_is_not_a_number_is_an_error_naming_it() -> Non
     with pytest.raises(subprocess.CalledProcessError) as failure:
         _python("import tracegraph", TRACEGRAPH_FLAGS="threads=two")
     assert "TRACEGRAPH_FLAGS: threads must be a whole number, not 'two'" in failure.value.stderr
+
+
+@pytest.mark.parametrize(
+    ("expression", "cost"),
+    [
+        (lambda x: x + 1.0, 1),
+        (lambda x: T.tanh(x), 9),
+        (lambda x: T.exp(x) * T.log(x), 17),
+        (lambda x: T.nnet.sigmoid(x), 9),  # the runtime's sigmoid calls exp
+        (lambda x: T.nnet.softplus(x), 17),  # exp and log1p
+    ],
+)
+def test_a_loops_work_counts_each_libm_call_of_its_body(
+    expression: Callable[[T.TensorVariable], T.TensorVariable], cost: int
+) -> None:
+    x = T.dvector("x")
+    source = tracegraph.function([x], expression(x)).source("c")
+    assert re.findall(r"tg_run_flat\(tg_flat_\d+, total, (\d+), tg_data\)", source) == [str(cost)]

@@ -222,9 +222,11 @@ class ScalarEmitter:
         return self._float_function(op, x, "asinh")
 
     def sigmoid(self, op: Operation, x: Operand) -> str:
+        self.call_cost += libm_cost("exp")  # the runtime's tg_sigmoid calls exp
         return _call("sigmoid", _result(op), x.as_(_result(op)))
 
     def softplus(self, op: Operation, x: Operand) -> str:
+        self.call_cost += libm_cost("exp") + libm_cost("log1p")  # as tg_softplus does
         return _call("softplus", _result(op), x.as_(_result(op)))
 
     def sin(self, op: Operation, x: Operand) -> str:
