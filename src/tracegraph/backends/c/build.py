@@ -255,7 +255,7 @@ def _compile_command(toolchain: Toolchain, header_dir: Path) -> list[str]:
     return [toolchain.compiler, *COMPILE_FLAGS, *includes]
 
 
-LOOPS_PER_PART = 1
+LOOPS_PER_PART = 4
 """A module is compiled in parts only when each part gets at least this many loop kernels
 (each part costs a compiler process and the module a link step)."""
 
