@@ -95,7 +95,8 @@ class Config:
     threads: int = 0
     """The threads of the C backend's parallel loops and of its BLAS products; 0 (the default)
     means ``OMP_NUM_THREADS`` where it is set, else one per core this process may use (its CPU
-    affinity and its cgroup's CPU quota), so that the default never oversubscribes."""
+    affinity and its cgroup's CPU quota), so that the default never oversubscribes. A child
+    process made by ``fork`` computes on one thread (OpenMP cannot start threads again there)."""
 
     def __post_init__(self) -> None:
         if not self.compiledir:

@@ -134,3 +134,30 @@ def test_a_loops_work_counts_each_libm_call_of_its_body(
     x = T.dvector("x")
     source = tracegraph.function([x], expression(x)).source("c")
     assert re.findall(r"tg_run_flat\(tg_flat_\d+, total, (\d+), tg_data\)", source) == [str(cost)]
+
+
+def test_a_forked_child_computes_on_one_thread_instead_of_waiting_forever() -> None:
+    """Regression: once the parent had run a parallel loop or a threaded product, a child made
+    by ``fork`` waited forever at its first one (libgomp cannot start threads again there)."""
+    script = """
+        import os
+        import numpy as np
+        import tracegraph, tracegraph.tensor as T
+        from tracegraph.backends.c import threads
+        a, b = T.dmatrices("a", "b")
+        f = tracegraph.function([a, b], T.tanh(T.dot(a, b)) + 1)
+        x = np.random.default_rng(0).normal(size=(700, 700))
+        parent = f(x, x)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            tracegraph.config.threads = 2  # still one thread in a child of fork
+            # (a product on one thread may round differently from one on two: BLAS)
+            same = np.allclose(f(x, x), parent, rtol=1e-12, atol=1e-12)
+            os.write(write, f"{same} {threads.thread_count()}".encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        parent_threads = threads.thread_count() == threads.available_cores()
+        print(os.read(read, 100).decode(), parent_threads)
+    """
+    assert _python(script) == "True 1 True"

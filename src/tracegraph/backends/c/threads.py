@@ -17,7 +17,12 @@ MLP step took 16 ms where one pool takes 3.5). So:
   parallel region reads it through :data:`THREAD_COUNT_ADDRESS`, which each module takes at
   its import) and for OpenBLAS; assigning ``config.threads`` applies to the next call;
 - loops use threads only above a work (``PARALLEL_THRESHOLD`` in ``prelude.py``: elements
-  times the cost of one), so small loops stay on one thread.
+  times the cost of one), so small loops stay on one thread;
+- **a forked child runs on one thread**: libgomp cannot start threads again in a child of
+  ``fork`` once its parent has used them (the child's next parallel loop or product waited
+  forever), so a child made by ``fork`` (``multiprocessing``'s default on Linux) computes on
+  one thread whatever ``config.threads`` says; a child made by ``spawn`` or ``forkserver``
+  starts afresh and uses every thread.
 
 >>> from tracegraph import config
 >>> thread_count() == (config.threads or _environment_threads() or available_cores())
@@ -39,6 +44,8 @@ THREAD_COUNT_ADDRESS: int = ctypes.addressof(_count)
 parallel regions read (``TG_THREADS`` in the runtime)."""
 
 _blas: ctypes.CDLL | None = None
+_forked = False
+"""Whether this process is a child of ``fork`` (see the module's docstring)."""
 
 
 def available_cores() -> int:
@@ -71,7 +78,7 @@ def _environment_threads() -> int:
 
 def thread_count() -> int:
     """The threads parallel loops and BLAS products use: ``config.threads``, else
-    ``OMP_NUM_THREADS``, else :func:`available_cores`.
+    ``OMP_NUM_THREADS``, else :func:`available_cores`; 1 in a child of ``fork``.
 
     >>> from tracegraph import config
     >>> config.threads = 1
@@ -79,6 +86,8 @@ def thread_count() -> int:
     1
     >>> config.threads = 0
     """
+    if _forked:
+        return 1
     return config.threads or _environment_threads() or available_cores()
 
 
@@ -116,7 +125,14 @@ def bind_blas(blas_library: Path) -> None:
     apply_thread_count()
 
 
+def _after_fork_in_child() -> None:
+    global _forked
+    _forked = True
+    apply_thread_count()
+
+
 observe("threads", apply_thread_count)
+os.register_at_fork(after_in_child=_after_fork_in_child)
 apply_thread_count()
 
 __all__ = [
