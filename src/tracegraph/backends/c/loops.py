@@ -537,13 +537,17 @@ class LoopEmitter:
     def _total(self) -> str:
         return " * ".join(f"n[{d}]" for d in range(self.rank)) or "1"
 
-    def _work(self) -> str:
-        """The loop's work, which decides whether it uses threads (``TG_PARALLEL``): its
-        elements times the cost of one, 1 for the reads, writes and arithmetic plus the cost of
-        each libm call of the body (a ``tanh`` loop is worth threads at a ninth of the size of
-        an ``add`` loop)."""
+    def _element_cost(self) -> int:
+        """What one element costs, for deciding whether the loop uses threads
+        (``TG_PARALLEL``): 1 for the reads, writes and arithmetic, plus the cost of each libm
+        call of the body (a ``tanh`` loop is worth threads at a ninth of the size of an
+        ``add`` loop)."""
         self._computed_body()  # counts the body's calls
-        return f"{self._total()} * {1 + self.scalars.call_cost}"
+        return 1 + self.scalars.call_cost
+
+    def _work(self) -> str:
+        """The loop's work: its elements times :meth:`_element_cost`."""
+        return f"{self._total()} * {self._element_cost()}"
 
     def _flat_loop(self, parallel: bool) -> None:
         out = self.out
@@ -618,8 +622,7 @@ class LoopEmitter:
         data = ", ".join(f"(char *){name}" for name in names)
         out.write(f"char *tg_data[] = {{{data}}};")
         combine = "tg_error |= " if self.can_fail else "(void)"
-        self._computed_body()  # counts the body's calls
-        cost = 1 + self.scalars.call_cost
+        cost = self._element_cost()
         out.write(f"{combine}tg_run_flat(tg_flat_{self.step}, total, {cost}, tg_data);")
 
     def _simd_reduction_pragma(self) -> str:
