@@ -44,7 +44,9 @@ class Target:
     host_calls: bool = True
     """Whether an op it has no kernel for may run its reference kernel on the host."""
     parallel_threshold: int | None = None
-    """The size above which its loops run on several threads (``None``: never)."""
+    """The number of elements at or below which a loop never runs on several threads, so
+    lowering does not mark it ``parallel`` (``None``: no loop is); a backend may still keep a
+    larger loop on one thread at run time (the C target weighs each element's cost)."""
 
 
 _TARGETS: dict[str, Target] = {}

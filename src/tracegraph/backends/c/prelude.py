@@ -5,7 +5,7 @@ the helpers that give elementwise ops NumPy's exact semantics, errors and argume
 views, BLAS, MRG31k3p and the loops' helpers.
 
 Generated here, ahead of the runtime, is only what Python's tables decide:
-``TG_PARALLEL_THRESHOLD`` (``PARALLEL_THRESHOLD``, which lowering reads too), the
+``TG_PARALLEL_THRESHOLD`` (``PARALLEL_THRESHOLD``; lowering reads ``PARALLEL_ELEMENTS``), the
 ``omp declare simd`` declarations of ``LIBM_FUNCTIONS`` (``libm.py``) and ``TG_DTYPES``, an
 X-macro over the dtypes of ``C_TYPES`` (``scalar.py``) that the runtime defines per-dtype
 helpers with. The runtime files follow in order, each after a ``#line`` naming it, so that
