@@ -37,6 +37,7 @@ from tracegraph.backends.c.libm import LIBM_FUNCTIONS, UnknownLibmFunction
 from tracegraph.backends.c.rules import C_RULES, Native, RunsReference
 from tracegraph.backends.c.scalar import SCALAR_RULES, Operand, ScalarEmitter
 from tracegraph.backends.reference import REFERENCE_RULES
+from tracegraph.backends.triton.rules import TRITON_RULES, NoKernel
 from tracegraph.gradient import VJP_RULES, NotDifferentiable
 from tracegraph.gradient.rules import UndefinedGradient
 from tracegraph.ir import TG_OPERATIONS, ops, tensor_type
@@ -58,6 +59,10 @@ C = (
     "gets its rule from REDUCTION_KINDS in backends/c/loops.py)"
 )
 SCALAR = "SCALAR_RULES (backends/c/scalar.py: a ScalarEmitter method)"
+TRITON = (
+    "TRITON_RULES (backends/triton/rules.py: a TritonScalarEmitter method, Native(how) or "
+    "NoKernel(reason))"
+)
 LIBM = "LIBM_FUNCTIONS (backends/c/libm.py)"
 BACKEND_CASES = (
     "UNARY_UFUNCS or UNARY_FLOAT_FUNCTIONS (tests/backends/test_numpy_elementwise.py) or "
@@ -134,6 +139,11 @@ def missing_c_rules() -> Missing:
     return [(_name(op), C) for op in tg_operations() if op not in C_RULES and not _elementwise(op)]
 
 
+def missing_triton_rules() -> Missing:
+    """Ops without a Triton rule or a reason why the Triton backend has no kernel for them."""
+    return [(_name(op), TRITON) for op in tg_operations() if op not in TRITON_RULES]
+
+
 def missing_scalar_rules() -> Missing:
     """Elementwise ops without a C expression."""
     return [
@@ -202,6 +212,7 @@ CHECKS: tuple[Callable[[], Missing], ...] = (
     missing_gradient_cases,
     missing_c_rules,
     missing_scalar_rules,
+    missing_triton_rules,
     missing_libm_functions,
     missing_backend_cases,
 )
@@ -295,6 +306,7 @@ def test_a_new_op_is_named_in_every_table_it_lacks(throwaway_ops: list[type[Oper
         ],
         "missing_c_rules": [(other, C), (reduction, C)],
         "missing_scalar_rules": [(new, SCALAR)],
+        "missing_triton_rules": [(new, TRITON), (other, TRITON), (reduction, TRITON)],
         "missing_libm_functions": [],
         "missing_backend_cases": [(new, BACKEND_CASES)],
     }
@@ -310,6 +322,8 @@ def test_a_new_op_is_named_in_every_table_it_lacks(throwaway_ops: list[type[Oper
         "finite-difference cases of its rule)\n"
         "tg.test_arcsinh is missing from SCALAR_RULES (backends/c/scalar.py: a ScalarEmitter "
         "method)\n"
+        "tg.test_arcsinh is missing from TRITON_RULES (backends/triton/rules.py: a "
+        "TritonScalarEmitter method, Native(how) or NoKernel(reason))\n"
         "tg.test_arcsinh is missing from UNARY_UFUNCS or UNARY_FLOAT_FUNCTIONS "
         "(tests/backends/test_numpy_elementwise.py) or BINARY_OPS (tests/numpy_oracle.py): the "
         "backend suite's cases"
@@ -337,6 +351,7 @@ def test_a_libm_function_missing_from_the_table_is_named(
     monkeypatch.setitem(NUMPY_FUNCTIONS, op, ufunc(np.arcsinh))
     monkeypatch.setitem(VJP_RULES, op, NotDifferentiable("a throwaway op"))
     monkeypatch.setitem(SCALAR_RULES, op, rule)
+    monkeypatch.setitem(TRITON_RULES, op, NoKernel("a throwaway op"))
     monkeypatch.setitem(UNARY_UFUNCS, "test_arcsinh", (_unused, np.arcsinh, "any"))
     missing = [pair for check in CHECKS for pair in check() if pair[0] == op.name]
     assert missing == [("tg.test_arcsinh", f"{LIBM}: test_asinh, which its scalar rule calls")]

@@ -88,7 +88,8 @@ class Config:
     reference), or another name of the backend registry (``tracegraph.backends.registry``)."""
     device: str = "cpu"
     """Where functions run: ``"cpu"`` (on the linker's backend) or ``"cuda"`` (on the Triton
-    backend, which this version does not have: ``function`` raises)."""
+    backend, installed by the ``gpu`` extra; without a GPU its kernels run under Triton's
+    interpreter, for testing)."""
     compiledir: str = ""
     optimizer_excluding: str = ""
     """Colon-separated passes or patterns every mode leaves out (Theano's flag of that name)."""

@@ -325,7 +325,10 @@ class Function(Generic[R]):
         """The source a backend generates for the function, whichever backend runs it:
         ``"c"``, the C module the C backend compiles; ``"reference"`` (or ``"numpy"``), the
         final ``tg`` function the reference interpreter walks; any name of the backend
-        registry (an unknown name is a ValueError naming them)."""
+        registry (an unknown name is a ValueError naming them); ``"ptx"``, the PTX of the
+        Triton backend's kernels for sm_90 (compiled ahead of time: no GPU needed)."""
+        if backend == "ptx":
+            return get_backend("triton").assembly(func_of(self._stages["final"]))
         try:
             chosen = get_backend(backend)
         except ValueError:

@@ -1,0 +1,103 @@
+"""``TritonProgram``: a function of the final stage, lowered for the ``triton`` target, emitted
+as one Python module of kernels and a launcher, written to the compile cache and loaded for the
+runtime that runs it (Triton's interpreter on NumPy arrays where there is no GPU)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Operation
+
+from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
+from tracegraph.backends.registry import Binding
+from tracegraph.backends.triton.emit import emit_module
+from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
+from tracegraph.backends.triton.target import TRITON_TARGET
+from tracegraph.errors import (
+    IndexOutOfBoundsError,
+    RuntimeOpError,
+    ShapeMismatchError,
+    TracegraphError,
+)
+from tracegraph.ir.interpreter import runtime_error
+from tracegraph.lowering import dialect as tgk
+from tracegraph.lowering import lowered
+
+_ERRORS: dict[str, type[TracegraphError]] = {
+    "shape": ShapeMismatchError,
+    "index": IndexOutOfBoundsError,
+    "runtime": RuntimeOpError,
+}
+
+
+def _behaved(value: Any) -> Any:
+    """An array in native byte order and aligned (a copy where it is not)."""
+    if isinstance(value, np.ndarray) and not (value.dtype.isnative and value.flags.aligned):
+        return np.array(value, dtype=value.dtype.newbyteorder("="))
+    return value
+
+
+def _blames(kernel: Operation) -> list[tuple[Operation, str]]:
+    """The ops a step's errors may name: the ``tg`` op the kernel stands for (0), then the
+    ops of a loop's body (1 + their position)."""
+    if isinstance(kernel, tgk.LoopOp):
+        return [(kernel, kernel.source_name()), *((op, op.name) for op in kernel.computed())]
+    return [(kernel, tgk.SOURCE_NAMES.get(type(kernel), kernel.name))]
+
+
+def module_path(source: str) -> Path:
+    """Where the module of ``source`` lives in the compile cache (written there once)."""
+    path = cache_dir() / "triton" / f"tg_{digest('triton', source)}.py"
+    if not path.exists():
+        write_atomically(path, source)
+    return path
+
+
+class TritonProgram:
+    """A ``func.func`` as Triton kernels and their launcher.
+
+    >>> from tracegraph.ir import parse_module
+    >>> module = parse_module('''
+    ... func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {
+    ...   %y = tg.add %x, %x : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    ...   func.return %y : tensor<?xf64>
+    ... }''')
+    >>> TritonProgram(module.body.block.first_op).run([np.array([1.0, 2.0])])
+    [array([2., 4.])]
+    """
+
+    def __init__(self, function: FuncOp):
+        self.kernels: FuncOp = lowered(function, TRITON_TARGET.name)
+        """The function lowered for the ``triton`` target (the kernel dialect)."""
+        emitter = emit_module(self.kernels)
+        self.source = emitter.source
+        """The module: kernels and launcher."""
+        self.signatures = emitter.signatures
+        blames = [_blames(kernel) for kernel in emitter.steps]
+
+        def fail(step: int, blame: int, kind: str, message: str, operands: Sequence[Any]) -> None:
+            op, name = blames[step][blame]
+            error = _ERRORS[kind](message)
+            raise runtime_error(op, list(operands), error, name=name) from None
+
+        self.runtime = InterpreterRuntime(fail)
+        self.path = module_path(self.source)
+        """The module's file in the compile cache."""
+        self.module = load_module(self.path, interpret=self.runtime.interpret)
+        self._run: Callable[..., tuple[Any, ...]] = self.module.run
+        self.constants = tuple(_behaved(op.to_array()) for op in emitter.constants)
+
+    def run(self, args: Sequence[Any]) -> list[Any]:
+        """Run on the argument arrays; return the results."""
+        return list(self._run(self.runtime, self.constants, *(_behaved(a) for a in args)))
+
+    def bind(self, binding: Binding) -> Callable[..., Any] | None:
+        """None: every call goes through :meth:`run`."""
+        return None
+
+
+__all__ = ["TritonProgram"]
