@@ -4,10 +4,7 @@ Triton, its kernels under Triton's interpreter.
 
 Triton's interpreter costs about a millisecond per program instance, so the default run takes
 the Triton cases of the modules in ``TRITON_DEFAULT_MODULES`` only; the others are marked
-``triton_full`` (``pytest -m triton_full tests/backends`` runs them). A Triton case whose
-function uses an op the Triton backend has no kernel for (``NoKernel`` in
-``backends/triton/rules.py``) is reported as an expected failure naming the op, never as a
-pass. Every Triton program of these tests also compiles its kernels to PTX for sm_90 (no GPU
+``triton_full`` (``pytest -m triton_full tests/backends`` runs them). Every Triton program of these tests also compiles its kernels to PTX for sm_90 (no GPU
 needed), and the numerics are checked (``ptx_problems``: no approximate division or square root).
 """
 
@@ -22,7 +19,6 @@ import pytest
 
 import tracegraph
 from tests.backends.kernel_interpreter import kernels_backend
-from tracegraph.errors import UnsupportedOperationError
 
 TRITON_DEFAULT_MODULES = frozenset(
     {
@@ -94,13 +90,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _on_triton(item) and item.path.name not in TRITON_DEFAULT_MODULES:
             item.add_marker(pytest.mark.triton_full)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report: pytest.TestReport = yield
-    error = call.excinfo.value if call.excinfo is not None else None
-    if _on_triton(item) and report.failed and isinstance(error, UnsupportedOperationError):
-        report.outcome = "skipped"
-        report.wasxfail = f"no Triton kernel: {error}"
-    return report

@@ -302,7 +302,9 @@ class StepEmitter:
         raise NotImplementedError("the triton target lowers no MRG31k3p draws yet")
 
     def host_call(self, op: tgk.HostCallOp, step: int) -> None:
-        raise NotImplementedError("the triton target runs nothing on the host")
+        results = "".join(f"{self.var[r]}, " for r in op.outputs)
+        arguments = "".join(f", {self.var[a]}" for a in op.arguments)
+        self.launcher.write(f"{results}= rt.call({step}{arguments})")
 
 
 def _blame(loop: tgk.LoopOp, first: int, second: int) -> int:
@@ -329,8 +331,9 @@ TRITON_KERNEL_RULES: dict[type[Operation], KernelRule] = {
     tgk.ElementOp: StepEmitter.element,
     tgk.HostCallOp: StepEmitter.host_call,
 }
-"""The launcher lines and kernel of every kernel op (``tgk.yield`` is part of its loop; the
-target lowers neither draws nor host calls, whose methods say so)."""
+"""The launcher lines and kernel of every kernel op (``tgk.yield`` is part of its loop or host
+call; the target lowers no MRG31k3p draws, whose method says so). A host call is a call of
+the runtime's array operation for the step (``rt.call``)."""
 
 
 def emit_module(func: FuncOp) -> StepEmitter:

@@ -23,7 +23,8 @@ from tracegraph.errors import (
     ShapeMismatchError,
     TracegraphError,
 )
-from tracegraph.ir.interpreter import runtime_error
+from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
+from tracegraph.ir.types import is_tensor
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering import lowered
 
@@ -47,6 +48,27 @@ def _blames(kernel: Operation) -> list[tuple[Operation, str]]:
     if isinstance(kernel, tgk.LoopOp):
         return [(kernel, kernel.source_name()), *((op, op.name) for op in kernel.computed())]
     return [(kernel, tgk.SOURCE_NAMES.get(type(kernel), kernel.name))]
+
+
+def _call(op: Operation) -> Callable[..., tuple[Any, ...]]:
+    """The reference kernel of ``op`` as a step of the launcher: its results as a tuple
+    (tensors as arrays), the reference's typed errors naming the op."""
+    kernel = REFERENCE_RULES[type(op)](op)
+    tensors = [is_tensor(result) for result in op.results]
+
+    def call(*operands: Any) -> tuple[Any, ...]:
+        try:
+            with np.errstate(all="ignore"):
+                results = kernel(*operands)
+        except Exception as error:
+            raise runtime_error(op, operands, error) from error
+        values = results if len(tensors) > 1 else (results,)
+        return tuple(
+            np.asarray(value) if tensor else value
+            for value, tensor in zip(values, tensors, strict=True)
+        )
+
+    return call
 
 
 def module_path(source: str) -> Path:
@@ -84,7 +106,12 @@ class TritonProgram:
             error = _ERRORS[kind](message)
             raise runtime_error(op, list(operands), error, name=name) from None
 
-        self.runtime = InterpreterRuntime(fail)
+        calls = {
+            step: _call(kernel.callee)
+            for step, kernel in enumerate(emitter.steps)
+            if isinstance(kernel, tgk.HostCallOp)
+        }
+        self.runtime = InterpreterRuntime(fail, calls)
         self.path = module_path(self.source)
         """The module's file in the compile cache."""
         self.module = load_module(self.path, interpret=self.runtime.interpret)

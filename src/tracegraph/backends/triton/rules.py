@@ -2,9 +2,12 @@
 
 An elementwise op is a Triton expression (``TRITON_SCALAR_RULES``) computed on blocks inside a
 loop kernel; a fusible reduction accumulates in one; ``tg.dot`` is a blocked ``tl.dot``
-kernel. Every other op is ``NoKernel``: the target has no kernel for it yet and runs nothing on
-the host, so ``function()`` raises naming the op and the user's line (the reason says what it
-needs). ``tests/test_rule_tables.py`` fails when an op of the dialect is missing here.
+kernel. Every other op is an ``ArrayOperation``: a step of the launcher that the runtime runs
+with its array library, outside the kernels (views, copies, index reductions, host draws): the
+reference kernel under the interpreter; on a GPU, a torch operation on the device where the
+runtime has one, else an error at ``function()`` naming the op. ``NoKernel`` marks an op no
+compiled function ever holds. ``tests/test_rule_tables.py`` fails when an op of the dialect is
+missing here.
 """
 
 from __future__ import annotations
@@ -27,14 +30,21 @@ class Native:
 
 
 @dataclass(frozen=True)
-class NoKernel:
-    """The op has no Triton kernel yet: ``function()`` refuses it, naming it; ``reason``
-    says what it needs."""
+class ArrayOperation:
+    """The op runs as an operation of the runtime's array library, outside the kernels;
+    ``reason`` says why it has no kernel (yet)."""
 
     reason: str
 
 
-TritonRule: TypeAlias = ScalarRule | Native | NoKernel
+@dataclass(frozen=True)
+class NoKernel:
+    """No compiled function holds the op; ``reason`` says why."""
+
+    reason: str
+
+
+TritonRule: TypeAlias = ScalarRule | Native | ArrayOperation | NoKernel
 
 TRITON_RULES: dict[type[Operation], TritonRule] = {
     **TRITON_SCALAR_RULES,
@@ -52,25 +62,25 @@ TRITON_RULES: dict[type[Operation], TritonRule] = {
     ops.DimShuffleOp: Native("a view (loops read through it)"),
     ops.ShapeOp: Native("the sizes as a new vector"),
     ops.SubtensorOp: Native(
-        "one element of a vector (x[i]); any other indexing has no kernel yet (a strided view "
-        "or a gather kernel)"
+        "one element of a vector (x[i]); any other indexing is the array library's (a view, "
+        "or a gather: no kernel yet)"
     ),
 }
 """The Triton rule of every op class."""
 
 
-def _no_kernel(reason: str, *classes: type[Operation]) -> None:
+def _array_operation(reason: str, *classes: type[Operation]) -> None:
     for cls in classes:
-        TRITON_RULES[cls] = NoKernel(reason)
+        TRITON_RULES[cls] = ArrayOperation(reason)
 
 
-_no_kernel(
-    "an index reduction: needs a (value, index) reduction kernel", ops.ArgmaxOp, ops.ArgminOp
+TRITON_RULES[ops.InputOp] = NoKernel("a leaf of traced graphs: never in a compiled function")
+TRITON_RULES[ops.SharedOp] = NoKernel("a leaf of traced graphs: never in a compiled function")
+_array_operation(
+    "an index reduction: no (value, index) reduction kernel yet", ops.ArgmaxOp, ops.ArgminOp
 )
-_no_kernel("a leaf of traced graphs: never in a compiled function", ops.InputOp, ops.SharedOp)
-_no_kernel(
-    "a view or a copy: needs the runtime's array operations (reshape, concatenate, alloc, "
-    "scatter) or copy kernels",
+_array_operation(
+    "a view or a copy: the array library's (reshape, concatenate, alloc, scatter)",
     ops.ReshapeOp,
     ops.FlattenOp,
     ops.AllocOp,
@@ -80,14 +90,14 @@ _no_kernel(
     ops.SetSubtensorOp,
     ops.IncSubtensorOp,
 )
-_no_kernel(
-    "RandomStreams draws with NumPy's RandomState (Theano's numbers): needs drawing on the host "
-    "and uploading",
+_array_operation(
+    "RandomStreams draws with NumPy's RandomState (Theano's numbers): drawn on the host and "
+    "uploaded",
     *ops.RANDOM_STATE_DRAWS,
 )
-_no_kernel("MRG31k3p draws: needs the generator as a Triton kernel", ops.MRGUniformOp)
-_no_kernel("needs a sampling kernel", ops.MultinomialFromUniformOp)
-_no_kernel(
+_array_operation("MRG31k3p draws: no Triton kernel yet", ops.MRGUniformOp)
+_array_operation("no sampling kernel yet", ops.MultinomialFromUniformOp)
+_array_operation(
     "expanded into max, exp, sum and fused loops by the expand pass, before fusion",
     ops.SoftmaxOp,
     ops.LogSoftmaxOp,

@@ -15,7 +15,7 @@ import sys
 import threading
 import types
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +126,14 @@ class InterpreterRuntime:
     interpret = True
     MAX_BLOCK = 1 << 16
 
-    def __init__(self, fail: Fail):
+    def __init__(self, fail: Fail, calls: Mapping[int, Callable[..., tuple[Any, ...]]]):
         self.fail = fail
+        self.calls = calls
+        """The array operation of each ``tgk.host_call`` step: the op's reference kernel."""
+
+    def call(self, step: int, *operands: Any) -> tuple[Any, ...]:
+        """Run the array operation of a step on its operands; its results, as a tuple."""
+        return self.calls[step](*operands)
 
     @staticmethod
     def empty(shape: tuple[int, ...], dtype: str) -> np.ndarray[Any, Any]:

@@ -2,9 +2,11 @@
 
 Loops compute every elementwise op with a Triton rule (``scalar.py``; integer powers have none
 yet) and accumulate the fusible reductions; ``tl.dot`` multiplies float32 and float64; element
-reads take any index an int64 holds. Nothing runs on the host: an op without a kernel is an
-error at ``function()`` naming the op and the user's line (``RunsNothing`` in ``rules.py`` says
-why each such op has none yet).
+reads take any index an int64 holds. Every other op is a ``tgk.host_call``: the runtime runs
+it with its array library outside the kernels (``ArrayOperation`` in ``rules.py``): under the
+interpreter, the op's reference kernel on the NumPy arrays; on a GPU, a torch operation on the
+device where the runtime has one, else ``function()`` raises naming the op and the user's
+line (never a silent round trip through the host).
 """
 
 from __future__ import annotations
@@ -31,6 +33,6 @@ TRITON_TARGET = Target(
     blas_dtypes=("float32", "float64"),
     index_dtypes=ELEMENT_INDEX_DTYPES,
     mrg_draws=False,
-    host_calls=False,
+    host_calls=True,
 )
 register_target(TRITON_TARGET)
