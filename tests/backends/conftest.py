@@ -4,8 +4,9 @@ Triton, its kernels under Triton's interpreter.
 
 Triton's interpreter costs about a millisecond per program instance, so the default run takes
 the Triton cases of the modules in ``TRITON_DEFAULT_MODULES`` only; the others are marked
-``triton_full`` (``pytest -m triton_full tests/backends`` runs them). Every Triton program of these tests also compiles its kernels to PTX for sm_90 (no GPU
-needed), and the numerics are checked (``ptx_problems``: no approximate division or square root).
+``triton_full`` (``pytest -m triton_full tests/backends`` runs them). Every Triton program of
+these tests also compiles its kernels to PTX for sm_90 (no GPU needed), and the numerics are
+checked (``ptx_problems``: no approximate division or square root).
 """
 
 from __future__ import annotations
