@@ -21,7 +21,7 @@ from tracegraph.backends.triton.helpers import helpers_source
 from tracegraph.backends.triton.loops import LoopKernel
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES
 from tracegraph.backends.triton.source import Source
-from tracegraph.ir import ops
+from tracegraph.ir import mrg31k3p, ops
 from tracegraph.ir.location import format_location
 from tracegraph.ir.types import dtype_of, shape_of
 from tracegraph.lowering import dialect as tgk
@@ -299,12 +299,100 @@ class StepEmitter:
         )
 
     def mrg_uniform(self, op: tgk.MRGUniformOp, step: int) -> None:
-        raise NotImplementedError("the triton target lowers no MRG31k3p draws yet")
+        name = self._kernel_name(step, "mrg")
+        dtype = dtype_of(op.sample)
+        out = self.launcher
+        rstate, shape = self.var[op.rstate], self.var[op.shape]
+        new_state, sample = self.var[op.new_rstate], self.var[op.sample]
+        message = repr("rstate must be an n x 6 int32 matrix with streams")
+        check = (
+            f"if len({rstate}.shape) != 2 or {rstate}.shape[1] != 6 or "
+            f"str({rstate}.dtype).removeprefix('torch.') != 'int32' or {rstate}.shape[0] == 0:"
+        )
+        with out.indent(check):
+            out.write(self._fail(step, 0, "runtime", message, ""))
+        out.write(f"dims = rt.host_values({shape})")
+        with out.indent("if any(d < 0 for d in dims):"):
+            out.write(self._fail(step, 0, "runtime", repr("a sample size is negative"), ""))
+        out.write("total = rt.product(dims)")
+        with out.indent(f"if total > {mrg31k3p.M1}:"):
+            limit = repr("MRG31k3p draws at most 2**31 - 1 numbers at once")
+            out.write(self._fail(step, 0, "runtime", limit, ""))
+        out.write(f"{new_state} = rt.copy({rstate})")
+        out.write(f"{sample} = rt.empty(tuple(dims), {dtype!r})")
+        with out.indent("if total > 0:"):
+            out.write(f"streams = {rstate}.shape[0]")
+            out.write("BLOCK = rt.block(streams)")
+            out.write(
+                f"rt.launch({name}, (rt.cdiv(streams, BLOCK),), ({new_state}, {sample}, "
+                "streams, total, rt.cdiv(total, streams), BLOCK))"
+            )
+        self.kernels.write(MRG_KERNEL.format(name=name, step=step, **_MRG_SCALE[dtype]))
+        self.signatures[name] = {
+            "state": "*i32",
+            "out": "*" + SIGNATURE_TYPES[dtype],
+            "streams": "i64",
+            "total": "i64",
+            "steps": "i64",
+            "BLOCK": "constexpr",
+        }
 
     def host_call(self, op: tgk.HostCallOp, step: int) -> None:
         results = "".join(f"{self.var[r]}, " for r in op.outputs)
         arguments = "".join(f", {self.var[a]}" for a in op.arguments)
         self.launcher.write(f"{results}= rt.call({step}{arguments})")
+
+
+MRG_KERNEL = '''@triton.jit
+def {name}(state, out, streams, total, steps, BLOCK: tl.constexpr):
+    """MRG31k3p draws at step {step}: lane j advances stream j and writes its numbers i = j,
+    j + streams, ... (ir/mrg31k3p.py's arithmetic in int64, one modulus subtraction per sum)."""
+    j = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    lane = j < streams
+    x11 = tl.load(state + j * 6, mask=lane, other=1).to(tl.int64)
+    x12 = tl.load(state + j * 6 + 1, mask=lane, other=1).to(tl.int64)
+    x13 = tl.load(state + j * 6 + 2, mask=lane, other=1).to(tl.int64)
+    x21 = tl.load(state + j * 6 + 3, mask=lane, other=1).to(tl.int64)
+    x22 = tl.load(state + j * 6 + 4, mask=lane, other=1).to(tl.int64)
+    x23 = tl.load(state + j * 6 + 5, mask=lane, other=1).to(tl.int64)
+    for k in range(0, steps):
+        i = k * streams + j
+        draw = lane & (i < total)
+        y1 = ((x12 & 511) << 22) + (x12 >> 9) + ((x13 & 16777215) << 7) + (x13 >> 24)
+        y1 = tl.where(y1 >= 2147483647, y1 - 2147483647, y1) + x13
+        first = tl.where(y1 >= 2147483647, y1 - 2147483647, y1)
+        z1 = ((x21 & 65535) << 15) + 21069 * (x21 >> 16)
+        z1 = tl.where(z1 >= 2147462579, z1 - 2147462579, z1)
+        z2 = ((x23 & 65535) << 15) + 21069 * (x23 >> 16)
+        z2 = tl.where(z2 >= 2147462579, z2 - 2147462579, z2) + x23
+        z2 = tl.where(z2 >= 2147462579, z2 - 2147462579, z2) + z1
+        second = tl.where(z2 >= 2147462579, z2 - 2147462579, z2)
+        number = tl.where(first <= second, first - second + 2147483647, first - second)
+        value = number.to({type}) * tl.full((BLOCK,), {scale}, {type})
+        tl.store(out + i, value, mask=draw)
+        # A lane with no number left keeps its stream where it is.
+        x13 = tl.where(draw, x12, x13)
+        x12 = tl.where(draw, x11, x12)
+        x11 = tl.where(draw, first, x11)
+        x23 = tl.where(draw, x22, x23)
+        x22 = tl.where(draw, x21, x22)
+        x21 = tl.where(draw, second, x21)
+    tl.store(state + j * 6, x11.to(tl.int32), mask=lane)
+    tl.store(state + j * 6 + 1, x12.to(tl.int32), mask=lane)
+    tl.store(state + j * 6 + 2, x13.to(tl.int32), mask=lane)
+    tl.store(state + j * 6 + 3, x21.to(tl.int32), mask=lane)
+    tl.store(state + j * 6 + 4, x22.to(tl.int32), mask=lane)
+    tl.store(state + j * 6 + 5, x23.to(tl.int32), mask=lane)
+
+'''
+"""The kernel of MRG31k3p draws; ``scale`` and ``type`` from ``_MRG_SCALE``."""
+
+_MRG_SCALE = {
+    "float64": {"scale": repr(mrg31k3p.NORM_FLOAT64), "type": "tl.float64"},
+    "float32": {"scale": repr(float(mrg31k3p.NORM_FLOAT32)), "type": "tl.float32"},
+}
+"""The sample's type and the scale into (0, 1]: ``2**-31`` in float64; in float32 the float32
+rounding of the integer times the float32 ``4.6566126e-10``."""
 
 
 def _blame(loop: tgk.LoopOp, first: int, second: int) -> int:
@@ -332,8 +420,7 @@ TRITON_KERNEL_RULES: dict[type[Operation], KernelRule] = {
     tgk.HostCallOp: StepEmitter.host_call,
 }
 """The launcher lines and kernel of every kernel op (``tgk.yield`` is part of its loop or host
-call; the target lowers no MRG31k3p draws, whose method says so). A host call is a call of
-the runtime's array operation for the step (``rt.call``)."""
+call). A host call is a call of the runtime's array operation for the step (``rt.call``)."""
 
 
 def emit_module(func: FuncOp) -> StepEmitter:

@@ -59,6 +59,7 @@ TRITON_RULES: dict[type[Operation], TritonRule] = {
         "no kernel yet)"
     ),
     ops.ConstantOp: Native("uploaded once, given to the launcher"),
+    ops.MRGUniformOp: Native("a kernel: a lane per stream, bit for bit the reference's numbers"),
     ops.DimShuffleOp: Native("a view (loops read through it)"),
     ops.ShapeOp: Native("the sizes as a new vector"),
     ops.SubtensorOp: Native(
@@ -95,7 +96,6 @@ _array_operation(
     "uploaded",
     *ops.RANDOM_STATE_DRAWS,
 )
-_array_operation("MRG31k3p draws: no Triton kernel yet", ops.MRGUniformOp)
 _array_operation("no sampling kernel yet", ops.MultinomialFromUniformOp)
 _array_operation(
     "expanded into max, exp, sum and fused loops by the expand pass, before fusion",

@@ -11,6 +11,7 @@ for it calls ``INTERPRETED_LIBDEVICE`` instead, the NumPy function of each
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 import threading
 import types
@@ -147,6 +148,15 @@ class InterpreterRuntime:
     @staticmethod
     def flagged(flags: np.ndarray[Any, Any], position: int) -> bool:
         return bool(flags[position])
+
+    @staticmethod
+    def host_values(vector: np.ndarray[Any, Any]) -> list[int]:
+        """A small integer vector's values, on the host (sizes of a draw)."""
+        return [int(v) for v in np.asarray(vector).reshape(-1)]
+
+    @staticmethod
+    def product(values: Sequence[int]) -> int:
+        return math.prod(values)
 
     @staticmethod
     def copy(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

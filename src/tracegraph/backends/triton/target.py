@@ -2,7 +2,8 @@
 
 Loops compute every elementwise op with a Triton rule (``scalar.py``; integer powers have none
 yet) and accumulate the fusible reductions; ``tl.dot`` multiplies float32 and float64; element
-reads take any index an int64 holds. Every other op is a ``tgk.host_call``: the runtime runs
+reads take any index an int64 holds; MRG31k3p draws are a kernel (bit for bit the
+reference's). Every other op is a ``tgk.host_call``: the runtime runs
 it with its array library outside the kernels (``ArrayOperation`` in ``rules.py``): under the
 interpreter, the op's reference kernel on the NumPy arrays; on a GPU, a torch operation on the
 device where the runtime has one, else ``function()`` raises naming the op and the user's
@@ -32,7 +33,7 @@ TRITON_TARGET = Target(
     computes_in_loops,
     blas_dtypes=("float32", "float64"),
     index_dtypes=ELEMENT_INDEX_DTYPES,
-    mrg_draws=False,
+    mrg_draws=True,
     host_calls=True,
 )
 register_target(TRITON_TARGET)
