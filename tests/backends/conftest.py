@@ -50,13 +50,12 @@ def _compiled_to_ptx(monkeypatch: pytest.MonkeyPatch) -> None:
     numerics are checked (``ptx_problems``)."""
     from tracegraph.backends.triton.compile import module_kernels, ptx_problems
     from tracegraph.backends.triton.program import TritonProgram
-    from tracegraph.backends.triton.runtime import load_module
 
     made = TritonProgram.__init__
 
     def checked(self: TritonProgram, *args: Any, **kwargs: Any) -> None:
         made(self, *args, **kwargs)
-        module = load_module(self.path, interpret=False)
+        module = self.compiled_module()
         for name, kernel in module_kernels(module, self.signatures).items():
             problems = ptx_problems(kernel)
             assert not problems, f"{name}: {problems}"

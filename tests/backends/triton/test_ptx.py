@@ -19,7 +19,7 @@ from tracegraph.backends.triton.runtime import load_module
 def _kernels(outputs: Any, inputs: list[Any]) -> dict[str, Any]:
     program = tracegraph.function(inputs, outputs)._program
     assert isinstance(program, TritonProgram)
-    return module_kernels(load_module(program.path, interpret=False), program.signatures)
+    return module_kernels(program.compiled_module(), program.signatures)
 
 
 def _instructions(ptx: str, pattern: str) -> set[str]:

@@ -40,9 +40,10 @@ class TritonBackend(Backend):
 
     def source(self, func: FuncOp) -> str:
         """The module of kernels and launcher this backend generates for ``func``."""
-        from tracegraph.backends.triton.emit import emit_module
+        from tracegraph.backends.triton.emit import emit_module, module_variant
 
-        return emit_module(lowered(func, TRITON_TARGET.name)).source
+        source = emit_module(lowered(func, TRITON_TARGET.name)).source
+        return module_variant(source, interpret=False)
 
     def assembly(self, func: FuncOp) -> str:
         """The PTX of every kernel of ``func`` for sm_90 (``DEFAULT_TARGET``), compiled ahead
@@ -53,7 +54,7 @@ class TritonBackend(Backend):
         from tracegraph.backends.triton.runtime import load_module
 
         emitter = emit_module(lowered(func, TRITON_TARGET.name))
-        module = load_module(module_path(emitter.source), interpret=False)
+        module = load_module(module_path(emitter.source, interpret=False), interpret=False)
         kernels = module_kernels(module, emitter.signatures)
         return "".join(f"// kernel {name}\n{k.asm['ptx']}\n" for name, k in kernels.items())
 

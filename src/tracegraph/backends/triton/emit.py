@@ -34,6 +34,17 @@ from triton.language.extra import libdevice
 
 '''
 
+LOOP_BOUND = ": LOOP_BOUND"
+"""Marks a kernel parameter a loop runs to. Compiled, it is a run-time integer; under Triton's
+interpreter a ``tl.constexpr`` (the interpreter of Triton 3.6 cannot loop to a run-time bound
+on NumPy 2.4): ``module_variant`` writes one or the other."""
+
+
+def module_variant(source: str, *, interpret: bool) -> str:
+    """The module to compile, or to run under Triton's interpreter, from the emitted
+    ``source``."""
+    return source.replace(LOOP_BOUND, ": tl.constexpr" if interpret else "")
+
 
 def _comment(op: Operation, step: int) -> str:
     return f"# step {step}: {op.name} at {format_location(op.location)}"
@@ -139,6 +150,8 @@ class StepEmitter:
         if kernel.form == "reduction":
             rows = " * ".join(f"n{d}" for d in kernel.kept) or "1"
             columns = " * ".join(f"n{d}" for d in kernel.reduced) or "1"
+            if kernel.bounded_by_argument:
+                args.append(columns)
             self._empty_reductions(loop, kernel, step, columns)
             with out.indent(f"if {rows} > 0:"):
                 out.write(f"BK, BR = rt.tile({rows}, {columns})")
@@ -252,7 +265,7 @@ class StepEmitter:
         precision = ', input_precision="ieee"' if dtype == "float32" else ""
         kernels = self.kernels
         kernels.write("@triton.jit")
-        header = f"def {name}(a, b, o, m, n, k, sam, sak, sbk, sbn, BM: tl.constexpr, "
+        header = f"def {name}(a, b, o, m, n, k{LOOP_BOUND}, sam, sak, sbk, sbn, BM: tl.constexpr, "
         with kernels.indent(header + "BN: tl.constexpr, BK: tl.constexpr):"):
             kernels.write(f'"""tg.dot at step {step}: a blocked product."""')
             kernels.write("rm = tl.program_id(0).to(tl.int64) * BM + tl.arange(0, BM)")
@@ -268,7 +281,10 @@ class StepEmitter:
                     "y = tl.load(b + rk[:, None] * sbk + rn[None, :] * sbn, "
                     "mask=(rk[:, None] < k) & (rn[None, :] < n), other=0)"
                 )
-                kernels.write(f"acc = tl.dot(x, y, acc{precision})")
+                # out_dtype said: Triton 3.6 accumulates in float32 unless told otherwise.
+                kernels.write(
+                    f"acc = tl.dot(x, y, acc{precision}, out_dtype={TRITON_TYPES[dtype]})"
+                )
             kernels.write(
                 "tl.store(o + rm[:, None] * n + rn[None, :], acc, "
                 "mask=(rm[:, None] < m) & (rn[None, :] < n))"
@@ -327,7 +343,9 @@ class StepEmitter:
                 f"rt.launch({name}, (rt.cdiv(streams, BLOCK),), ({new_state}, {sample}, "
                 "streams, total, rt.cdiv(total, streams), BLOCK))"
             )
-        self.kernels.write(MRG_KERNEL.format(name=name, step=step, **_MRG_SCALE[dtype]))
+        self.kernels.write(
+            MRG_KERNEL.format(name=name, step=step, bound=LOOP_BOUND, **_MRG_SCALE[dtype])
+        )
         self.signatures[name] = {
             "state": "*i32",
             "out": "*" + SIGNATURE_TYPES[dtype],
@@ -344,7 +362,7 @@ class StepEmitter:
 
 
 MRG_KERNEL = '''@triton.jit
-def {name}(state, out, streams, total, steps, BLOCK: tl.constexpr):
+def {name}(state, out, streams, total, steps{bound}, BLOCK: tl.constexpr):
     """MRG31k3p draws at step {step}: lane j advances stream j and writes its numbers i = j,
     j + streams, ... (ir/mrg31k3p.py's arithmetic in int64, one modulus subtraction per sum)."""
     j = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)

@@ -163,7 +163,15 @@ class LoopKernel:
             ]
         if self.failures:
             names.append("err")
+        if self.bounded_by_argument:
+            names.append("NR")
         return names
+
+    @property
+    def bounded_by_argument(self) -> bool:
+        """Whether the reduction's loop runs to a size known at run time, the argument
+        ``NR`` (marked ``: LOOP_BOUND``: see ``emit.module_variant``)."""
+        return self.form == "reduction" and any(self.domain[d] is None for d in self.reduced)
 
     def constexprs(self) -> list[str]:
         return ["BK", "BR"] if self.form == "reduction" else ["BLOCK"]
@@ -178,7 +186,10 @@ class LoopKernel:
             self._reduction_kernel(body)
         else:
             self._elementwise_kernel(body)
-        params = ", ".join(self.parameters() + [f"{c}: tl.constexpr" for c in self.constexprs()])
+        parameters = [
+            f"{p}: LOOP_BOUND" if p == "NR" else p for p in self.parameters()
+        ]  # emit.LOOP_BOUND
+        params = ", ".join(parameters + [f"{c}: tl.constexpr" for c in self.constexprs()])
         out.write("@triton.jit")
         with out.indent(f"def {self.name}({params}):"):
             out.write(f'"""{self.loop.source_name()} at step {self.step}."""')
@@ -280,6 +291,8 @@ class LoopKernel:
             accumulators[k] = (how, acc)
             out.write(f"acc{k} = tl.full((BK,), {_identity(how, acc)}, {TRITON_TYPES[acc]})")
         written = [k for k in range(len(loop.outputs)) if k not in accumulators]
+        if self.bounded_by_argument:
+            columns = "NR"
         with out.indent(f"for c0 in range(0, {columns}, BR):"):
             out.write("c = c0 + tl.arange(0, BR)")
             out.write(f"mask = row_mask[:, None] & (c < {columns})[None, :]")
@@ -335,15 +348,20 @@ class LoopKernel:
     def _exact_float_extremum(out: Source, k: int, dtype: str) -> None:
         """Make the chunk's extremum ``m{k}`` the reference's fold's: NaN propagates (Triton's
         maximum drops it), and of equal zeros the last one's sign wins."""
-        bits = "tl.int64" if dtype == "float64" else "tl.int32"
         typed = TRITON_TYPES[dtype]
+        one = f"tl.full((BK, BR), 1, {typed})"
+        # The sign of a zero: 1 / -0.0 is -inf (a bitcast would say it too, but Triton 3.6's
+        # interpreter does not reinterpret bits).
+        reciprocal = f"tl.div_rn({one}, w{k})" if dtype == "float32" else f"({one} / w{k})"
         out.write(f"nan{k} = tl.reduce((w{k} != w{k}).to(tl.int8), 1, {MAX}) > 0")
         out.write(f"last{k} = tl.reduce(tl.where(w{k} == 0, c[None, :], -1), 1, {MAX})")
         out.write(
             f"negative{k} = tl.reduce(((c[None, :] == last{k}[:, None]) & "
-            f"(w{k}.to({bits}, bitcast=True) < 0)).to(tl.int8), 1, {MAX}) > 0"
+            f"({reciprocal} < 0)).to(tl.int8), 1, {MAX}) > 0"
         )
-        out.write(f"zero{k} = tl.where(negative{k}, -0.0, 0.0).to({typed})")
+        # -0.0 by a product: a literal -0.0 may become +0.0 on its way into Triton.
+        out.write(f"zero{k} = tl.abs(m{k})")
+        out.write(f"zero{k} = tl.where(negative{k}, zero{k} * -1.0, zero{k}).to({typed})")
         out.write(f"m{k} = tl.where(m{k} == 0, zero{k}, m{k})")
         out.write(f"m{k} = tl.where(nan{k}, float('nan'), m{k}).to({typed})")
 

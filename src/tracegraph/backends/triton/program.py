@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
 from tracegraph.backends.registry import Binding
-from tracegraph.backends.triton.emit import emit_module
+from tracegraph.backends.triton.emit import emit_module, module_variant
 from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
 from tracegraph.backends.triton.target import TRITON_TARGET
 from tracegraph.errors import (
@@ -71,11 +72,13 @@ def _call(op: Operation) -> Callable[..., tuple[Any, ...]]:
     return call
 
 
-def module_path(source: str) -> Path:
-    """Where the module of ``source`` lives in the compile cache (written there once)."""
-    path = cache_dir() / "triton" / f"tg_{digest('triton', source)}.py"
+def module_path(source: str, *, interpret: bool) -> Path:
+    """Where the module of ``source`` lives in the compile cache, to compile or to run under
+    Triton's interpreter (written there once)."""
+    variant = module_variant(source, interpret=interpret)
+    path = cache_dir() / "triton" / f"tg_{digest('triton', variant)}.py"
     if not path.exists():
-        write_atomically(path, source)
+        write_atomically(path, variant)
     return path
 
 
@@ -112,11 +115,15 @@ class TritonProgram:
             if isinstance(kernel, tgk.HostCallOp)
         }
         self.runtime = InterpreterRuntime(fail, calls)
-        self.path = module_path(self.source)
+        self.path = module_path(self.source, interpret=self.runtime.interpret)
         """The module's file in the compile cache."""
         self.module = load_module(self.path, interpret=self.runtime.interpret)
         self._run: Callable[..., tuple[Any, ...]] = self.module.run
         self.constants = tuple(_behaved(op.to_array()) for op in emitter.constants)
+
+    def compiled_module(self) -> ModuleType:
+        """The module loaded for compiling (its kernels ``JITFunction``s), whatever runs it."""
+        return load_module(module_path(self.source, interpret=False), interpret=False)
 
     def run(self, args: Sequence[Any]) -> list[Any]:
         """Run on the argument arrays; return the results."""

@@ -244,6 +244,11 @@ class TritonScalarEmitter:
         dtype = _result(op)
         if dtype == "bool":
             return f"({x.as_(dtype)} == 0)"
+        if kind(dtype) == "u":
+            # Every bit flipped, written as a xor with the all-ones value: Triton 3.6's
+            # interpreter computes ~ as a xor with -1, which no unsigned NumPy dtype holds.
+            ones = np.iinfo(dtype).max
+            return f"({x.as_(dtype)} ^ {ones}).to({TRITON_TYPES[dtype]})"
         return f"(~{x.as_(dtype)})"
 
     def cast(self, op: Operation, x: Operand) -> str:
