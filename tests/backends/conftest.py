@@ -12,6 +12,7 @@ checked (``ptx_problems``: no approximate division or square root).
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 
 import tracegraph
 from tests.backends.kernel_interpreter import kernels_backend
+from tracegraph.errors import UnsupportedOperationError
 
 TRITON_DEFAULT_MODULES = frozenset(
     {
@@ -34,6 +36,11 @@ TRITON_DEFAULT_MODULES = frozenset(
 products and reductions)."""
 
 _TRITON = importlib.util.find_spec("triton") is not None
+
+TRITON_DEVICE = os.environ.get("TG_TRITON_DEVICE")
+"""Where the Triton cases run (``TritonProgram``'s device) when set: ``cpu`` runs them on the
+torch runtime with CPU tensors (a machine with torch and no GPU); by default the program
+chooses (a GPU where torch sees one, else NumPy under the interpreter)."""
 
 
 @pytest.fixture(params=["numpy", "c", "kernels", "triton"])
@@ -73,6 +80,10 @@ def linker(linker_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             stack.enter_context(kernels_backend())
         if linker_name == "triton":
             _compiled_to_ptx(monkeypatch)
+            if TRITON_DEVICE:
+                import tracegraph.backends.triton.program as program
+
+                monkeypatch.setattr(program, "DEFAULT_DEVICE", TRITON_DEVICE)
         previous = tracegraph.config.linker
         tracegraph.config.linker = linker_name
         try:
@@ -81,12 +92,32 @@ def linker(linker_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             tracegraph.config.linker = previous
 
 
-def _on_triton(item: pytest.Item) -> bool:
+def _triton_case(item: pytest.Item) -> bool:
+    """Whether the test is the Triton case of a test of the suite."""
     callspec = getattr(item, "callspec", None)
     return callspec is not None and callspec.params.get("linker_name") == "triton"
 
 
+def _on_triton(item: pytest.Item) -> bool:
+    """Whether the test runs on the Triton backend (a Triton case, or a test of its own)."""
+    return _triton_case(item) or item.path.parent.name == "triton"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if _on_triton(item) and item.path.name not in TRITON_DEFAULT_MODULES:
+        if _triton_case(item) and item.path.name not in TRITON_DEFAULT_MODULES:
             item.add_marker(pytest.mark.triton_full)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On the torch runtime (``TG_TRITON_DEVICE``), a case whose function uses an op it has no
+    device operation for is an expected failure naming the op (``function()`` refused it), not
+    a pass and not a failure."""
+    report: pytest.TestReport = yield
+    error = call.excinfo.value if call.excinfo is not None else None
+    refused = isinstance(error, UnsupportedOperationError) and "on a GPU" in str(error)
+    if TRITON_DEVICE and _on_triton(item) and report.failed and refused:
+        report.outcome = "skipped"
+        report.wasxfail = f"refused on the torch runtime: {error}"
+    return report

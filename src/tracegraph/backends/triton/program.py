@@ -4,10 +4,11 @@ runtime that runs it (Triton's interpreter on NumPy arrays where there is no GPU
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.dialects.func import FuncOp
@@ -29,18 +30,14 @@ from tracegraph.ir.types import is_tensor
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering import lowered
 
+if TYPE_CHECKING:
+    from tracegraph.backends.triton.torch_runtime import TorchRuntime
+
 _ERRORS: dict[str, type[TracegraphError]] = {
     "shape": ShapeMismatchError,
     "index": IndexOutOfBoundsError,
     "runtime": RuntimeOpError,
 }
-
-
-def _behaved(value: Any) -> Any:
-    """An array in native byte order and aligned (a copy where it is not)."""
-    if isinstance(value, np.ndarray) and not (value.dtype.isnative and value.flags.aligned):
-        return np.array(value, dtype=value.dtype.newbyteorder("="))
-    return value
 
 
 def _blames(kernel: Operation) -> list[tuple[Operation, str]]:
@@ -72,6 +69,20 @@ def _call(op: Operation) -> Callable[..., tuple[Any, ...]]:
     return call
 
 
+DEFAULT_DEVICE = "auto"
+"""Where programs run unless told (see ``TritonProgram``): tests of the torch path on a
+machine without a GPU set it to ``cpu``."""
+
+
+def gpu_available() -> bool:
+    """Whether torch is installed and sees a CUDA GPU."""
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
 def module_path(source: str, *, interpret: bool) -> Path:
     """Where the module of ``source`` lives in the compile cache, to compile or to run under
     Triton's interpreter (written there once)."""
@@ -95,7 +106,12 @@ class TritonProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp):
+    def __init__(self, function: FuncOp, device: str | None = None):
+        """``device``: ``cuda`` (torch tensors on the GPU, kernels compiled ahead of time),
+        ``numpy`` (NumPy arrays, Triton's interpreter), ``cpu`` (torch CPU tensors, Triton's
+        interpreter: the torch path without a GPU) or ``auto``: ``cuda`` where torch sees a
+        GPU, else ``numpy``; ``None``: ``DEFAULT_DEVICE``."""
+        device = device or DEFAULT_DEVICE
         self.kernels: FuncOp = lowered(function, TRITON_TARGET.name)
         """The function lowered for the ``triton`` target (the kernel dialect)."""
         emitter = emit_module(self.kernels)
@@ -114,20 +130,32 @@ class TritonProgram:
             for step, kernel in enumerate(emitter.steps)
             if isinstance(kernel, tgk.HostCallOp)
         }
-        self.runtime = InterpreterRuntime(fail, calls)
+        if device == "auto":
+            device = "cuda" if gpu_available() else "numpy"
+        self.runtime: InterpreterRuntime | TorchRuntime
+        if device == "numpy":
+            self.runtime = InterpreterRuntime(fail, calls)
+        else:
+            from tracegraph.backends.triton.torch_runtime import TorchRuntime, torch_calls
+
+            on_device = torch_calls(emitter.steps, calls, device)
+            self.runtime = TorchRuntime(fail, on_device, self.signatures, device)
         self.path = module_path(self.source, interpret=self.runtime.interpret)
         """The module's file in the compile cache."""
         self.module = load_module(self.path, interpret=self.runtime.interpret)
         self._run: Callable[..., tuple[Any, ...]] = self.module.run
-        self.constants = tuple(_behaved(op.to_array()) for op in emitter.constants)
+        self.constants = tuple(self.runtime.upload(op.to_array()) for op in emitter.constants)
 
     def compiled_module(self) -> ModuleType:
         """The module loaded for compiling (its kernels ``JITFunction``s), whatever runs it."""
         return load_module(module_path(self.source, interpret=False), interpret=False)
 
     def run(self, args: Sequence[Any]) -> list[Any]:
-        """Run on the argument arrays; return the results."""
-        return list(self._run(self.runtime, self.constants, *(_behaved(a) for a in args)))
+        """Run on the argument arrays (NumPy, or torch tensors on the runtime's device); return
+        the results as NumPy arrays."""
+        runtime = self.runtime
+        results = self._run(runtime, self.constants, *(runtime.upload(a) for a in args))
+        return [runtime.download(result) for result in results]
 
     def bind(self, binding: Binding) -> Callable[..., Any] | None:
         """None: every call goes through :meth:`run`."""

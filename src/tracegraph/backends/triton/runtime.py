@@ -137,6 +137,19 @@ class InterpreterRuntime:
         return self.calls[step](*operands)
 
     @staticmethod
+    def upload(value: Any) -> Any:
+        """An argument as the kernels read it: an array in native byte order and aligned (a
+        copy where it is not); other objects as they are."""
+        if isinstance(value, np.ndarray) and not (value.dtype.isnative and value.flags.aligned):
+            return np.array(value, dtype=value.dtype.newbyteorder("="))
+        return value
+
+    @staticmethod
+    def download(value: Any) -> Any:
+        """A result as the caller gets it (the host is the device here)."""
+        return value
+
+    @staticmethod
     def empty(shape: tuple[int, ...], dtype: str) -> np.ndarray[Any, Any]:
         return np.empty(shape, dtype=dtype)
 
