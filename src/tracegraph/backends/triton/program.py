@@ -153,9 +153,13 @@ class TritonProgram:
     def run(self, args: Sequence[Any]) -> list[Any]:
         """Run on the argument arrays (NumPy, or torch tensors on the runtime's device); return
         the results as NumPy arrays."""
+        return [self.runtime.download(result) for result in self.run_on_device(args)]
+
+    def run_on_device(self, args: Sequence[Any]) -> list[Any]:
+        """As :meth:`run`, the results left on the device (torch tensors there; NumPy arrays
+        under the NumPy runtime)."""
         runtime = self.runtime
-        results = self._run(runtime, self.constants, *(runtime.upload(a) for a in args))
-        return [runtime.download(result) for result in results]
+        return list(self._run(runtime, self.constants, *(runtime.upload(a) for a in args)))
 
     def bind(self, binding: Binding) -> Callable[..., Any] | None:
         """None: every call goes through :meth:`run`."""
