@@ -74,6 +74,35 @@ class ValueCell(Generic[_T]):
         return f"ValueCell({self.value!r})"
 
 
+class DeviceValue:
+    """A shared variable's value that lives on a device (the Triton backend's tensors): the
+    device ``array`` and how to copy it to the host, done once, on first need
+    (``get_value``). A cell holds one after a device program's call has updated it; programs
+    that cannot read it take the general path, which reads ``get_value``.
+
+    >>> value = DeviceValue([1.0, 2.0], download=tuple)
+    >>> value.to_host()
+    (1.0, 2.0)
+    """
+
+    __slots__ = ("_download", "_host", "array")
+
+    def __init__(self, array: Any, download: Callable[[Any], Any]) -> None:
+        self.array = array
+        """The value on the device."""
+        self._download = download
+        self._host: Any = None
+
+    def to_host(self) -> Any:
+        """The value on the host (copied once; later calls return the same copy)."""
+        if self._host is None:
+            self._host = self._download(self.array)
+        return self._host
+
+    def __repr__(self) -> str:
+        return f"DeviceValue({self.array!r})"
+
+
 @dataclass(frozen=True)
 class Binding:
     """What a compiled function tells its program when it asks for a fast call path.
@@ -96,6 +125,9 @@ class Binding:
     target_shapes: tuple[tuple[int | None, ...], ...]
     single_output: bool
     convertible: tuple[bool, ...]
+    return_device: bool = False
+    """Whether outputs stay on the device (``function(..., return_device=True)``): a device
+    program returns its own arrays (torch tensors) instead of NumPy copies."""
 
 
 class Program(Protocol):
@@ -385,6 +417,7 @@ __all__ = [
     "HOST",
     "Backend",
     "Binding",
+    "DeviceValue",
     "Program",
     "ValueCell",
     "backend_for",

@@ -134,8 +134,10 @@ class Function(Generic[R]):
         mode: Mode,
         allow_input_downcast: bool | None,
         trace_again: Callable[[], ModuleOp] | None = None,
+        return_device: bool = False,
     ):
         self.name = name
+        self._return_device = return_device
         self._inputs = inputs
         self._types: list[TensorType] = [spec.variable.type for spec in inputs]
         self._fast_types = [(np.dtype(type_.dtype), type_.shape) for type_ in self._types]
@@ -168,6 +170,7 @@ class Function(Generic[R]):
                     ),
                     single_output=single_output,
                     convertible=tuple(not spec.strict for spec in inputs),
+                    return_device=return_device,
                 )
             )
         self._defaults: list[Any] = [
@@ -375,6 +378,7 @@ class Function(Generic[R]):
             mode=self._mode,
             allow_input_downcast=self._allow_input_downcast,
             trace_again=self._trace_again,
+            return_device=self._return_device,
         )
         result._defaults = list(self._defaults)
         return result
@@ -415,6 +419,7 @@ class Function(Generic[R]):
             texts,
             self._mode,
             self._allow_input_downcast,
+            self._return_device,
         )
         return (_restore_function, state)
 
@@ -434,6 +439,7 @@ def _restore_function(
     texts: dict[str, str],
     mode: Mode,
     allow_input_downcast: bool | None,
+    return_device: bool = False,
 ) -> Function[Any]:
     parsed: dict[str, ModuleOp] = {}
     stages: dict[str, ModuleOp] = {}
@@ -466,6 +472,7 @@ def _restore_function(
         stages=stages,
         mode=mode,
         allow_input_downcast=allow_input_downcast,
+        return_device=return_device,
     )
     function._defaults = [_MISSING if d is None else d for d in defaults]
     return function
@@ -508,6 +515,7 @@ def function(
     no_default_updates: bool | Sequence[BaseSharedVariable] = False,
     on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
+    return_device: bool = False,
 ) -> Function[NDArray[Any]]: ...
 
 
@@ -522,6 +530,7 @@ def function(
     no_default_updates: bool | Sequence[BaseSharedVariable] = False,
     on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
+    return_device: bool = False,
 ) -> Function[list[NDArray[Any]]]: ...
 
 
@@ -535,6 +544,7 @@ def function(
     no_default_updates: bool | Sequence[BaseSharedVariable] = False,
     on_unused_input: UnusedInputPolicy = "raise",
     allow_input_downcast: bool | None = None,
+    return_device: bool = False,
 ) -> Function[Any]:
     """Compile ``outputs`` as a function of ``inputs``.
 
@@ -542,7 +552,8 @@ def function(
     a dict) applied after each call, all computed from the values before it, each of a type its
     shared variable can hold (a broadcastable axis only where the variable has one, as in
     Theano); ``givens`` replace variables of the graph, other than the inputs, for this
-    function only.
+    function only. ``return_device``: on a device (the Triton backend on a GPU), calls with
+    positional arguments return the device's arrays (torch tensors) instead of NumPy copies.
 
     >>> import tracegraph.tensor as T
     >>> x = T.dmatrix('x')
@@ -579,6 +590,7 @@ def function(
             no_default_updates,
             on_unused_input,
             allow_input_downcast,
+            return_device,
         )
 
 
@@ -609,6 +621,7 @@ def _compile(
     no_default_updates: bool | Sequence[BaseSharedVariable],
     on_unused_input: UnusedInputPolicy,
     allow_input_downcast: bool | None,
+    return_device: bool = False,
 ) -> Function[Any]:
     traced: TracedFunction = trace_function(
         name,
@@ -650,6 +663,7 @@ def _compile(
         mode=chosen_mode,
         allow_input_downcast=allow_input_downcast,
         trace_again=trace_again,
+        return_device=return_device,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tracegraph.backends.registry import ValueCell
+from tracegraph.backends.registry import DeviceValue, ValueCell
 from tracegraph.errors import GraphTypeError
 from tracegraph.ir.location import user_location
 from tracegraph.ir.ops import SharedOp
@@ -124,8 +124,11 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
         return f"shared variable {self.name!r}" if self.name else "shared variable"
 
     def get_value(self, borrow: bool = False) -> NDArray[Any]:
-        """The current value (a copy unless ``borrow``)."""
+        """The current value (a copy unless ``borrow``); a value on a device (the Triton
+        backend's) is copied to the host."""
         value = self.cell.value
+        if isinstance(value, DeviceValue):
+            value = value.to_host()
         return value if borrow else value.copy()
 
     def set_value(self, value: Any, borrow: bool = False) -> None:
@@ -186,7 +189,7 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
             (
                 self.type.dtype,
                 self.type.shape,
-                self.cell.value,
+                self.get_value(borrow=True),
                 self.name,
                 self.strict,
                 self.allow_downcast,

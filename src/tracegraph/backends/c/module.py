@@ -279,6 +279,11 @@ def _emit_call_function(program: Slots, out: IndentedBuffer) -> None:
                 "tg_cell_attribute);"
             )
             out.write(f"if (v[{index}] == NULL) goto done;")
+            # Not an array: a value on a device (DeviceValue), which the Python path reads.
+            out.write(
+                f"if (!PyArray_Check(v[{index}])) {{ "
+                "result = Py_NewRef(Py_NotImplemented); goto done; }"
+            )
             out.write(
                 f"if (tg_check_argument(v[{index}], {NPY_TYPES[str(program.dtype(index))]}, "
                 f"{len(program.shape(index))}, {index}) < 0 || tg_behave(&v[{index}]) < 0) "

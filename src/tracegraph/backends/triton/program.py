@@ -15,7 +15,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Operation
 
 from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
-from tracegraph.backends.registry import Binding
+from tracegraph.backends.registry import Binding, DeviceValue
 from tracegraph.backends.triton.emit import emit_module, module_variant
 from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
 from tracegraph.backends.triton.target import TRITON_TARGET
@@ -26,7 +26,7 @@ from tracegraph.errors import (
     TracegraphError,
 )
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
-from tracegraph.ir.types import is_tensor
+from tracegraph.ir.types import dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering import lowered
 
@@ -162,8 +162,91 @@ class TritonProgram:
         return list(self._run(runtime, self.constants, *(runtime.upload(a) for a in args)))
 
     def bind(self, binding: Binding) -> Callable[..., Any] | None:
-        """None: every call goes through :meth:`run`."""
-        return None
+        """On a device (the torch runtime), a whole call that keeps shared values there (see
+        ``DeviceCall``); under the NumPy runtime None: every call goes through :meth:`run`."""
+        if isinstance(self.runtime, InterpreterRuntime):
+            return None
+        return DeviceCall(self, binding)
+
+
+class DeviceCall:
+    """A whole call of a program on a device, as ``Program.bind`` returns it: arguments that
+    are NumPy arrays or torch tensors of the inputs' exact dtypes and ranks (anything else: the
+    general path, ``NotImplemented``), shared values read from the device (a ``DeviceValue``
+    a call left in the cell, or an upload kept while the cell holds the same host array),
+    updates stored as ``DeviceValue``s (copied to the host only when ``get_value`` asks),
+    outputs as NumPy unless ``binding.return_device``."""
+
+    def __init__(self, program: TritonProgram, binding: Binding) -> None:
+        self.program = program
+        self.binding = binding
+        args = program.kernels.body.block.args
+        count = len(binding.convertible)
+        self.inputs = [(dtype_of(arg), shape_of(arg)) for arg in args[:count]]
+        self.outputs = len(program.kernels.body.block.last_op.operands) - len(  # type: ignore[union-attr]
+            binding.update_targets
+        )
+        self.uploaded: dict[int, tuple[Any, Any]] = {}
+        """By shared position: the host value last uploaded and its device copy."""
+
+    def _argument(self, value: Any, dtype: str, shape: tuple[int | None, ...]) -> Any:
+        """The argument on the device, or ``NotImplemented`` where the general path must
+        convert or check it (another dtype, rank or static size)."""
+        runtime = self.program.runtime
+        torch = getattr(runtime, "torch", None)
+        if torch is not None and isinstance(value, torch.Tensor):
+            if str(value.dtype).removeprefix("torch.") != dtype:
+                return NotImplemented
+        elif not (isinstance(value, np.ndarray) and value.dtype == dtype):
+            return NotImplemented
+        sizes = tuple(value.shape)
+        if len(sizes) != len(shape) or any(
+            s is not None and s != size for s, size in zip(shape, sizes, strict=True)
+        ):
+            return NotImplemented
+        return runtime.upload(value)
+
+    def _shared(self, position: int, value: Any) -> Any:
+        if isinstance(value, DeviceValue):
+            return value.array
+        if not isinstance(value, np.ndarray):
+            return value  # a random state: the host draws read it
+        last = self.uploaded.get(position)
+        if last is not None and last[0] is value:
+            return last[1]
+        uploaded = self.program.runtime.upload(value)
+        self.uploaded[position] = (value, uploaded)
+        return uploaded
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != len(self.inputs):
+            return NotImplemented
+        arguments = []
+        for value, (dtype, shape) in zip(args, self.inputs, strict=True):
+            argument = self._argument(value, dtype, shape)
+            if argument is NotImplemented:
+                return NotImplemented
+            arguments.append(argument)
+        binding = self.binding
+        shared = [self._shared(i, cell.value) for i, cell in enumerate(binding.shared)]
+        results = self.program.run_on_device(arguments + shared)
+        updates = results[self.outputs :]
+        for update, shape in zip(updates, binding.target_shapes, strict=False):
+            sizes = tuple(getattr(update, "shape", ()))
+            if len(sizes) != len(shape) or any(
+                s is not None and s != size for s, size in zip(shape, sizes, strict=True)
+            ):
+                return NotImplemented  # the general path raises the error
+        download = self.program.runtime.download
+        for cell, update in zip(binding.update_targets, updates, strict=True):
+            on_device = hasattr(update, "device")
+            cell.value = DeviceValue(update, download) if on_device else update
+        outputs = results[: self.outputs]
+        if not binding.return_device:
+            outputs = [download(output) for output in outputs]
+        if binding.single_output:
+            return outputs[0] if outputs else None
+        return outputs
 
 
 __all__ = ["TritonProgram"]

@@ -1,0 +1,74 @@
+"""The torch runtime of the Triton backend, on CPU tensors under Triton's interpreter (where
+torch is installed: the GPU machines; CI has no torch): device tensors in and out, shared
+values kept on the device between calls, refusals at ``function()``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+import tracegraph
+import tracegraph.tensor as T
+from tracegraph.backends.registry import DeviceValue
+from tracegraph.backends.triton.program import DeviceCall, TritonProgram
+from tracegraph.errors import UnsupportedOperationError
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True)
+def on_torch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    import tracegraph.backends.triton.program as program
+
+    monkeypatch.setattr(program, "DEFAULT_DEVICE", "cpu")
+    yield
+
+
+def test_numpy_and_torch_arguments_give_numpy_results() -> None:
+    x = T.fvector("x")
+    f = tracegraph.function([x], T.tanh(x) * 2)
+    assert isinstance(f._program, TritonProgram)
+    assert isinstance(f._fast_call, DeviceCall)
+    values = np.linspace(-1, 1, 7, dtype=np.float32)
+    for argument in (values, torch.from_numpy(values)):
+        result = f(argument)
+        assert isinstance(result, np.ndarray)
+        np.testing.assert_allclose(result, np.tanh(values) * 2, rtol=1e-6)
+
+
+def test_return_device_gives_the_devices_tensors() -> None:
+    x = T.dvector("x")
+    f = tracegraph.function([x], [x + 1, x * 2], return_device=True)
+    first, second = f(torch.tensor([1.0, 2.0], dtype=torch.float64))
+    assert isinstance(first, torch.Tensor) and isinstance(second, torch.Tensor)
+    assert first.tolist() == [2.0, 3.0] and second.tolist() == [2.0, 4.0]
+
+
+def test_shared_values_stay_on_the_device_between_calls() -> None:
+    w = tracegraph.shared(np.zeros(3), name="w")
+    x = T.dvector("x")
+    step = tracegraph.function([x], w.sum(), updates=[(w, w + x)])
+    for _ in range(3):
+        step(np.ones(3))
+    assert isinstance(w.cell.value, DeviceValue)
+    np.testing.assert_array_equal(w.get_value(), [3.0, 3.0, 3.0])
+    w.set_value(np.full(3, 10.0))
+    assert float(step(np.ones(3))) == 30.0
+    np.testing.assert_array_equal(w.get_value(), [11.0, 11.0, 11.0])
+
+
+def test_a_c_function_reads_a_value_a_device_call_left() -> None:
+    w = tracegraph.shared(np.zeros(2), name="w")
+    step = tracegraph.function([], [], updates=[(w, w + 1)])
+    step()
+    assert isinstance(w.cell.value, DeviceValue)
+    on_cpu = tracegraph.function([], w * 2, mode=tracegraph.Mode(linker="c"))
+    np.testing.assert_array_equal(on_cpu(), [2.0, 2.0])
+
+
+def test_an_op_without_a_device_operation_is_refused_at_function_time() -> None:
+    x = T.dmatrix("x")
+    with pytest.raises(UnsupportedOperationError, match=r"tg.argmax at .*test_torch_runtime"):
+        tracegraph.function([x], T.argmax(x, axis=1))
