@@ -72,3 +72,20 @@ def test_an_op_without_a_device_operation_is_refused_at_function_time() -> None:
     x = T.dmatrix("x")
     with pytest.raises(UnsupportedOperationError, match=r"tg.argmax at .*test_torch_runtime"):
         tracegraph.function([x], T.argmax(x, axis=1))
+
+
+def test_launches_are_specialized_as_tritons_own_launcher_does() -> None:
+    # The compile step of a CUDA launch, without a GPU: unit strides become constants and
+    # sizes that are multiples of 16 are marked so, and the row reduction's loads vectorize.
+    x = T.fmatrix("x")
+    program = tracegraph.function([x], T.exp(x).sum(axis=1))._program
+    assert isinstance(program, TritonProgram)
+    (name,) = program.signatures
+    kernel = getattr(program.compiled_module(), name)
+    runtime = program.runtime
+    a = torch.rand(64, 256)
+    o = torch.empty(64)
+    args = (a, o, 64, 256, *a.stride(), 256, 4, 256)
+    compiled = runtime._compiled_for(kernel, args)
+    assert "ld.global.v4.b32" in compiled.asm["ptx"]
+    assert runtime._compiled_for(kernel, args) is compiled

@@ -234,16 +234,21 @@ class TorchRuntime:
     def _compiled_for(self, kernel: Any, args: Sequence[Any]) -> Any:
         """The kernel compiled for this launch's specialization (once per specialization)."""
         name = kernel.fn.__name__
-        signature = self.signatures[name]
+        signature = dict(self.signatures[name])
         constexprs: dict[str, int] = {}
         divisible: list[int] = []
-        for position, (parameter, kind) in enumerate(signature.items()):
+        for position, (parameter, kind) in enumerate(list(signature.items())):
             value = args[position]
             if kind == "constexpr":
                 constexprs[parameter] = value
             elif isinstance(value, self.torch.Tensor):
                 if value.data_ptr() % 16 == 0:
                     divisible.append(position)
+            elif isinstance(value, int) and value == 1:
+                # As Triton's own launcher: an integer 1 (a unit stride) becomes a constant,
+                # which lets strided loads vectorize.
+                signature[parameter] = "constexpr"
+                constexprs[parameter] = 1
             elif isinstance(value, int) and value % 16 == 0:
                 divisible.append(position)
         key = (name, tuple(constexprs.items()), tuple(divisible))
