@@ -18,8 +18,9 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
 from tracegraph.backends.c.context import run_field
-from tracegraph.backends.c.loops import IndentedBuffer, LoopEmitter, comment
+from tracegraph.backends.c.loops import LoopEmitter, comment
 from tracegraph.backends.c.scalar import C_TYPES
+from tracegraph.backends.text import IndentedBuffer
 from tracegraph.ir import ops
 from tracegraph.ir.types import Shape, dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk

@@ -34,37 +34,11 @@ from tracegraph.backends.c.scalar import (
     failure_of,
     kind,
 )
+from tracegraph.backends.text import IndentedBuffer
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
 from tracegraph.ir.types import dtype_of
 from tracegraph.lowering.dialect import LoopOp
-
-
-class IndentedBuffer:
-    """Lines of C, indented by nesting level."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.level = 0
-
-    def write(self, *lines: str) -> None:
-        for line in lines:
-            self.lines.append(("    " * self.level + line) if line else "")
-
-    @contextmanager
-    def indent(self, opening: str = "", closing: str = "") -> Iterator[None]:
-        if opening:
-            self.write(opening)
-        self.level += 1
-        try:
-            yield
-        finally:
-            self.level -= 1
-            if closing:
-                self.write(closing)
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
 
 
 def comment(op: Operation) -> str:

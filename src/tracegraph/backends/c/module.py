@@ -23,8 +23,8 @@ from xdsl.dialects.func import FuncOp
 
 from tracegraph.backends.c.context import CELL_VALUE, call_field, run_field
 from tracegraph.backends.c.emit import KernelEmitter, Slots
-from tracegraph.backends.c.loops import IndentedBuffer
 from tracegraph.backends.c.scalar import NPY_TYPES
+from tracegraph.backends.text import IndentedBuffer
 from tracegraph.lowering.dialect import LoopOp
 
 SCALAR_ARGUMENT_DTYPES = ("float64", "int64", "bool")

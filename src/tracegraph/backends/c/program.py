@@ -19,22 +19,11 @@ from tracegraph.backends.c.context import CallContext, RunContext
 from tracegraph.backends.c.module import emit_module
 from tracegraph.backends.c.target import C_TARGET
 from tracegraph.backends.registry import Binding
-from tracegraph.errors import (
-    IndexOutOfBoundsError,
-    RuntimeOpError,
-    ShapeMismatchError,
-    TracegraphError,
-)
+from tracegraph.backends.steps import STEP_ERRORS, blames
 from tracegraph.ir import ops
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering import lowered
-
-_ERRORS: dict[str, type[TracegraphError]] = {
-    "shape": ShapeMismatchError,
-    "index": IndexOutOfBoundsError,
-    "runtime": RuntimeOpError,
-}
 
 _warned = False
 
@@ -77,16 +66,6 @@ def _behaved(value: Any) -> Any:
     return value
 
 
-def _blames(kernel: Operation) -> list[tuple[Operation, str]]:
-    """The ops a step's errors may name, with the names the user knows them by: the ``tg``
-    op a kernel stands for (0), then the ops of a loop's body (1 + their position)."""
-    if isinstance(kernel, tgk.LoopOp):
-        return [(kernel, kernel.source_name()), *((op, op.name) for op in kernel.computed())]
-    if isinstance(kernel, tgk.HostCallOp):
-        return [(kernel.callee, kernel.callee.name)]
-    return [(kernel, tgk.SOURCE_NAMES[type(kernel)])]
-
-
 class CProgram:
     """A ``func.func`` compiled to a CPython extension module.
 
@@ -116,11 +95,11 @@ class CProgram:
             for op in self.kernels.body.block.ops
             if isinstance(op, ops.ConstantOp)
         )
-        blames = [_blames(kernel) for kernel in steps]
+        named = [blames(kernel) for kernel in steps]
 
         def raise_error(step: int, blame: int, kind: str, message: str, operands: Any) -> None:
-            error = _ERRORS[kind](message)
-            op, name = blames[step][blame]
+            error = STEP_ERRORS[kind](message)
+            op, name = named[step][blame]
             raise runtime_error(op, list(operands or ()), error, name=name) from None
 
         self._context = RunContext(calls, constants, raise_error)

@@ -17,10 +17,10 @@ from typing import Any
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.helpers import helpers_source
 from tracegraph.backends.triton.loops import LoopKernel
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES
-from tracegraph.backends.triton.source import Source
 from tracegraph.ir import mrg31k3p, ops
 from tracegraph.ir.location import format_location
 from tracegraph.ir.types import dtype_of, shape_of
@@ -55,8 +55,8 @@ class StepEmitter:
 
     def __init__(self, func: FuncOp):
         self.func = func
-        self.kernels = Source()
-        self.launcher = Source()
+        self.kernels = IndentedBuffer()
+        self.launcher = IndentedBuffer()
         self.launcher.level = 1
         self.var: dict[SSAValue, str] = {}
         self.steps: list[Operation] = []
@@ -99,7 +99,7 @@ class StepEmitter:
         )
         self.launcher.write(f"return ({outputs})")
         kernels = self.kernels.text()
-        launcher = Source()
+        launcher = IndentedBuffer()
         with launcher.indent(f"def run(rt, c, {names}):" if names else "def run(rt, c):"):
             launcher.write(f'"""The steps of @{self.func.sym_name.data}, in order."""')
         text = HEADER.format(name="@" + self.func.sym_name.data)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.ir import SSAValue
 
+from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.scalar import (
     TRITON_SCALAR_RULES,
     TRITON_TYPES,
@@ -35,7 +36,6 @@ from tracegraph.backends.triton.scalar import (
     kind,
     triton_literal,
 )
-from tracegraph.backends.triton.source import Source
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of
 from tracegraph.lowering.dialect import LoopOp
@@ -178,9 +178,9 @@ class LoopKernel:
 
     # -- the kernel --------------------------------------------------------------------------------
 
-    def kernel(self, out: Source) -> None:
+    def kernel(self, out: IndentedBuffer) -> None:
         """Write the kernel (its body first: the parameters depend on what it calls)."""
-        body = Source()
+        body = IndentedBuffer()
         body.level = out.level + 1
         if self.form == "reduction":
             self._reduction_kernel(body)
@@ -199,7 +199,7 @@ class LoopKernel:
     def _total(self, axes: tuple[int, ...]) -> str:
         return " * ".join(self.size(d) for d in axes) or "1"
 
-    def _split(self, out: Source, linear: str, axes: tuple[int, ...], prefix: str) -> None:
+    def _split(self, out: IndentedBuffer, linear: str, axes: tuple[int, ...], prefix: str) -> None:
         """Name ``{prefix}{d}`` the index on each of ``axes`` of the linear index ``linear``
         (row-major over those axes)."""
         if len(axes) == 1:
@@ -221,7 +221,9 @@ class LoopKernel:
         terms = [f"{prefix}{d} * a{i}_s{d}" for d in axes if view[d] is not None]
         return " + ".join(terms) or f"{linear} * 0"
 
-    def _body(self, out: Source, loaded: dict[int, str], shape: str) -> dict[SSAValue, Operand]:
+    def _body(
+        self, out: IndentedBuffer, loaded: dict[int, str], shape: str
+    ) -> dict[SSAValue, Operand]:
         """The body's statements; ``loaded[i]`` names input ``i``'s block. Returns every body
         value's operand."""
         values: dict[SSAValue, Operand] = {}
@@ -250,7 +252,7 @@ class LoopKernel:
             values[result] = Operand(f"t{position}", dtype)
         return values
 
-    def _load(self, out: Source, i: int, offset: str, mask: str, shape: str) -> None:
+    def _load(self, out: IndentedBuffer, i: int, offset: str, mask: str, shape: str) -> None:
         if self.inputs[i].scalar:
             # Read once, then splat: a block like every other value (Triton's interpreter
             # mixes 0-d and block booleans badly).
@@ -258,7 +260,7 @@ class LoopKernel:
         else:
             out.write(f"x{i} = tl.load(a{i} + {offset}, mask={mask}, other=0)")
 
-    def _elementwise_kernel(self, out: Source) -> None:
+    def _elementwise_kernel(self, out: IndentedBuffer) -> None:
         out.write("e = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)")
         out.write(f"mask = e < {self._total(tuple(range(self.rank)))}")
         if self.form == "strided":
@@ -272,7 +274,7 @@ class LoopKernel:
             value = values[self.loop.output_value(k)].as_(dtype_of(self.loop.outputs[k]))
             out.write(f"tl.store(o{k} + e, tl.broadcast_to({value}, (BLOCK,)), mask=mask)")
 
-    def _reduction_kernel(self, out: Source) -> None:
+    def _reduction_kernel(self, out: IndentedBuffer) -> None:
         loop = self.loop
         rows, columns = self._total(self.kept), self._total(self.reduced)
         out.write("r = tl.program_id(0).to(tl.int64) * BK + tl.arange(0, BK)")
@@ -324,7 +326,7 @@ class LoopKernel:
                 final = f"({final}).to({TRITON_TYPES[result]})"
             out.write(f"tl.store(o{k} + r, {final}, mask=row_mask)")
 
-    def _accumulate(self, out: Source, k: int, how: str, acc: str, value: Operand) -> None:
+    def _accumulate(self, out: IndentedBuffer, k: int, how: str, acc: str, value: Operand) -> None:
         identity = _identity(how, acc)
         logical = how in ("any", "all")
         block = f"({value.expr} != 0).to(tl.int8)" if logical else value.as_(acc)
@@ -345,7 +347,7 @@ class LoopKernel:
             out.write(f"acc{k} = tg_combine_{how}(acc{k}, m{k})")
 
     @staticmethod
-    def _exact_float_extremum(out: Source, k: int, dtype: str) -> None:
+    def _exact_float_extremum(out: IndentedBuffer, k: int, dtype: str) -> None:
         """Make the chunk's extremum ``m{k}`` the reference's fold's: NaN propagates (Triton's
         maximum drops it), and of equal zeros the last one's sign wins."""
         typed = TRITON_TYPES[dtype]
@@ -365,7 +367,7 @@ class LoopKernel:
         out.write(f"m{k} = tl.where(m{k} == 0, zero{k}, m{k})")
         out.write(f"m{k} = tl.where(nan{k}, float('nan'), m{k}).to({typed})")
 
-    def _store_element(self, out: Source, k: int, value: Operand) -> None:
+    def _store_element(self, out: IndentedBuffer, k: int, value: Operand) -> None:
         """Store output ``k`` at the domain position of each element of the tile."""
         terms = []
         for d in range(self.rank):

@@ -16,15 +16,10 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
 from tracegraph.backends.registry import Binding, DeviceValue
+from tracegraph.backends.steps import STEP_ERRORS, blames
 from tracegraph.backends.triton.emit import emit_module, module_variant
 from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
 from tracegraph.backends.triton.target import TRITON_TARGET
-from tracegraph.errors import (
-    IndexOutOfBoundsError,
-    RuntimeOpError,
-    ShapeMismatchError,
-    TracegraphError,
-)
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
 from tracegraph.ir.types import dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk
@@ -32,20 +27,6 @@ from tracegraph.lowering import lowered
 
 if TYPE_CHECKING:
     from tracegraph.backends.triton.torch_runtime import TorchRuntime
-
-_ERRORS: dict[str, type[TracegraphError]] = {
-    "shape": ShapeMismatchError,
-    "index": IndexOutOfBoundsError,
-    "runtime": RuntimeOpError,
-}
-
-
-def _blames(kernel: Operation) -> list[tuple[Operation, str]]:
-    """The ops a step's errors may name: the ``tg`` op the kernel stands for (0), then the
-    ops of a loop's body (1 + their position)."""
-    if isinstance(kernel, tgk.LoopOp):
-        return [(kernel, kernel.source_name()), *((op, op.name) for op in kernel.computed())]
-    return [(kernel, tgk.SOURCE_NAMES.get(type(kernel), kernel.name))]
 
 
 def _call(op: Operation) -> Callable[..., tuple[Any, ...]]:
@@ -118,11 +99,11 @@ class TritonProgram:
         self.source = emitter.source
         """The module: kernels and launcher."""
         self.signatures = emitter.signatures
-        blames = [_blames(kernel) for kernel in emitter.steps]
+        named = [blames(kernel) for kernel in emitter.steps]
 
         def fail(step: int, blame: int, kind: str, message: str, operands: Sequence[Any]) -> None:
-            op, name = blames[step][blame]
-            error = _ERRORS[kind](message)
+            op, name = named[step][blame]
+            error = STEP_ERRORS[kind](message)
             raise runtime_error(op, list(operands), error, name=name) from None
 
         calls = {

@@ -1,4 +1,5 @@
-"""``Source``: lines of Python (Triton kernels and launchers), indented by nesting level."""
+"""``IndentedBuffer``: generated source (C or Python), line by line, indented by nesting level;
+the emitters of every backend write into one."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class Source:
-    """Lines of Python, indented by nesting level.
+class IndentedBuffer:
+    """Lines of source, indented by nesting level; ``indent`` writes an opening line, then
+    its block one level deeper, then a closing line (C's braces; none for Python).
 
-    >>> out = Source()
+    >>> out = IndentedBuffer()
     >>> with out.indent("def f():"):
     ...     out.write("return 1")
     >>> print(out.text(), end="")
@@ -22,13 +24,11 @@ class Source:
         self.level = 0
 
     def write(self, *lines: str) -> None:
-        """Add ``lines`` at the current level."""
         for line in lines:
             self.lines.append(("    " * self.level + line) if line else "")
 
     @contextmanager
-    def indent(self, opening: str = "") -> Iterator[None]:
-        """Write ``opening``, then what the block writes one level deeper."""
+    def indent(self, opening: str = "", closing: str = "") -> Iterator[None]:
         if opening:
             self.write(opening)
         self.level += 1
@@ -36,7 +36,8 @@ class Source:
             yield
         finally:
             self.level -= 1
+            if closing:
+                self.write(closing)
 
     def text(self) -> str:
-        """The lines, joined."""
         return "\n".join(self.lines) + "\n"
