@@ -19,6 +19,7 @@ from xdsl.ir import Operation, SSAValue
 
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.helpers import helpers_source
+from tracegraph.backends.triton.index_reductions import arg_reduction
 from tracegraph.backends.triton.loops import LoopKernel
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES
 from tracegraph.ir import mrg31k3p, ops
@@ -356,10 +357,29 @@ class StepEmitter:
         }
 
     def host_call(self, op: tgk.HostCallOp, step: int) -> None:
+        callee = op.callee
+        if isinstance(callee, NATIVE_HOST_CALLS):
+            # A kernel of its own (index_reductions.py), not the runtime's array operation.
+            name = self._kernel_name(step, "arg")
+            inner = {callee.x: self.var[op.arguments[0]]}
+            self.signatures[name] = arg_reduction(
+                callee,
+                step,
+                name,
+                {**self.var, **inner},
+                op.outputs[0],
+                self.kernels,
+                self.launcher,
+                LOOP_BOUND,
+            )
+            return
         results = "".join(f"{self.var[r]}, " for r in op.outputs)
         arguments = "".join(f", {self.var[a]}" for a in op.arguments)
         self.launcher.write(f"{results}= rt.call({step}{arguments})")
 
+
+NATIVE_HOST_CALLS = (ops.ArgmaxOp, ops.ArgminOp)
+"""Ops lowering leaves as host calls that the Triton emitter gives kernels of their own."""
 
 MRG_KERNEL = '''@triton.jit
 def {name}(state, out, streams, total, steps{bound}, BLOCK: tl.constexpr):

@@ -17,7 +17,7 @@ from xdsl.ir import Operation
 from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
 from tracegraph.backends.registry import Binding, DeviceValue
 from tracegraph.backends.steps import STEP_ERRORS, blames
-from tracegraph.backends.triton.emit import emit_module, module_variant
+from tracegraph.backends.triton.emit import NATIVE_HOST_CALLS, emit_module, module_variant
 from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
 from tracegraph.backends.triton.target import TRITON_TARGET
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
@@ -110,6 +110,7 @@ class TritonProgram:
             step: _call(kernel.callee)
             for step, kernel in enumerate(emitter.steps)
             if isinstance(kernel, tgk.HostCallOp)
+            and not isinstance(kernel.callee, NATIVE_HOST_CALLS)
         }
         if device == "auto":
             device = "cuda" if gpu_available() else "numpy"

@@ -77,9 +77,8 @@ def _array_operation(reason: str, *classes: type[Operation]) -> None:
 
 TRITON_RULES[ops.InputOp] = NoKernel("a leaf of traced graphs: never in a compiled function")
 TRITON_RULES[ops.SharedOp] = NoKernel("a leaf of traced graphs: never in a compiled function")
-_array_operation(
-    "an index reduction: no (value, index) reduction kernel yet", ops.ArgmaxOp, ops.ArgminOp
-)
+TRITON_RULES[ops.ArgmaxOp] = Native("a (value, index) reduction kernel (index_reductions.py)")
+TRITON_RULES[ops.ArgminOp] = Native("a (value, index) reduction kernel (index_reductions.py)")
 _array_operation(
     "a view or a copy: the array library's (reshape, concatenate, alloc, scatter)",
     ops.ReshapeOp,
