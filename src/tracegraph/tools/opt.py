@@ -4,7 +4,8 @@
 file, or standard input with ``-``), applies the pipeline (xDSL's pass-pipeline syntax, so
 options go in braces: ``tg-grad{wrt="0"}``), verifies the result and prints it. The passes are
 those of ``function``'s pipeline, ``tg-grad`` and ``lower{target=c}`` (to the kernel dialect,
-which it reads too). ``--emit c`` prints the C module of each lowered function instead.
+which it reads too). ``--emit c`` prints the C module of each lowered function instead, ``--emit triton`` its
+Triton module.
 
 >>> text = '''
 ... func.func @f(%x: tensor<f64>) -> tensor<f64> {
@@ -53,7 +54,8 @@ def _returning(cls: type[ModulePass]) -> Callable[[], type[ModulePass]]:
 
 def run_passes(text: str, pipeline: str, *, locations: bool = True, emit: str = "mlir") -> str:
     """Parse ``text``, apply the comma-separated ``pipeline`` and print the result (``emit``:
-    ``mlir``, or ``c`` for the C module of each function, which must be lowered)."""
+    ``mlir``, or ``c`` / ``triton`` for the C module or the Triton module of each function,
+    which must be lowered for that target)."""
     module = parse_lowered(text)
     if pipeline.strip():
         PassPipeline.parse_spec(available_passes(), pipeline).apply(lowering_context(), module)
@@ -62,6 +64,14 @@ def run_passes(text: str, pipeline: str, *, locations: bool = True, emit: str = 
         from tracegraph.backends.c.module import emit_module
 
         return "".join(emit_module(op) for op in module.walk() if isinstance(op, FuncOp))
+    if emit == "triton":
+        from tracegraph.backends.triton.emit import emit_module as emit_triton
+        from tracegraph.backends.triton.emit import module_variant
+
+        functions = [op for op in module.walk() if isinstance(op, FuncOp)]
+        return "".join(
+            module_variant(emit_triton(func).source, interpret=False) for func in functions
+        )
     return print_module(module, locations=locations)
 
 
@@ -72,7 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-p", "--passes", default="", help="comma-separated pass pipeline")
     parser.add_argument("--no-locations", action="store_true", help="omit loc(...) in output")
     parser.add_argument(
-        "--emit", choices=("mlir", "c"), default="mlir", help="print MLIR (default) or C"
+        "--emit",
+        choices=("mlir", "c", "triton"),
+        default="mlir",
+        help="print MLIR (default), C or the Triton module",
     )
     args = parser.parse_args(argv)
     if args.file == "-":

@@ -17,6 +17,7 @@ from typing import Any
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.backends.steps import blames
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.helpers import helpers_source
 from tracegraph.backends.triton.index_reductions import arg_reduction
@@ -48,7 +49,9 @@ def module_variant(source: str, *, interpret: bool) -> str:
 
 
 def _comment(op: Operation, step: int) -> str:
-    return f"# step {step}: {op.name} at {format_location(op.location)}"
+    """The step's comment: the ``tg`` op it stands for and the user's line."""
+    source, name = blames(op)[0]
+    return f"# step {step}: {name} at {format_location(source.location)}"
 
 
 class StepEmitter:
@@ -101,6 +104,7 @@ class StepEmitter:
         self.launcher.write(f"return ({outputs})")
         kernels = self.kernels.text()
         launcher = IndentedBuffer()
+        launcher.write("")
         with launcher.indent(f"def run(rt, c, {names}):" if names else "def run(rt, c):"):
             launcher.write(f'"""The steps of @{self.func.sym_name.data}, in order."""')
         text = HEADER.format(name="@" + self.func.sym_name.data)
