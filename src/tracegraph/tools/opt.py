@@ -4,8 +4,8 @@
 file, or standard input with ``-``), applies the pipeline (xDSL's pass-pipeline syntax, so
 options go in braces: ``tg-grad{wrt="0"}``), verifies the result and prints it. The passes are
 those of ``function``'s pipeline, ``tg-grad`` and ``lower{target=c}`` (to the kernel dialect,
-which it reads too). ``--emit c`` prints the C module of each lowered function instead, ``--emit triton`` its
-Triton module.
+which it reads too). ``--emit c`` prints the C module of each lowered function instead,
+``--emit triton`` its Triton module.
 
 >>> text = '''
 ... func.func @f(%x: tensor<f64>) -> tensor<f64> {
