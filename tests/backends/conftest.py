@@ -37,6 +37,11 @@ products and reductions)."""
 
 _TRITON = importlib.util.find_spec("triton") is not None
 
+TRITON_SPLIT = int(os.environ.get("TG_TRITON_SPLIT", "1"))
+"""Parts the interpreter splits every reduction's rows into, in chunks of 2 columns
+(``TG_TRITON_SPLIT=3``: the split path of the GPU, where few long rows are reduced by several
+programs each)."""
+
 TRITON_DEVICE = os.environ.get("TG_TRITON_DEVICE")
 """Where the Triton cases run (``TritonProgram``'s device) when set: ``cpu`` runs them on the
 torch runtime with CPU tensors (a machine with torch and no GPU); by default the program
@@ -63,6 +68,9 @@ def _compiled_to_ptx(monkeypatch: pytest.MonkeyPatch) -> None:
     def checked(self: TritonProgram, *args: Any, **kwargs: Any) -> None:
         made(self, *args, **kwargs)
         module = self.compiled_module()
+        for name, signature in self.signatures.items():
+            # Launches and specializations address parameters by position.
+            assert list(signature) == getattr(module, name).arg_names, name
         for name, kernel in module_kernels(module, self.signatures).items():
             problems = ptx_problems(kernel)
             assert not problems, f"{name}: {problems}"
@@ -80,6 +88,11 @@ def linker(linker_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             stack.enter_context(kernels_backend())
         if linker_name == "triton":
             _compiled_to_ptx(monkeypatch)
+            if TRITON_SPLIT > 1:
+                from tracegraph.backends.triton.runtime import InterpreterRuntime
+
+                monkeypatch.setattr(InterpreterRuntime, "split_parts", TRITON_SPLIT)
+                monkeypatch.setattr(InterpreterRuntime, "widest_chunk", 2)
             if TRITON_DEVICE:
                 import tracegraph.backends.triton.program as program
 

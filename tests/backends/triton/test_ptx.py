@@ -108,3 +108,17 @@ def test_common_kernels_spill_no_registers(graph: str) -> None:
     for name, kernel in _kernels(outputs, [x]).items():
         assert ".local" not in kernel.asm["ptx"], name
         assert kernel.metadata.shared >= 0
+
+
+def test_signatures_list_the_parameters_in_order() -> None:
+    # Regression: a loop with a failing op and a reduction listed its error flag and its
+    # parts' buffers out of order, so a specialization marked the wrong parameters as
+    # multiples of 16.
+    x, n = T.lmatrix("x"), T.lmatrix("n")
+    outputs = [(x**n).sum(axis=1), T.argmax(x, axis=1), T.dot(T.cast(x, "float64"), x.T * 1.0)]
+    program = tracegraph.function([x, n], outputs)._program
+    assert isinstance(program, TritonProgram)
+    module = program.compiled_module()
+    assert len(program.signatures) >= 4
+    for name, signature in program.signatures.items():
+        assert list(signature) == getattr(module, name).arg_names, name

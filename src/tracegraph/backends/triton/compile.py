@@ -20,9 +20,16 @@ from typing import Any
 DEFAULT_TARGET = ("cuda", 90, 32)
 """The target ``Function.source("ptx")`` compiles for: sm_90 (H100, H200), warps of 32."""
 
-PTX_BLOCKS: dict[str, int] = {"BLOCK": 1024, "BK": 4, "BR": 256, "BM": 64, "BN": 64}
-"""The block sizes of the representative launch whose PTX ``module_ptx`` shows (the dot's
-``BK`` is 32: ``DOT_BK``)."""
+PTX_BLOCKS: dict[str, int] = {
+    "BLOCK": 1024,
+    "BK": 4,
+    "BR": 256,
+    "BM": 64,
+    "BN": 64,
+    "PARTIAL": 0,
+}
+"""The constexprs of the representative launch whose PTX ``module_kernels`` compiles (the
+dot's ``BK`` is 32: ``DOT_BK``; a reduction in one part)."""
 
 DOT_BK = 32
 

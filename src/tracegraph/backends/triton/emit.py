@@ -21,7 +21,7 @@ from tracegraph.backends.steps import blames
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.helpers import helpers_source
 from tracegraph.backends.triton.index_reductions import arg_reduction
-from tracegraph.backends.triton.loops import LoopKernel
+from tracegraph.backends.triton.loops import LoopKernel, accumulator_dtype
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES
 from tracegraph.ir import mrg31k3p, ops
 from tracegraph.ir.location import format_location
@@ -158,9 +158,7 @@ class StepEmitter:
             if kernel.bounded_by_argument:
                 args.append(columns)
             self._empty_reductions(loop, kernel, step, columns)
-            with out.indent(f"if {rows} > 0:"):
-                out.write(f"BK, BR = rt.tile({rows}, {columns})")
-                out.write(f"rt.launch({name}, (rt.cdiv({rows}, BK),), ({', '.join(args)}, BK, BR))")
+            self._launch_reduction(kernel, name, step, args, rows, columns)
         else:
             with out.indent(f"if {total} > 0:"):
                 out.write(f"BLOCK = rt.block({total})")
@@ -170,16 +168,65 @@ class StepEmitter:
         for position, message in kernel.failures:
             with out.indent(f"if rt.flagged(err, {position}):"):
                 out.write(self._fail(step, position + 1, "runtime", repr(message), ""))
-        signature = {f"a{i}": "*" + SIGNATURE_TYPES[dtype_of(v)] for i, v in enumerate(loop.inputs)}
-        if kernel.failures:
-            signature["err"] = "*i8"
-        signature |= {
-            f"o{k}": "*" + SIGNATURE_TYPES[dtype_of(v)] for k, v in enumerate(loop.outputs)
+        # In the kernel's parameter order: launches and compiled specializations address
+        # parameters by position.
+        pointers = {f"a{i}": dtype_of(v) for i, v in enumerate(loop.inputs)}
+        pointers |= {f"o{k}": dtype_of(v) for k, v in enumerate(loop.outputs)}
+        pointers |= {f"p{k}": _accumulator(loop, k) for k in kernel.reduction_outputs()}
+        pointers["err"] = "int8"
+        signature = {
+            parameter: "*" + SIGNATURE_TYPES[pointers[parameter]]
+            if parameter in pointers
+            else "i64"
+            for parameter in kernel.parameters()
         }
-        for parameter in kernel.parameters():
-            signature.setdefault(parameter, "i64")
         signature |= {c: "constexpr" for c in kernel.constexprs()}
         self.signatures[name] = signature
+
+    def _launch_reduction(
+        self, kernel: LoopKernel, name: str, step: int, args: list[str], rows: str, columns: str
+    ) -> None:
+        """Launch a reduction: each row in one program, or, where the runtime splits the rows
+        (few rows, long ones), each part of the rows in a program of its own writing its
+        accumulators, then a kernel combining them in order (no atomics)."""
+        out = self.launcher
+        loop = kernel.loop
+        outputs = kernel.reduction_outputs()
+        combine = self._kernel_name(step, "combine")
+        kernel.combine_kernel(self.kernels, combine)
+        with out.indent(f"if {rows} > 0:"):
+            out.write(f"BK, BR = rt.tile({rows}, {columns})")
+            out.write(f"parts, span = rt.split({rows}, {columns}, BK, BR)")
+            with out.indent("if parts == 1:"):
+                # The outputs stand for the unused buffers of the parts (PARTIAL is False).
+                dummies = "".join(f"{self.var[loop.outputs[k]]}, " for k in outputs)
+                grid = f"(rt.cdiv({rows}, BK), 1)"
+                out.write(
+                    f"rt.launch({name}, {grid}, ({', '.join(args)}, {dummies}span, BK, BR, False))"
+                )
+            with out.indent("else:"):
+                for k in outputs:
+                    acc = _accumulator(loop, k)
+                    out.write(f"p{k} = rt.empty((parts, {rows}), {acc!r})")
+                partials = "".join(f"p{k}, " for k in outputs)
+                grid = f"(rt.cdiv({rows}, BK), parts)"
+                out.write(
+                    f"rt.launch({name}, {grid}, ({', '.join(args)}, {partials}span, BK, BR, True))"
+                )
+                results = "".join(f"{self.var[loop.outputs[k]]}, " for k in outputs)
+                out.write(f"BLOCK = rt.block({rows})")
+                out.write(
+                    f"rt.launch({combine}, (rt.cdiv({rows}, BLOCK),), ({partials}{results}"
+                    f"{rows}, {columns}, parts, BLOCK))"
+                )
+        self.signatures[combine] = {
+            **{f"p{k}": "*" + SIGNATURE_TYPES[_accumulator(loop, k)] for k in outputs},
+            **{f"o{k}": "*" + SIGNATURE_TYPES[dtype_of(loop.outputs[k])] for k in outputs},
+            "ROWS": "i64",
+            "NR": "i64",
+            "PARTS": "i64",
+            "BLOCK": "constexpr",
+        }
 
     def _domain(self, kernel: LoopKernel, step: int) -> None:
         """Name ``n{d}`` the size of every domain axis, checking the inputs agree."""
@@ -435,6 +482,13 @@ _MRG_SCALE = {
 }
 """The sample's type and the scale into (0, 1]: ``2**-31`` in float64; in float32 the float32
 rounding of the integer times the float32 ``4.6566126e-10``."""
+
+
+def _accumulator(loop: tgk.LoopOp, k: int) -> str:
+    """The dtype output ``k``'s reduction accumulates in."""
+    reduction = loop.output_reduction(k)
+    assert reduction is not None
+    return accumulator_dtype(reduction)
 
 
 def _blame(loop: tgk.LoopOp, first: int, second: int) -> int:

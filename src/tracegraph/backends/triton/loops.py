@@ -22,6 +22,7 @@ that divide guard their divisor.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,27 @@ def reduction_kind(reduction: ops.ReductionOp) -> str:
     if dtype_of(reduction.result) == "bool":
         return _LOGICAL.get(how, how)
     return how
+
+
+def _combine_extremum(how: str) -> Callable[[str, str, str], str]:
+    def combine(acc: str, value: str, dtype: str) -> str:
+        if kind(dtype) == "f":
+            return f"tg_combine_{how}({acc}, {value})"
+        return f"tl.{'maximum' if how == 'max' else 'minimum'}({acc}, {value})"
+
+    return combine
+
+
+_COMBINE: dict[str, Callable[[str, str, str], str]] = {
+    "sum": lambda acc, value, dtype: f"{acc} + {value}",
+    "prod": lambda acc, value, dtype: f"{acc} * {value}",
+    "any": lambda acc, value, dtype: f"tl.maximum({acc}, {value})",
+    "all": lambda acc, value, dtype: f"tl.minimum({acc}, {value})",
+    "max": _combine_extremum("max"),
+    "min": _combine_extremum("min"),
+}
+"""How the accumulators of two parts of a row combine, the later second (a maximum's later
+equal zero wins, as in one part)."""
 
 
 def accumulator_dtype(reduction: ops.ReductionOp) -> str:
@@ -165,7 +187,14 @@ class LoopKernel:
             names.append("err")
         if self.bounded_by_argument:
             names.append("NR")
+        if self.form == "reduction":
+            names += [f"p{k}" for k in self.reduction_outputs()]
+            names.append("SPAN")
         return names
+
+    def reduction_outputs(self) -> list[int]:
+        """The outputs a reduction accumulates (the others are written element by element)."""
+        return [k for k in range(len(self.loop.outputs)) if self.loop.output_reduction(k)]
 
     @property
     def bounded_by_argument(self) -> bool:
@@ -174,7 +203,7 @@ class LoopKernel:
         return self.form == "reduction" and any(self.domain[d] is None for d in self.reduced)
 
     def constexprs(self) -> list[str]:
-        return ["BK", "BR"] if self.form == "reduction" else ["BLOCK"]
+        return ["BK", "BR", "PARTIAL"] if self.form == "reduction" else ["BLOCK"]
 
     # -- the kernel --------------------------------------------------------------------------------
 
@@ -187,7 +216,7 @@ class LoopKernel:
         else:
             self._elementwise_kernel(body)
         parameters = [
-            f"{p}: LOOP_BOUND" if p == "NR" else p for p in self.parameters()
+            f"{p}: LOOP_BOUND" if p in ("NR", "SPAN") else p for p in self.parameters()
         ]  # emit.LOOP_BOUND
         params = ", ".join(parameters + [f"{c}: tl.constexpr" for c in self.constexprs()])
         out.write("@triton.jit")
@@ -295,8 +324,10 @@ class LoopKernel:
         written = [k for k in range(len(loop.outputs)) if k not in accumulators]
         if self.bounded_by_argument:
             columns = "NR"
-        with out.indent(f"for c0 in range(0, {columns}, BR):"):
-            out.write("c = c0 + tl.arange(0, BR)")
+        # This program's part of each row: SPAN columns from part * SPAN (one part: all).
+        out.write("start = tl.program_id(1).to(tl.int64) * SPAN")
+        with out.indent("for c0 in range(0, SPAN, BR):"):
+            out.write("c = start + c0 + tl.arange(0, BR)")
             out.write(f"mask = row_mask[:, None] & (c < {columns})[None, :]")
             if self.reduced:
                 self._split(out, "c", self.reduced, "j")
@@ -313,18 +344,55 @@ class LoopKernel:
                 self._accumulate(out, k, how, acc, value)
             for k in written:
                 self._store_element(out, k, values[loop.output_value(k)])
-        for k, (how, _) in accumulators.items():
-            reduction = loop.output_reduction(k)
-            assert reduction is not None
-            result = dtype_of(reduction.result)
-            final = f"acc{k}"
-            if isinstance(reduction, ops.MeanOp):
-                final = f"acc{k} / ({columns})"
-            if how in ("any", "all"):
-                final = f"({final} != 0)"
-            else:
-                final = f"({final}).to({TRITON_TYPES[result]})"
-            out.write(f"tl.store(o{k} + r, {final}, mask=row_mask)")
+        with out.indent("if PARTIAL:"):
+            # Each part's accumulators, as they are; combine_kernel finishes them.
+            for k in accumulators:
+                out.write(f"tl.store(p{k} + tl.program_id(1) * {rows} + r, acc{k}, mask=row_mask)")
+        with out.indent("else:"):
+            for k in accumulators:
+                out.write(f"tl.store(o{k} + r, {self._final(k, columns)}, mask=row_mask)")
+
+    def _final(self, k: int, columns: str) -> str:
+        """Output ``k``'s value from its accumulator ``acc{k}``: a mean divided by the count,
+        cast to the result's dtype (``any``/``all``: ``!= 0``)."""
+        reduction = self.loop.output_reduction(k)
+        assert reduction is not None
+        final = f"acc{k}"
+        if isinstance(reduction, ops.MeanOp):
+            final = f"acc{k} / ({columns})"
+        if reduction_kind(reduction) in ("any", "all"):
+            return f"({final} != 0)"
+        return f"({final}).to({TRITON_TYPES[dtype_of(reduction.result)]})"
+
+    def combine_kernel(self, out: IndentedBuffer, name: str) -> None:
+        """The kernel that finishes a reduction split into parts: each row's accumulators of
+        the parts (``p{k}``, ``PARTS`` x rows) folded in order, then finished as one part's
+        would be."""
+        outputs = self.reduction_outputs()
+        pointers = ", ".join([*(f"p{k}" for k in outputs), *(f"o{k}" for k in outputs)])
+        out.write("@triton.jit")
+        with out.indent(
+            f"def {name}({pointers}, ROWS, NR, PARTS: LOOP_BOUND, BLOCK: tl.constexpr):"
+        ):
+            out.write(f'"""The parts of the reduction of step {self.step}, combined."""')
+            out.write("r = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)")
+            out.write("row_mask = r < ROWS")
+            for k in outputs:
+                reduction = self.loop.output_reduction(k)
+                assert reduction is not None
+                how, acc = reduction_kind(reduction), accumulator_dtype(reduction)
+                typed = TRITON_TYPES[acc]
+                out.write(f"acc{k} = tl.full((BLOCK,), {_identity(how, acc)}, {typed})")
+            with out.indent("for part in range(0, PARTS):"):
+                for k in outputs:
+                    reduction = self.loop.output_reduction(k)
+                    assert reduction is not None
+                    how, acc = reduction_kind(reduction), accumulator_dtype(reduction)
+                    out.write(f"v{k} = tl.load(p{k} + part * ROWS + r, mask=row_mask, other=0)")
+                    out.write(f"acc{k} = {_COMBINE[how](f'acc{k}', f'v{k}', acc)}")
+            for k in outputs:
+                out.write(f"tl.store(o{k} + r, {self._final(k, 'NR')}, mask=row_mask)")
+        out.write("")
 
     def _accumulate(self, out: IndentedBuffer, k: int, how: str, acc: str, value: Operand) -> None:
         identity = _identity(how, acc)

@@ -116,6 +116,18 @@ class _Pointer:
         return self
 
 
+def split_columns(columns: int, parts: int, chunk: int) -> tuple[int, int]:
+    """``columns`` in at most ``parts`` parts of a multiple of ``chunk`` columns each:
+    ``(parts, span)``, every part non-empty.
+
+    >>> split_columns(1000, 4, 64), split_columns(10, 4, 64), split_columns(0, 4, 64)
+    ((4, 256), (1, 64), (1, 0))
+    """
+    per_part = -(-columns // max(parts, 1))
+    span = -(-per_part // chunk) * chunk
+    return (-(-columns // span) if span else 1), span
+
+
 def _power_of_two(n: int) -> int:
     return 1 << max(0, (n - 1).bit_length())
 
@@ -191,9 +203,21 @@ class InterpreterRuntime:
     def block(self, total: int) -> int:
         return min(_power_of_two(total), self.MAX_BLOCK)
 
+    widest_chunk = 4096
+    """The most columns of a row one chunk takes (tests set fewer, to walk rows in chunks)."""
+
     def tile(self, rows: int, columns: int) -> tuple[int, int]:
-        br = min(_power_of_two(max(columns, 1)), 4096)
+        br = min(_power_of_two(max(columns, 1)), self.widest_chunk)
         return max(1, min(_power_of_two(rows), self.MAX_BLOCK // br)), br
+
+    split_parts = 1
+    """How many parts a reduction's rows are split into (tests set more, to run the split
+    path under the interpreter)."""
+
+    def split(self, rows: int, columns: int, rows_per_program: int, chunk: int) -> tuple[int, int]:
+        """``(parts, span)``: the parts of each row, each ``span`` columns (a multiple of
+        ``chunk``). Under the interpreter one part (programs cost, not lanes)."""
+        return split_columns(columns, self.split_parts, chunk)
 
     @staticmethod
     def dot_tile(m: int, n: int, k: int) -> tuple[int, int, int]:

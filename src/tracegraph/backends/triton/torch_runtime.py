@@ -24,6 +24,7 @@ import numpy as np
 from xdsl.ir import Operation
 
 from tracegraph.backends.triton.compile import compile_kernel
+from tracegraph.backends.triton.runtime import split_columns
 from tracegraph.errors import UnsupportedOperationError
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
@@ -119,9 +120,13 @@ class TorchRuntime:
         self.signatures = signatures
         self._compiled: dict[tuple[Any, ...], Any] = {}
         self.target: tuple[str, int, int] = ("cuda", 90, 32)
+        self.fill = 1
+        """Programs that fill the device (four per multiprocessor)."""
         if not self.interpret:
             major, minor = torch.cuda.get_device_capability(self.device)
             self.target = ("cuda", 10 * major + minor, 32)
+            properties = torch.cuda.get_device_properties(self.device)
+            self.fill = 4 * properties.multi_processor_count
 
     # -- the program's boundary --------------------------------------------------------------------
 
@@ -200,6 +205,15 @@ class TorchRuntime:
         br = min(_power_of_two(max(columns, 1)), widest)
         budget = (1 << 16 if self.interpret else 4096) // br
         return max(1, min(_power_of_two(rows), budget)), br
+
+    def split(self, rows: int, columns: int, rows_per_program: int, chunk: int) -> tuple[int, int]:
+        """``(parts, span)``: on a GPU, rows split into parts where there are too few programs
+        to fill it (about four per multiprocessor) and a row has several chunks; under the
+        interpreter one part."""
+        programs = -(-rows // rows_per_program)
+        if self.interpret or programs >= self.fill:
+            return split_columns(columns, 1, chunk)
+        return split_columns(columns, max(1, self.fill // programs), chunk)
 
     @staticmethod
     def dot_tile(m: int, n: int, k: int) -> tuple[int, int, int]:
