@@ -192,7 +192,7 @@ class StepEmitter:
         out = self.launcher
         loop = kernel.loop
         outputs = kernel.reduction_outputs()
-        combine = self._kernel_name(step, "combine")
+        combine = self._kernel_name(step, "parts")
         kernel.combine_kernel(self.kernels, combine)
         with out.indent(f"if {rows} > 0:"):
             out.write(f"BK, BR = rt.tile({rows}, {columns})")
