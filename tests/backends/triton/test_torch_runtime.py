@@ -90,3 +90,17 @@ def test_launches_are_specialized_as_tritons_own_launcher_does() -> None:
     compiled = runtime._compiled_for(kernel, args)
     assert "ld.global.v4.b32" in compiled.asm["ptx"]
     assert runtime._compiled_for(kernel, args) is compiled
+
+
+def test_reshapes_run_on_the_device_and_fail_as_the_reference() -> None:
+    from tracegraph.errors import ShapeMismatchError
+
+    x = T.dmatrix("x")
+    f = tracegraph.function([x], [x.reshape((-1,)) * 2, T.flatten(x, 1)])
+    values = np.arange(6.0).reshape(2, 3)
+    doubled, flat = f(torch.from_numpy(values))
+    np.testing.assert_array_equal(doubled, values.reshape(-1) * 2)
+    np.testing.assert_array_equal(flat, values.reshape(-1))
+    g = tracegraph.function([x], x.reshape((4, -1)))
+    with pytest.raises(ShapeMismatchError, match="tg.reshape at"):
+        g(values)

@@ -8,7 +8,7 @@ which skips the argument binding of ``kernel[grid](...)``. On the CPU (a machine
 for testing) the kernels run under Triton's interpreter on CPU tensors.
 
 The array operations of ``tgk.host_call`` steps are torch's where the runtime has one
-(``TORCH_ARRAY_OPERATIONS``); RandomStreams draws run on the host (NumPy's ``RandomState``,
+(``TORCH_OPERATIONS``: reshapes); RandomStreams draws run on the host (NumPy's ``RandomState``,
 Theano's numbers) and are uploaded; any other op is refused when the program is made, naming
 the op and the user's line, never run by a silent round trip through the host.
 """
@@ -25,9 +25,11 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.triton.compile import compile_kernel
 from tracegraph.backends.triton.runtime import split_columns
-from tracegraph.errors import UnsupportedOperationError
+from tracegraph.errors import ShapeMismatchError, UnsupportedOperationError
 from tracegraph.ir import ops
+from tracegraph.ir.interpreter import runtime_error
 from tracegraph.ir.location import format_location
+from tracegraph.ir.types import shape_of
 from tracegraph.lowering import dialect as tgk
 
 Fail = Callable[[int, int, str, str, Sequence[Any]], None]
@@ -69,13 +71,52 @@ def _on_host(reference: Call, device: Any) -> Call:
     return call
 
 
+def _reshape(op: Operation) -> Callable[..., Any]:
+    def reshape(x: Any, shape: Any) -> Any:
+        return x.reshape(tuple(int(s) for s in shape.reshape(-1).tolist()))
+
+    return reshape
+
+
+def _flatten(op: Operation) -> Callable[..., Any]:
+    keep = len(shape_of(op.results[0])) - 1
+
+    def flatten(x: Any) -> Any:
+        return x.reshape((*x.shape[:keep], math.prod(x.shape[keep:])))
+
+    return flatten
+
+
+TORCH_OPERATIONS: dict[type[Operation], Callable[[Operation], Callable[..., Any]]] = {
+    ops.ReshapeOp: _reshape,
+    ops.FlattenOp: _flatten,
+}
+"""The host-call ops this runtime runs as torch operations on the device: a builder, given
+the op, of the function of its operands (views where torch can, as NumPy)."""
+
 TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
+    **{op: "a torch operation on the device" for op in TORCH_OPERATIONS},
     **{
         draw: "drawn on the host by NumPy's RandomState, uploaded"
         for draw in ops.RANDOM_STATE_DRAWS
     },
 }
 """The ops of host-call steps this runtime runs, and how."""
+
+
+def _on_device(op: Operation, function: Callable[..., Any], download: Callable[[Any], Any]) -> Call:
+    """A torch operation as a step: its result as a tuple; a failure raises the reference's
+    error kind, naming the op (a size that does not fit is a shape error, as NumPy's
+    ``ValueError`` is there)."""
+
+    def call(*operands: Any) -> tuple[Any, ...]:
+        try:
+            return (function(*operands),)
+        except (RuntimeError, ValueError) as error:
+            shown = [download(o) for o in operands]
+            raise runtime_error(op, shown, ShapeMismatchError(str(error))) from error
+
+    return call
 
 
 def torch_calls(
@@ -95,8 +136,16 @@ def torch_calls(
                 f"{op.name} at {format_location(op.location)}: the Triton backend has no "
                 "kernel for this op on a GPU yet (it runs only under Triton's interpreter)"
             )
-        calls[step] = _on_host(reference_calls[step], device)
+        builder = TORCH_OPERATIONS.get(type(op))
+        if builder is not None:
+            calls[step] = _on_device(op, builder(op), _to_host)
+        else:
+            calls[step] = _on_host(reference_calls[step], device)
     return calls
+
+
+def _to_host(value: Any) -> Any:
+    return value.detach().cpu().numpy() if hasattr(value, "detach") else value
 
 
 class TorchRuntime:
