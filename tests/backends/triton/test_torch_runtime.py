@@ -102,5 +102,5 @@ def test_reshapes_run_on_the_device_and_fail_as_the_reference() -> None:
     np.testing.assert_array_equal(doubled, values.reshape(-1) * 2)
     np.testing.assert_array_equal(flat, values.reshape(-1))
     g = tracegraph.function([x], x.reshape((4, -1)))
-    with pytest.raises(ShapeMismatchError, match="tg.reshape at"):
+    with pytest.raises(ShapeMismatchError, match=r"tg\.reshape at"):
         g(values)
