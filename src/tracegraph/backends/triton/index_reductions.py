@@ -15,24 +15,13 @@ import numpy as np
 from xdsl.ir import SSAValue
 
 from tracegraph.backends.text import IndentedBuffer
+from tracegraph.backends.triton.loops import split_index
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES, kind
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of, shape_of
 
 MAX = "tl.standard._elementwise_max"
 MIN = "tl.standard._elementwise_min"
-
-
-def _split(out: IndentedBuffer, linear: str, axes: list[int], prefix: str) -> None:
-    """Name ``{prefix}{d}`` the index on each of ``axes`` of ``linear`` (row-major)."""
-    rest = linear
-    for position, d in enumerate(reversed(axes)):
-        if position == len(axes) - 1:
-            out.write(f"{prefix}{d} = {rest}")
-        else:
-            out.write(f"{prefix}{d} = {rest} % n{d}")
-            out.write(f"{prefix}rest{d} = {rest} // n{d}")
-            rest = f"{prefix}rest{d}"
 
 
 def arg_reduction(
@@ -103,7 +92,7 @@ def arg_reduction(
         k.write("r = tl.program_id(0).to(tl.int64) * BK + tl.arange(0, BK)")
         k.write(f"row_mask = r < {rows}")
         if kept:
-            _split(k, "r", kept, "k")
+            split_index(k, "r", {d: f"n{d}" for d in kept}, "k")
         row = " + ".join(f"k{d} * s{d}" for d in kept) or "r * 0"
         k.write(f"row = {row}")
         k.write(f"best = tl.full((BK,), {worst}, {load_type})")
@@ -113,7 +102,7 @@ def arg_reduction(
             k.write("c = c0 + tl.arange(0, BR)")
             k.write("mask = row_mask[:, None] & (c < NR)[None, :]")
             if reduced:
-                _split(k, "c", reduced, "j")
+                split_index(k, "c", {d: f"n{d}" for d in reduced}, "j")
             column = " + ".join(f"j{d} * s{d}" for d in reduced) or "c * 0"
             k.write(
                 f"w = tl.load(a + row[:, None] + ({column})[None, :], mask=mask, "

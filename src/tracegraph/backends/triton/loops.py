@@ -116,6 +116,29 @@ def _identity(how: str, dtype: str) -> str:
     return str(info.max if largest else info.min)
 
 
+def split_index(out: IndentedBuffer, linear: str, sizes: dict[int, str], prefix: str) -> None:
+    """Name ``{prefix}{d}`` the index on each axis ``d`` of ``sizes`` (in order; its size
+    the expression ``sizes[d]``) of the linear index ``linear``, row-major over those axes.
+
+    >>> out = IndentedBuffer()
+    >>> split_index(out, "e", {0: "n0", 1: "4"}, "i")
+    >>> out.lines
+    ['i1 = e % 4', 'irest1 = e // 4', 'i0 = irest1']
+    """
+    axes = list(sizes)
+    if len(axes) == 1:
+        out.write(f"{prefix}{axes[0]} = {linear}")
+        return
+    rest = linear
+    for position, d in enumerate(reversed(axes)):
+        if position == len(axes) - 1:
+            out.write(f"{prefix}{d} = {rest}")
+        else:
+            out.write(f"{prefix}{d} = {rest} % {sizes[d]}")
+            out.write(f"{prefix}rest{d} = {rest} // {sizes[d]}")
+            rest = f"{prefix}rest{d}"
+
+
 @dataclass(frozen=True)
 class _Input:
     value: SSAValue
@@ -229,19 +252,7 @@ class LoopKernel:
         return " * ".join(self.size(d) for d in axes) or "1"
 
     def _split(self, out: IndentedBuffer, linear: str, axes: tuple[int, ...], prefix: str) -> None:
-        """Name ``{prefix}{d}`` the index on each of ``axes`` of the linear index ``linear``
-        (row-major over those axes)."""
-        if len(axes) == 1:
-            out.write(f"{prefix}{axes[0]} = {linear}")
-            return
-        rest = linear
-        for position, d in enumerate(reversed(axes)):
-            if position == len(axes) - 1:
-                out.write(f"{prefix}{d} = {rest}")
-            else:
-                out.write(f"{prefix}{d} = {rest} % {self.size(d)}")
-                out.write(f"{prefix}rest{d} = {rest} // {self.size(d)}")
-                rest = f"{prefix}rest{d}"
+        split_index(out, linear, {d: self.size(d) for d in axes}, prefix)
 
     def _offset(self, i: int, axes: tuple[int, ...], prefix: str, linear: str) -> str:
         """Input ``i``'s offset from the indices ``{prefix}{d}`` of ``axes`` (``linear * 0``,
