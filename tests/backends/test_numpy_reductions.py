@@ -144,6 +144,9 @@ DOT_DTYPES = [
     ("int64", "int64"),
     ("int32", "float32"),
     ("bool", "bool"),
+    ("int8", "uint8"),  # int16, as NumPy promotes
+    ("uint32", "int64"),
+    ("bool", "float64"),
 ]
 
 
@@ -162,6 +165,16 @@ def test_dot_matches_numpy(
     x, y = variable_for(left_value, "x"), variable_for(right_value, "y")
     result = compile_and_call([x, y], T.dot(x, y), left_value, right_value)
     assert_matches_numpy(result, np.asarray(np.dot(left_value, right_value)))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int64"])
+def test_integer_dots_wrap_as_numpys(dtype: str) -> None:
+    info = np.iinfo(dtype)
+    a_value = np.full((3, 40), info.max, dtype=dtype)
+    b_value = np.arange(40 * 2, dtype=dtype).reshape(40, 2) * np.array(info.max // 3, dtype=dtype)
+    a, b = variable_for(a_value, "a"), variable_for(b_value, "b")
+    result = compile_and_call([a, b], T.dot(a, b), a_value, b_value)
+    assert_matches_numpy(result, np.dot(a_value, b_value))
 
 
 def test_dot_spellings() -> None:

@@ -69,9 +69,33 @@ def test_a_c_function_reads_a_value_a_device_call_left() -> None:
 
 
 def test_an_op_without_a_device_operation_is_refused_at_function_time() -> None:
+    from tracegraph.sandbox.rng_mrg import MRG_RandomStreams
+
+    p = T.dmatrix("p")
+    draws = MRG_RandomStreams(3).multinomial(pvals=p)
+    with pytest.raises(UnsupportedOperationError, match=r"multinomial.* at .*test_torch_runtime"):
+        tracegraph.function([p], draws * 2)
+
+
+def test_indexing_runs_on_the_device_as_numpys() -> None:
     x = T.dmatrix("x")
-    with pytest.raises(UnsupportedOperationError, match=r"tg.subtensor at .*test_torch_runtime"):
-        tracegraph.function([x], x[1:] * 2)
+    i = T.lvector("i")
+    f = tracegraph.function(
+        [x, i], [x[::-1, 1], x[i, 1:], T.set_subtensor(x[i, 0], 0.0), T.inc_subtensor(x[i], 1.0)]
+    )
+    values = np.arange(12.0).reshape(4, 3)
+    index = np.array([3, 0, 3])
+    reversed_column, gathered, written, added = f(torch.from_numpy(values), index)
+    np.testing.assert_array_equal(reversed_column, values[::-1, 1])
+    np.testing.assert_array_equal(gathered, values[index, 1:])
+    expected = values.copy()
+    expected[index, 0] = 0.0
+    np.testing.assert_array_equal(written, expected)
+    expected = values.copy()
+    np.add.at(expected, index, 1.0)
+    np.testing.assert_array_equal(added, expected)
+    with pytest.raises(IndexError, match=r"tg\.subtensor at .*index 4 is out of bounds"):
+        f(values, np.array([4]))
 
 
 def test_launches_are_specialized_as_tritons_own_launcher_does() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
@@ -21,7 +22,7 @@ from tracegraph.backends.steps import blames
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.helpers import helpers_source
 from tracegraph.backends.triton.index_reductions import arg_reduction
-from tracegraph.backends.triton.loops import LoopKernel, accumulator_dtype
+from tracegraph.backends.triton.loops import SUM, LoopKernel, accumulator_dtype
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES
 from tracegraph.ir import mrg31k3p, ops
 from tracegraph.ir.location import format_location
@@ -287,11 +288,25 @@ class StepEmitter:
                 self.launcher.write(self._fail(step, 0, "runtime", message, ""))
 
     def blas_dot(self, dot: tgk.BlasDotOp, step: int) -> None:
+        self._dot(step, dot.lhs, dot.rhs, dot.result)
+
+    def _dot(
+        self, step: int, lhs_value: SSAValue, rhs_value: SSAValue, result_value: SSAValue
+    ) -> None:
+        """A blocked product: ``tl.dot`` where the result is float (operands cast to its dtype,
+        as NumPy's dot casts them before its BLAS call), else products summed in int64 per
+        block (integers wrap as NumPy's do; a bool result is whether any product is true)."""
         name = self._kernel_name(step, "dot")
-        dtype = dtype_of(dot.result)
+        dtype = dtype_of(result_value)
+        floating = dtype in ("float32", "float64")
+        compute = dtype if floating else "int64"
+        # Triton 3.6-3.8 cannot lower a float64 tl.dot whose operand was converted from a
+        # type narrower than 32 bits (bool, int8, int16): those products are summed.
+        narrow = any(np.dtype(dtype_of(v)).itemsize < 4 for v in (lhs_value, rhs_value))
+        summed = not floating or (dtype == "float64" and narrow)
         out = self.launcher
-        lhs, rhs = self.var[dot.lhs], self.var[dot.rhs]
-        lhs_rank, rhs_rank = len(shape_of(dot.lhs)), len(shape_of(dot.rhs))
+        lhs, rhs = self.var[lhs_value], self.var[rhs_value]
+        lhs_rank, rhs_rank = len(shape_of(lhs_value)), len(shape_of(rhs_value))
         if lhs_rank == 2:
             out.write(f"m, k = {lhs}.shape")
             out.write(f"sam, sak = rt.strides({lhs})")
@@ -306,15 +321,19 @@ class StepEmitter:
         with out.indent("if k != kb:"):
             out.write(self._fail(step, 0, "shape", message, f"{lhs}, {rhs}"))
         dims = ("m, " if lhs_rank == 2 else "") + ("n, " if rhs_rank == 2 else "")
-        result = self.var[dot.result]
+        result = self.var[result_value]
         out.write(f"{result} = rt.empty(({dims}), {dtype!r})")
         with out.indent("if m > 0 and n > 0:"):
-            out.write("BM, BN, BK = rt.dot_tile(m, n, k)")
+            # Summed products hold a BM x BK x BN block: smaller tiles.
+            out.write("BM, BN, BK = " + ("16, 16, 16" if summed else "rt.dot_tile(m, n, k)"))
             out.write(
                 f"rt.launch({name}, (rt.cdiv(m, BM), rt.cdiv(n, BN)), ({lhs}, {rhs}, {result}, "
                 "m, n, k, sam, sak, sbk, sbn, BM, BN, BK))"
             )
-        precision = ', input_precision="ieee"' if dtype == "float32" else ""
+        casts = [
+            f".to({TRITON_TYPES[compute]})" if dtype_of(v) != compute else ""
+            for v in (lhs_value, rhs_value)
+        ]
         kernels = self.kernels
         kernels.write("@triton.jit")
         header = f"def {name}(a, b, o, m, n, k{LOOP_BOUND}, sam, sak, sbk, sbn, BM: tl.constexpr, "
@@ -322,31 +341,41 @@ class StepEmitter:
             kernels.write(f'"""tg.dot at step {step}: a blocked product."""')
             kernels.write("rm = tl.program_id(0).to(tl.int64) * BM + tl.arange(0, BM)")
             kernels.write("rn = tl.program_id(1).to(tl.int64) * BN + tl.arange(0, BN)")
-            kernels.write(f"acc = tl.full((BM, BN), 0, {TRITON_TYPES[dtype]})")
+            kernels.write(f"acc = tl.full((BM, BN), 0, {TRITON_TYPES[compute]})")
             with kernels.indent("for k0 in range(0, k, BK):"):
                 kernels.write("rk = k0 + tl.arange(0, BK)")
                 kernels.write(
                     "x = tl.load(a + rm[:, None] * sam + rk[None, :] * sak, "
-                    "mask=(rm[:, None] < m) & (rk[None, :] < k), other=0)"
+                    f"mask=(rm[:, None] < m) & (rk[None, :] < k), other=0){casts[0]}"
                 )
                 kernels.write(
                     "y = tl.load(b + rk[:, None] * sbk + rn[None, :] * sbn, "
-                    "mask=(rk[:, None] < k) & (rn[None, :] < n), other=0)"
+                    f"mask=(rk[:, None] < k) & (rn[None, :] < n), other=0){casts[1]}"
                 )
-                # out_dtype said: Triton 3.6 accumulates in float32 unless told otherwise.
-                kernels.write(
-                    f"acc = tl.dot(x, y, acc{precision}, out_dtype={TRITON_TYPES[dtype]})"
-                )
+                if not summed:
+                    precision = ', input_precision="ieee"' if dtype == "float32" else ""
+                    # out_dtype said: Triton 3.6 accumulates in float32 unless told otherwise.
+                    kernels.write(
+                        f"acc = tl.dot(x, y, acc{precision}, out_dtype={TRITON_TYPES[dtype]})"
+                    )
+                else:
+                    # tl.reduce with the combine function: tl.sum is a jit function the
+                    # interpreter cannot call from a kernel it runs.
+                    kernels.write(f"acc += tl.reduce(x[:, :, None] * y[None, :, :], 1, {SUM})")
+            stored = (
+                "acc"
+                if floating
+                else ("acc != 0" if dtype == "bool" else f"acc.to({TRITON_TYPES[dtype]})")
+            )
             kernels.write(
-                "tl.store(o + rm[:, None] * n + rn[None, :], acc, "
+                f"tl.store(o + rm[:, None] * n + rn[None, :], {stored}, "
                 "mask=(rm[:, None] < m) & (rn[None, :] < n))"
             )
         kernels.write("")
-        pointer = "*" + SIGNATURE_TYPES[dtype]
         self.signatures[name] = {
-            "a": pointer,
-            "b": pointer,
-            "o": pointer,
+            "a": "*" + SIGNATURE_TYPES[dtype_of(lhs_value)],
+            "b": "*" + SIGNATURE_TYPES[dtype_of(rhs_value)],
+            "o": "*" + SIGNATURE_TYPES[dtype],
             **{p: "i64" for p in ("m", "n", "k", "sam", "sak", "sbk", "sbn")},
             **{c: "constexpr" for c in ("BM", "BN", "BK")},
         }
@@ -409,7 +438,11 @@ class StepEmitter:
 
     def host_call(self, op: tgk.HostCallOp, step: int) -> None:
         callee = op.callee
-        if isinstance(callee, NATIVE_HOST_CALLS):
+        if isinstance(callee, ops.DotOp):
+            # Dots that are not BLAS's (integers, mixed dtypes): a blocked kernel too.
+            self._dot(step, op.arguments[0], op.arguments[1], op.outputs[0])
+            return
+        if isinstance(callee, ops.ArgmaxOp | ops.ArgminOp):
             # A kernel of its own (index_reductions.py), not the runtime's array operation.
             name = self._kernel_name(step, "arg")
             inner = {callee.x: self.var[op.arguments[0]]}
@@ -429,7 +462,7 @@ class StepEmitter:
         self.launcher.write(f"{results}= rt.call({step}{arguments})")
 
 
-NATIVE_HOST_CALLS = (ops.ArgmaxOp, ops.ArgminOp)
+NATIVE_HOST_CALLS = (ops.ArgmaxOp, ops.ArgminOp, ops.DotOp)
 """Ops lowering leaves as host calls that the Triton emitter gives kernels of their own."""
 
 MRG_KERNEL = '''@triton.jit

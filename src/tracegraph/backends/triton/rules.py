@@ -55,8 +55,8 @@ TRITON_RULES: dict[type[Operation], TritonRule] = {
     ops.FusedOp: Native("a loop kernel over its body"),
     ops.YieldOp: Native("the outputs of a loop kernel"),
     ops.DotOp: Native(
-        "a blocked tl.dot kernel (float32 and float64 operands of one dtype; other dots have "
-        "no kernel yet)"
+        "a blocked kernel: tl.dot where the result is float (operands cast to its dtype), "
+        "products summed in int64 where it is an integer or bool"
     ),
     ops.ConstantOp: Native("uploaded once, given to the launcher"),
     ops.MRGUniformOp: Native("a kernel: a lane per stream, bit for bit the reference's numbers"),

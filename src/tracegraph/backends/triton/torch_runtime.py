@@ -8,7 +8,8 @@ which skips the argument binding of ``kernel[grid](...)``. On the CPU (a machine
 for testing) the kernels run under Triton's interpreter on CPU tensors.
 
 The array operations of ``tgk.host_call`` steps are torch's where the runtime has one
-(``TORCH_OPERATIONS``: reshapes); RandomStreams draws run on the host (NumPy's ``RandomState``,
+(``TORCH_OPERATIONS`` in ``torch_operations.py``: reshapes, indexing and its updates, joins,
+alloc, arange); RandomStreams draws run on the host (NumPy's ``RandomState``,
 Theano's numbers) and are uploaded; any other op is refused when the program is made, naming
 the op and the user's line, never run by a silent round trip through the host.
 """
@@ -25,11 +26,11 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.triton.compile import compile_kernel
 from tracegraph.backends.triton.runtime import split_columns
-from tracegraph.errors import ShapeMismatchError, UnsupportedOperationError
+from tracegraph.backends.triton.torch_operations import TORCH_OPERATIONS
+from tracegraph.errors import ShapeMismatchError, TracegraphError, UnsupportedOperationError
 from tracegraph.ir import ops
 from tracegraph.ir.interpreter import runtime_error
 from tracegraph.ir.location import format_location
-from tracegraph.ir.types import shape_of
 from tracegraph.lowering import dialect as tgk
 
 Fail = Callable[[int, int, str, str, Sequence[Any]], None]
@@ -71,29 +72,6 @@ def _on_host(reference: Call, device: Any) -> Call:
     return call
 
 
-def _reshape(op: Operation) -> Callable[..., Any]:
-    def reshape(x: Any, shape: Any) -> Any:
-        return x.reshape(tuple(int(s) for s in shape.reshape(-1).tolist()))
-
-    return reshape
-
-
-def _flatten(op: Operation) -> Callable[..., Any]:
-    keep = len(shape_of(op.results[0])) - 1
-
-    def flatten(x: Any) -> Any:
-        return x.reshape((*x.shape[:keep], math.prod(x.shape[keep:])))
-
-    return flatten
-
-
-TORCH_OPERATIONS: dict[type[Operation], Callable[[Operation], Callable[..., Any]]] = {
-    ops.ReshapeOp: _reshape,
-    ops.FlattenOp: _flatten,
-}
-"""The host-call ops this runtime runs as torch operations on the device: a builder, given
-the op, of the function of its operands (views where torch can, as NumPy)."""
-
 TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
     **{op: "a torch operation on the device" for op in TORCH_OPERATIONS},
     **{
@@ -106,12 +84,14 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
 
 def _on_device(op: Operation, function: Callable[..., Any], download: Callable[[Any], Any]) -> Call:
     """A torch operation as a step: its result as a tuple; a failure raises the reference's
-    error kind, naming the op (a size that does not fit is a shape error, as NumPy's
-    ``ValueError`` is there)."""
+    error kind, naming the op (the operation's own typed errors keep their kind; torch's errors
+    are sizes that do not fit, shape errors as NumPy's ``ValueError`` is there)."""
 
     def call(*operands: Any) -> tuple[Any, ...]:
         try:
             return (function(*operands),)
+        except TracegraphError as error:  # the operation's own, of the reference's kind
+            raise runtime_error(op, [download(o) for o in operands], error) from error
         except (RuntimeError, ValueError) as error:
             shown = [download(o) for o in operands]
             raise runtime_error(op, shown, ShapeMismatchError(str(error))) from error
