@@ -36,7 +36,7 @@ ALLOWED: dict[str, frozenset[str] | None] = {
     "compile": BASE | {"ir", "tensor", "gradient", "passes", "lowering", "backends"},
     # Built on tensor and compile, and what those build on.
     "random": BELOW_RANDOM,
-    "scan": BELOW_RANDOM,
+    "scan_module": BELOW_RANDOM,
     "ifelse": BELOW_RANDOM,
     "distributed": BELOW_RANDOM,
     # ``None``: any layer.

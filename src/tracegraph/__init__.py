@@ -44,6 +44,7 @@ from tracegraph.errors import (
     UnusedInputError,
 )
 from tracegraph.printing import debugprint, pp
+from tracegraph.scan_module import foldl, foldr, map, reduce, scan
 
 # The backend of the configured linker is loaded with the package, as a compiled-in backend
 # would be, so that the first function() of a program pays no import (the others load on
@@ -78,8 +79,13 @@ __all__ = [
     "__version__",
     "config",
     "debugprint",
+    "foldl",
+    "foldr",
     "function",
+    "map",
     "pp",
+    "reduce",
+    "scan",
     "shared",
     "tensor",
 ]

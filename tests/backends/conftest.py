@@ -30,6 +30,7 @@ TRITON_DEFAULT_MODULES = frozenset(
         "test_numpy_reductions.py",
         "test_numpy_signed_zeros.py",
         "test_numpy_byte_order.py",
+        "test_control_flow.py",
     }
 )
 """The modules whose Triton cases the default run takes (the ops Triton computes in loops,

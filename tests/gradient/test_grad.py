@@ -19,7 +19,7 @@ from xdsl.ir import Operation
 import tracegraph
 import tracegraph.tensor as T
 from tracegraph import function, shared
-from tracegraph.errors import DisconnectedInputError, UnsupportedOperationError
+from tracegraph.errors import DisconnectedInputError
 from tracegraph.gradient import grad, hessian, jacobian, verify_grad
 from tracegraph.ir.location import format_location
 from tracegraph.printing import pp
@@ -493,12 +493,22 @@ def test_jacobian_with_a_symbolic_wrt_shape() -> None:
     np.testing.assert_allclose(function([x], jac)(xv), [2 * xv, np.prod(xv) / xv])
 
 
-def test_jacobian_and_hessian_need_static_shapes() -> None:
+def test_jacobian_and_hessian_of_symbolic_shapes_loop_over_the_rows() -> None:
+    # One scan step per row (issue 15), so a T.dvector needs no static shape, and the graph
+    # holds one loop, not one gradient per row.
+    from tracegraph.ir.ops import ScanOp
+
     x = T.dvector("x")
-    with pytest.raises(UnsupportedOperationError, match=r"jacobian: .*must be known.*shape=\("):
-        jacobian(x**2, x)
-    with pytest.raises(UnsupportedOperationError, match=r"hessian: the shape of 'x'"):
-        hessian(T.sum(x**3), x)
+    j, h = jacobian(x**2, x), hessian(T.sum(x**3) * T.sum(x), x)
+    assert j.type.shape == h.type.shape == (None, None)
+    f = function([x], [j, h])
+    assert sum(isinstance(op, ScanOp) for op in f.maker.fgraph.toposort()) >= 1
+    xv = np.array([1.0, 2.0, 3.0])
+    jv, hv = f(xv)
+    np.testing.assert_allclose(jv, np.diag(2 * xv))
+    total = np.sum(xv)
+    expected = np.diag(6 * xv * total) + 3 * xv[:, None] ** 2 + 3 * xv[None, :] ** 2
+    np.testing.assert_allclose(hv, expected)
 
 
 def test_hessian_matches_numpy() -> None:

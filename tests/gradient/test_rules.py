@@ -367,6 +367,87 @@ def dimshuffle_cases() -> list[Case]:
     ]
 
 
+def scan_cases() -> list[Case]:
+    """Backpropagation through time: sequences, recurrent states (one and two taps back),
+    non-sequences, outer values the step reads, mapped outputs, reversed loops, early stops,
+    loops inside loops."""
+    import tracegraph
+
+    def rnn(x: TensorVariable, w: TensorVariable, h0: TensorVariable) -> TensorVariable:
+        hs, _ = tracegraph.scan(
+            lambda xt, h, w: T.tanh(T.dot(xt, w) + h), sequences=x, outputs_info=h0,
+            non_sequences=w,
+        )  # fmt: skip
+        return hs
+
+    def two_taps(x0: TensorVariable, a: TensorVariable) -> TensorVariable:
+        hs, _ = tracegraph.scan(
+            lambda h2, h1: h2 * a + T.sin(h1),
+            outputs_info=dict(initial=x0, taps=[-2, -1]),
+            n_steps=4,
+        )
+        return hs
+
+    def mapped_backwards(x: TensorVariable, y: TensorVariable) -> TensorVariable:
+        (running, products), _ = tracegraph.scan(
+            lambda xt, acc: (acc * 0.5 + xt * y, T.exp(xt) * y),
+            sequences=x,
+            outputs_info=[T.zeros_like(y), None],
+            go_backwards=True,
+        )
+        return running.sum() + products.sum(axis=0) * running[-1]
+
+    def until_a_bound(a: TensorVariable) -> TensorVariable:
+        def grow(p: TensorVariable) -> Any:
+            return p * a, tracegraph.scan_module.until(p.sum() > 100.0)
+
+        powers, _ = tracegraph.scan(grow, outputs_info=T.ones_like(a), n_steps=6)
+        return powers
+
+    def nested(x: TensorVariable, w: TensorVariable) -> TensorVariable:
+        def row(xt: TensorVariable) -> TensorVariable:
+            inner, _ = tracegraph.scan(lambda v, acc: acc * w + v, sequences=xt,
+                                       outputs_info=T.zeros_like(w))  # fmt: skip
+            return inner[-1]
+
+        rows, _ = tracegraph.scan(row, sequences=x)
+        return rows
+
+    return [
+        case("rnn", rnn, values(5, 3), values(3, 3) * 0.5, values(3)),
+        case("two-taps", two_taps, values(2, 3), values(3)),
+        case("mapped-go-backwards", mapped_backwards, values(4, 2), values(2)),
+        case("until", until_a_bound, positive(3) + 1.0),
+        case("nested", nested, values(3, 4), values()),
+    ]
+
+
+def ifelse_cases() -> list[Case]:
+    """The branch taken gets the gradient; the other's inputs get zeros."""
+    from tracegraph.ifelse import ifelse
+
+    def pick(first: bool) -> Expression:
+        def choose(x: TensorVariable, y: TensorVariable) -> TensorVariable:
+            condition = T.lt(0.0, 1.0) if first else T.gt(0.0, 1.0)
+            return ifelse(condition, T.tanh(x * y), T.exp(x) + y)
+
+        return choose
+
+    def several(x: TensorVariable, y: TensorVariable) -> TensorVariable:
+        a, b = ifelse(T.lt(x.sum(), 100.0), [x * y, y**2], [x, y])
+        return a * b
+
+    def data_condition(x: TensorVariable, y: TensorVariable) -> TensorVariable:
+        return ifelse(T.lt(x[0], y[0]), (x - y).sum() * x, T.sin(y) * x[1])
+
+    return [
+        case("then", pick(True), values(2, 3), values(2, 3)),
+        case("else", pick(False), values(2, 3), values(2, 3)),
+        case("several-outputs", several, values(3), values(3)),
+        case("condition-on-data", data_condition, distinct(3), distinct(3)),
+    ]
+
+
 CASES: dict[type[Operation], list[Case]] = {
     # unary elementwise
     ops.NegOp: unary_cases(lambda x: -x, values),
@@ -553,6 +634,9 @@ CASES: dict[type[Operation], list[Case]] = {
     ops.SubtensorOp: subtensor_cases(),
     ops.SetSubtensorOp: set_subtensor_cases(),
     ops.IncSubtensorOp: inc_subtensor_cases(),
+    # control flow
+    ops.ScanOp: scan_cases(),
+    ops.IfElseOp: ifelse_cases(),
 }
 
 

@@ -199,8 +199,15 @@ def trace_function(
 
     for op in collector.order:
         operands = [mapping[collector.resolve(v)] for v in op.operands]
-        clone = op.clone_without_regions(mapping, clone_operands=False)
+        # Bodies (tg.scan, tg.ifelse) are copied whole: they read only their own arguments.
+        clone = (
+            op.clone_without_regions(mapping, clone_operands=False)
+            if not op.regions
+            else op.clone()
+        )
         clone.operands = operands
+        for result, copied in zip(op.results, clone.results, strict=True):
+            mapping[result] = copied
         block.add_op(clone)
 
     roots = [o.value for o in outputs] + [u.value for _, u in all_updates]

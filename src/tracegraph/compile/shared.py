@@ -15,13 +15,19 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from xdsl.ir import Operation
 
 from tracegraph.backends.registry import DeviceValue, ValueCell
 from tracegraph.errors import GraphTypeError
 from tracegraph.ir.location import user_location
 from tracegraph.ir.ops import SharedOp
 from tracegraph.tensor.types import TensorType
-from tracegraph.tensor.variable import TensorVariable, Variable, attach_variable
+from tracegraph.tensor.variable import (
+    TensorVariable,
+    Variable,
+    attach_variable,
+    attached_variable,
+)
 
 
 class BaseSharedVariable(Variable):
@@ -237,3 +243,18 @@ def shared(
         broadcastable = (False,) * array.ndim
     variable_type = TensorType(array.dtype, broadcastable, shape)
     return SharedVariable(variable_type, array, name, strict, allow_downcast)
+
+
+def advanced_state(op: Operation) -> BaseSharedVariable | None:
+    """The shared variable ``op`` advances: one it reads whose default update is a result of
+    ``op`` (a random stream's draw), or None."""
+    for operand in op.operands:
+        owner = operand.owner
+        if not isinstance(owner, SharedOp):
+            continue
+        shared = attached_variable(owner)
+        if not isinstance(shared, BaseSharedVariable) or shared.default_update is None:
+            continue
+        if shared.default_update.value.owner is op:
+            return shared
+    return None

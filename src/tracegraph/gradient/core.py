@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal, overload
 
 import numpy as np
@@ -26,12 +26,18 @@ from tracegraph.errors import (
     UndefinedGradientError,
     UnsupportedOperationError,
 )
-from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable, UndefinedGradient, match_type
+from tracegraph.gradient.rules import (
+    VJP_RULES,
+    MultiResultRule,
+    NotDifferentiable,
+    UndefinedGradient,
+    match_type,
+)
 from tracegraph.gradient.stable import COMPOSITE_RULES
 from tracegraph.ir.location import format_location
 from tracegraph.ir.types import is_tensor
 from tracegraph.tensor import basic, shapes
-from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable
+from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, wrap_value
 
 DisconnectedPolicy = Literal["ignore", "warn", "raise"]
 ReturnDisconnected = Literal["zero", "none", "disconnected"]
@@ -121,6 +127,9 @@ def _backpropagate(
         if isinstance(rule, UndefinedGradient):
             _check_no_gradient_through(op, rule, live, gradients)
             continue
+        if isinstance(rule, MultiResultRule):
+            _multi_result_gradients(op, rule, live, gradients)
+            continue
         result = op.results[0]
         if result not in live:
             continue
@@ -145,6 +154,26 @@ def _backpropagate(
             if operand_gradient is not None and operand.value in live:
                 gradients.add(operand.value, match_type(operand_gradient, operand))
     return {t: gradients.total(t) for t in targets}, reached
+
+
+def _multi_result_gradients(
+    op: Operation, rule: MultiResultRule, live: set[SSAValue], gradients: _Accumulator
+) -> None:
+    """Apply the rule of an op with several results to the gradients its results received."""
+    received = [gradients.total(r) if r in live else None for r in op.results]
+    if all(g is None for g in received):
+        return
+    for result, g in zip(op.results, received, strict=True):
+        if g is not None:
+            gradients.contributions[result] = [g]
+    operands = [wrap_value(v) for v in op.operands]
+    results = [wrap_value(r) for r in op.results]
+    for operand, gradient in zip(
+        operands, rule.function(op, operands, results, received), strict=True
+    ):
+        if gradient is not None and operand.value in live:
+            assert isinstance(operand, TensorVariable)
+            gradients.add(operand.value, match_type(gradient, operand))
 
 
 def _check_no_gradient_through(
@@ -358,7 +387,8 @@ def jacobian(
     """The Jacobian of ``expression`` with respect to ``wrt``: an array of shape
     ``expression.shape + wrt.shape`` (one per ``wrt`` when it is a list).
 
-    Each element of ``expression`` gives one gradient, so its shape must be static.
+    Each element of ``expression`` gives one gradient, computed by one step of a loop
+    (``scan``), so shapes may be symbolic.
 
     >>> import tracegraph.tensor as T
     >>> from tracegraph import function
@@ -372,16 +402,23 @@ def jacobian(
     if expression.ndim == 0:
         rows = grad(expression, targets, consider_constant, disconnected_inputs)
         return rows[0] if isinstance(wrt, TensorVariable) else rows
-    count = _static_size(expression, "jacobian")
     flat = shapes.flatten(expression)
-    per_target: list[list[TensorVariable]] = [[] for _ in targets]
-    for i in range(count):
-        row = grad(flat[i], targets, consider_constant, disconnected_inputs)
-        for column, gradient in zip(per_target, row, strict=True):
-            column.append(gradient)
+
+    def row(i: TensorVariable) -> list[TensorVariable]:
+        return grad(flat[i], targets, consider_constant, disconnected_inputs)
+
+    if ROW_LOOP:
+        # One step per row, as Theano: a loop op, whatever the size (not unrolled).
+        stacked_rows = ROW_LOOP[0](row, flat.shape[0])
+    else:
+        count = _static_size(expression, "jacobian")
+        per_target: list[list[TensorVariable]] = [[] for _ in targets]
+        for i in range(count):
+            for column, gradient in zip(per_target, row(as_tensor_variable(i)), strict=True):
+                column.append(gradient)
+        stacked_rows = [shapes.stack(column) for column in per_target]
     results = []
-    for target, column in zip(targets, per_target, strict=True):
-        stacked = shapes.stack(column)
+    for target, stacked in zip(targets, stacked_rows, strict=True):
         out_shape = [*expression.type.shape, *target.type.shape]
         if all(size is not None for size in out_shape):
             results.append(stacked.reshape(tuple(s for s in out_shape if s is not None)))
@@ -389,6 +426,17 @@ def jacobian(
             shape = shapes.concatenate([shapes.shape(expression), shapes.shape(target)])
             results.append(stacked.reshape(shape, ndim=len(out_shape)))
     return results[0] if isinstance(wrt, TensorVariable) else results
+
+
+ROW_LOOP: list[
+    Callable[
+        [Callable[[TensorVariable], list[TensorVariable]], TensorVariable], list[TensorVariable]
+    ]
+] = []
+"""The loop ``jacobian`` builds its rows with: ``loop(row, n)`` stacks ``row(i)`` (a list of
+tensors) for ``i`` in ``0..n-1``, each of them on a new first axis. ``tracegraph.scan_module``
+(a layer above) registers ``scan``; without it the rows are unrolled, which needs static
+sizes."""
 
 
 @overload
@@ -416,7 +464,7 @@ def hessian(
     disconnected_inputs: DisconnectedPolicy = "raise",
 ) -> TensorVariable | list[TensorVariable]:
     """The Hessian of the scalar ``cost`` with respect to a vector ``wrt`` (or each of a list):
-    the Jacobian of the gradient. ``wrt`` needs a static shape, as for ``jacobian``.
+    the Jacobian of the gradient.
 
     >>> import tracegraph.tensor as T
     >>> from tracegraph import function
@@ -429,7 +477,8 @@ def hessian(
     targets = [wrt] if isinstance(wrt, TensorVariable) else list(wrt)
     results = []
     for target in targets:
-        _static_size(target, "hessian")  # name the variable asked for, not its gradient
+        if not ROW_LOOP:
+            _static_size(target, "hessian")  # name the variable asked for, not its gradient
         gradient = grad(cost, target, consider_constant, disconnected_inputs)
         results.append(jacobian(gradient, target, consider_constant, disconnected_inputs))
     return results[0] if isinstance(wrt, TensorVariable) else results

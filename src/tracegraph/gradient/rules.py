@@ -50,7 +50,19 @@ class UndefinedGradient:
     reason: str
 
 
-VJP_RULES: dict[type[Operation], VJPRule | NotDifferentiable | UndefinedGradient] = {}
+@dataclass(frozen=True)
+class MultiResultRule:
+    """The VJP of an op with several results (``tg.scan``, ``tg.ifelse``):
+    ``function(op, operands, results, gradients)`` gets one gradient per result (``None``
+    where none reaches it) and returns one per operand (``None`` where none flows). Operands
+    and results that are not tensors (random states) come as plain variables."""
+
+    function: Callable[[Any, list[Any], list[Any], list[TensorVariable | None]], Gradients]
+
+
+VJP_RULES: dict[
+    type[Operation], VJPRule | MultiResultRule | NotDifferentiable | UndefinedGradient
+] = {}
 """The VJP rule of every op class, or ``NotDifferentiable`` / ``UndefinedGradient`` for ops
 without a gradient."""
 

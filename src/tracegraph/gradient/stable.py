@@ -28,6 +28,7 @@ from xdsl.ir import Operation, SSAValue
 
 from tracegraph.gradient.rules import (
     VJP_RULES,
+    MultiResultRule,
     NotDifferentiable,
     UndefinedGradient,
     expand_reduced,
@@ -108,7 +109,7 @@ def _through_selections(chain: list[Operation], g: TensorVariable) -> TensorVari
     of ``SELECTIONS``, outermost first) of a value whose gradient is ``g``."""
     for op in chain:
         rule = VJP_RULES[type(op)]
-        assert not isinstance(rule, NotDifferentiable | UndefinedGradient)
+        assert not isinstance(rule, NotDifferentiable | UndefinedGradient | MultiResultRule)
         operands = [TensorVariable(v) for v in op.operands]
         gradient = rule(op, operands, TensorVariable(op.results[0]), g)[0]
         assert gradient is not None

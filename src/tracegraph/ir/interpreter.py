@@ -3,8 +3,9 @@
 It is the oracle every other backend is compared against, and ``mode="FAST_COMPILE"``.
 ``REFERENCE_RULES`` (``reference_rules.py``) maps each op class to a *kernel builder*: a
 function that reads the op's properties once and returns the kernel, a function from operand
-arrays to the result array. The random and softmax ops' kernels are in ``random_kernels.py``
-and ``softmax_kernels.py``, which this module imports so that the table is complete.
+arrays to the result array. The random, softmax and control-flow ops' kernels are in
+``random_kernels.py``, ``softmax_kernels.py`` and ``control_kernels.py``, which this module
+imports so that the table is complete.
 Elementwise ops follow Theano's broadcasting: only dimensions of static size 1 broadcast.
 """
 
@@ -17,7 +18,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 
 from tracegraph.errors import (
     IndexOutOfBoundsError,
@@ -25,6 +26,7 @@ from tracegraph.errors import (
     ShapeMismatchError,
     TracegraphError,
 )
+from tracegraph.ir import control_kernels as _control_kernels  # noqa: F401
 from tracegraph.ir import ops
 
 # The kernels of the random and softmax ops live beside this module; importing them registers
@@ -466,8 +468,8 @@ def _subtensor_update(op: SubtensorUpdateOp) -> Kernel:
 
 
 class ReferenceProgram:
-    """A ``func.func`` of the tg dialect (or the body of a ``tg.fused``), ready to run on NumPy
-    arrays.
+    """A ``func.func`` of the tg dialect (or the body of a ``tg.fused``, or any block ending with
+    ``tg.yield``), ready to run on NumPy arrays.
 
     >>> from tracegraph.ir import parse_module
     >>> module = parse_module('''
@@ -479,9 +481,9 @@ class ReferenceProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp | ops.FusedOp):
+    def __init__(self, function: FuncOp | ops.FusedOp | Block):
         slots: dict[SSAValue, int] = {}
-        block = function.body.block
+        block = function if isinstance(function, Block) else function.body.block
         for arg in block.args:
             slots[arg] = len(slots)
         self.num_args = len(slots)

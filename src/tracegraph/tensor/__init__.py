@@ -121,7 +121,8 @@ first use (``__getattr__``, PEP 562)."""
 if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that does not exist
 
     def __getattr__(name: str) -> Any:
-        """The gradient functions, imported from ``tracegraph.gradient`` on first use.
+        """The gradient functions, imported from ``tracegraph.gradient`` on first use (and
+        the submodule ``shared_randomstreams``, as Theano's ``T.shared_randomstreams``).
 
         >>> import tracegraph.tensor as T
         >>> x = T.dscalar('x')
@@ -134,6 +135,10 @@ if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that 
             function = getattr(gradient, name)
             globals()[name] = function
             return function
+        if name == "shared_randomstreams":  # T.shared_randomstreams.RandomStreams, as Theano
+            import importlib
+
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:

@@ -80,6 +80,11 @@ _runs_reference(
 )
 _runs_reference("no C yet", ops.MultinomialFromUniformOp)
 _runs_reference(
+    "the body runs on the reference interpreter, a step at a time (compiled bodies: not yet)",
+    ops.ScanOp,
+)
+_runs_reference("the branch taken runs on the reference interpreter", ops.IfElseOp)
+_runs_reference(
     "expanded into max, exp, sum and fused loops by the expand pass, before fusion; the "
     "reference kernel runs only where that pass is left out",
     ops.SoftmaxOp,

@@ -26,7 +26,7 @@ from tracegraph.backends.triton.loops import SUM, LoopKernel, accumulator_dtype
 from tracegraph.backends.triton.scalar import SIGNATURE_TYPES, TRITON_TYPES
 from tracegraph.ir import mrg31k3p, ops
 from tracegraph.ir.location import format_location
-from tracegraph.ir.types import dtype_of, shape_of
+from tracegraph.ir.types import dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering.lower import ALLOCATING
 
@@ -97,9 +97,12 @@ class StepEmitter:
             self.launcher.write(_comment(op, step))
             TRITON_KERNEL_RULES[type(op)](self, op, step)
         # A result the function did not allocate (an argument, a constant, a view of one)
-        # is copied: the caller owns what it gets.
+        # is copied: the caller owns what it gets. (A random state is the function's update:
+        # the shared variable copies what it keeps.)
         outputs = "".join(
-            f"{self.var[v]}, " if isinstance(v.owner, ALLOCATING) else f"rt.copy({self.var[v]}), "
+            f"{self.var[v]}, "
+            if isinstance(v.owner, ALLOCATING) or not is_tensor(v)
+            else f"rt.copy({self.var[v]}), "
             for v in returns
         )
         self.launcher.write(f"return ({outputs})")

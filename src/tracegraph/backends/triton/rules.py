@@ -97,6 +97,14 @@ _array_operation(
 )
 _array_operation("no sampling kernel yet", ops.MultinomialFromUniformOp)
 _array_operation(
+    "the body runs on the reference interpreter, a step at a time (no device loop yet: "
+    "refused on a GPU)",
+    ops.ScanOp,
+)
+_array_operation(
+    "the branch taken runs on the reference interpreter (refused on a GPU)", ops.IfElseOp
+)
+_array_operation(
     "expanded into max, exp, sum and fused loops by the expand pass, before fusion",
     ops.SoftmaxOp,
     ops.LogSoftmaxOp,

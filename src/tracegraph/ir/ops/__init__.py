@@ -1,5 +1,6 @@
 """The ops of the ``tg`` dialect, one family per module."""
 
+from tracegraph.ir.ops.control import IfElseOp, ScanOp
 from tracegraph.ir.ops.core import ConstantOp, InputOp, SharedOp
 from tracegraph.ir.ops.elementwise import (
     AbsOp,
@@ -122,6 +123,7 @@ __all__ = [
     "FusedOp",
     "GeOp",
     "GtOp",
+    "IfElseOp",
     "IncSubtensorOp",
     "InputOp",
     "IntDivOp",
@@ -154,6 +156,7 @@ __all__ = [
     "ReductionOp",
     "ReshapeOp",
     "RoundOp",
+    "ScanOp",
     "SetSubtensorOp",
     "ShapeOp",
     "SharedOp",

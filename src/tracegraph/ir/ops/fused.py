@@ -17,6 +17,7 @@ from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
+    lazy_traits_def,
     region_def,
     traits_def,
     var_operand_def,
@@ -56,12 +57,19 @@ class FusedOp(IRDLOperation):
 
 @irdl_op_definition
 class YieldOp(IRDLOperation):
-    """The end of a ``tg.fused`` body: the values that become the fused op's results."""
+    """The end of a body (of ``tg.fused``, ``tg.scan`` or ``tg.ifelse``): the values it gives
+    its op."""
 
     name = "tg.yield"
-    values = var_operand_def(TensorType)
-    traits = traits_def(IsTerminator(), HasParent(FusedOp), Pure())
+    values = var_operand_def()
+    traits = lazy_traits_def(lambda: (IsTerminator(), HasParent(FusedOp, *_control_ops()), Pure()))
     assembly_format = "$values attr-dict `:` type($values)"
 
     def __init__(self, values: Sequence[SSAValue]):
         super().__init__(operands=[list(values)])
+
+
+def _control_ops() -> tuple[type[IRDLOperation], ...]:
+    from tracegraph.ir.ops.control import IfElseOp, ScanOp  # they import YieldOp
+
+    return (ScanOp, IfElseOp)

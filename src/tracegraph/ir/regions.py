@@ -1,0 +1,97 @@
+"""Bodies of ops with regions (``tg.scan``, ``tg.ifelse``) from traced graphs.
+
+A body is built the way Theano built its inner graphs: the user's function is called on
+placeholders (the arguments of a new block), and the ops between its results and those
+placeholders are copied into the block. A value the body reads from outside becomes an operand
+of the op and an argument of the block (an implicit non-sequence, in Theano's words): regions
+are isolated from above. Which ops go inside is the caller's rule (``inside``): a loop keeps
+outside what does not change between steps, a branch takes inside all that only it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from xdsl.ir import Block, Operation, SSAValue
+
+from tracegraph.ir.ops import YieldOp
+
+Inside = Callable[[Operation, bool], bool]
+"""Whether an op goes into the body, given it and whether any of its operands is a value of
+the body."""
+
+
+@dataclass
+class BodyPlan:
+    """The ops of a body, in an order that defines values before their uses."""
+
+    ops: list[Operation] = field(default_factory=list)
+    inside: set[SSAValue] = field(default_factory=set)
+    """The values the body computes (results of ``ops``) or is given (``sources``)."""
+
+
+def plan_body(roots: Iterable[SSAValue], sources: Iterable[SSAValue], inside: Inside) -> BodyPlan:
+    """The ops between ``roots`` and the body's ``sources`` (its arguments, and values it
+    binds to arguments) that ``inside`` takes into the body."""
+    plan = BodyPlan(inside=set(sources))
+    decided: dict[int, bool] = {}
+    for root in roots:
+        stack: list[tuple[SSAValue, bool]] = [(root, False)]
+        while stack:
+            value, expanded = stack.pop()
+            op = value.owner
+            if value in plan.inside or not isinstance(op, Operation) or id(op) in decided:
+                continue
+            if not expanded:
+                stack.append((value, True))
+                stack.extend((operand, False) for operand in reversed(op.operands))
+                continue
+            taken = inside(op, any(v in plan.inside for v in op.operands))
+            decided[id(op)] = taken
+            if taken:
+                plan.ops.append(op)
+                plan.inside.update(op.results)
+    return plan
+
+
+def build_body(
+    block: Block, plan: BodyPlan, roots: Sequence[SSAValue], bound: dict[SSAValue, SSAValue]
+) -> list[SSAValue]:
+    """Copy the planned ops into ``block`` and end it with ``tg.yield`` of ``roots``.
+    ``bound`` maps the values the block already has an argument for (its own arguments map to
+    themselves); every other outside value the body reads gets a new argument at the end of
+    the block. Returns those outside values, in argument order."""
+    mapping = dict(bound)
+    for arg in block.args:
+        mapping.setdefault(arg, arg)
+    implicit: list[SSAValue] = []
+
+    def inner(value: SSAValue) -> SSAValue:
+        if value not in mapping:
+            mapping[value] = block.insert_arg(value.type, len(block.args))
+            implicit.append(value)
+        return mapping[value]
+
+    for op in plan.ops:
+        operands = [inner(v) for v in op.operands]
+        clone = op.clone()  # a region inside reads only its own values (isolated)
+        clone.operands = operands
+        for original, copied in zip(op.results, clone.results, strict=True):
+            mapping[original] = copied
+        block.add_op(clone)
+    block.add_op(YieldOp([inner(root) for root in roots]))
+    return implicit
+
+
+def inline_body(block: Block, values: Sequence[SSAValue]) -> list[SSAValue]:
+    """What ``block`` yields, computed outside it from ``values`` (one per argument): its ops
+    copied, detached, with its arguments replaced (a gradient differentiates a body so)."""
+    mapping: dict[SSAValue, SSAValue] = dict(zip(block.args, values, strict=True))
+    for op in block.ops:
+        if isinstance(op, YieldOp):
+            return [mapping[v] for v in op.values]
+        clone = op.clone()  # a region inside reads only its own values (isolated)
+        clone.operands = [mapping[v] for v in op.operands]
+        mapping.update(zip(op.results, clone.results, strict=True))
+    raise ValueError("a body ends with tg.yield")

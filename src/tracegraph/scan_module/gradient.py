@@ -1,0 +1,207 @@
+"""The gradient of ``tg.scan``: backpropagation through time, as a second ``tg.scan`` that runs
+the steps backwards (Theano's scan gradient).
+
+At reverse step ``t`` the forward step is computed again from what it read (the sequences'
+slices, the states' values at its taps, the non-sequences: the forward scan's outputs give
+them all) and differentiated, with the gradient of the step's new state being what the cost
+sends it directly plus what later steps sent back through their taps. Carried through the
+reverse steps: for each recurrent state, the gradients waiting for its last ``span`` values;
+for each non-sequence, the sum of its gradients over the steps. The reverse scan collects the
+gradient of each sequence's slice. ``truncate_gradient=k`` runs only the last ``k`` steps
+backwards: earlier slices and the initial values get zeros.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xdsl.ir import Block, SSAValue
+
+from tracegraph.errors import UnsupportedOperationError
+from tracegraph.gradient.rules import VJP_RULES, MultiResultRule
+from tracegraph.ir.location import format_location
+from tracegraph.ir.ops import ScanOp
+from tracegraph.ir.regions import build_body, inline_body, plan_body
+from tracegraph.ir.types import tensor_type
+from tracegraph.tensor import basic, math, shapes
+from tracegraph.tensor.subtensor import set_subtensor
+from tracegraph.tensor.variable import TensorVariable, Variable, wrap_value
+
+
+def _is_float(variable: Any) -> bool:
+    return isinstance(variable, TensorVariable) and variable.dtype.startswith("float")
+
+
+def _reversed(x: TensorVariable) -> TensorVariable:
+    return x[::-1]
+
+
+class _ReverseStep:
+    """The block of the reverse scan and the placeholders of its arguments."""
+
+    def __init__(self) -> None:
+        self.block = Block()
+
+    def argument(self, ir_type: Any) -> TensorVariable:
+        value = wrap_value(self.block.insert_arg(ir_type, len(self.block.args)))
+        assert isinstance(value, TensorVariable)
+        return value
+
+    def slice_of(self, sequence: TensorVariable) -> TensorVariable:
+        return self.argument(tensor_type(sequence.dtype, sequence.type.shape[1:]))
+
+
+def _scan_vjp(
+    op: ScanOp, operands: list[Any], results: list[Any], gradients: list[TensorVariable | None]
+) -> list[TensorVariable | None]:
+    sequence_count, recurrent_count = len(op.sequences), len(op.initial)
+    carried_count = len(op.carried)
+    sequences = operands[1 : 1 + sequence_count]
+    initial = operands[1 + sequence_count : 1 + sequence_count + recurrent_count]
+    non_sequences = operands[1 + sequence_count + recurrent_count + carried_count :]
+    stacked = results[:recurrent_count]
+    mapped = results[recurrent_count + carried_count :]
+    g_stacked = gradients[:recurrent_count]
+    g_mapped = gradients[recurrent_count + carried_count :]
+    if carried_count:
+        raise UnsupportedOperationError(
+            f"grad: {op.name} at {format_location(op.location)} threads random states or "
+            "shared-variable updates through its steps; gradients through such a loop are not "
+            "supported yet (draw the random numbers outside the loop, as a sequence)"
+        )
+    taps = op.get_taps()
+    spans = [-min(t) for t in taps]
+    steps = (stacked or mapped)[0].shape[0]
+    if op.truncate_gradient.value.data >= 0:
+        run = basic.cast(math.minimum(steps, op.truncate_gradient.value.data), "int64")
+    else:
+        run = steps
+
+    step = _ReverseStep()
+    reverse_sequences: list[TensorVariable] = []
+
+    def sequence_argument(sequence: TensorVariable) -> TensorVariable:
+        reverse_sequences.append(_reversed(sequence[:steps]))
+        return step.slice_of(sequence)
+
+    slices = [sequence_argument(s) for s in sequences]
+    tap_values: list[list[TensorVariable]] = []
+    for start, state_taps, span, values in zip(initial, taps, spans, stacked, strict=True):
+        history = shapes.concatenate([start, values])
+        tap_values.append(
+            [sequence_argument(history[span + tap : span + tap + steps]) for tap in state_taps]
+        )
+    g_stacked_slices = [
+        sequence_argument(g) if g is not None and _is_float(v) else None
+        for g, v in zip(g_stacked, stacked, strict=True)
+    ]
+    g_mapped_slices = [
+        sequence_argument(g) if g is not None and _is_float(v) else None
+        for g, v in zip(g_mapped, mapped, strict=True)
+    ]
+    waiting = [step.argument(s.value.type) if _is_float(s) else None for s in initial]
+    sums = [step.argument(n.value.type) if _is_float(n) else None for n in non_sequences]
+    inner_non_sequences = [step.argument(n.value.type) for n in non_sequences]
+
+    # The forward step again, on the reverse step's arguments
+    forward_args: list[SSAValue] = [s.value for s in slices]
+    forward_args += [v.value for values in tap_values for v in values]
+    forward_args += [n.value for n in inner_non_sequences]
+    yielded = [wrap_value(v) for v in inline_body(op.body.block, forward_args)]
+    known: dict[SSAValue, TensorVariable] = {}
+
+    def send(value: Variable, g: TensorVariable) -> None:
+        known[value.value] = known[value.value] + g if value.value in known else g
+
+    for i, new_state in enumerate(yielded[:recurrent_count]):
+        if waiting[i] is None or not _is_float(new_state):
+            continue
+        wait = waiting[i]
+        assert wait is not None
+        g_slice = g_stacked_slices[i]
+        send(new_state, wait[0] + g_slice if g_slice is not None else wait[0])
+    for output, g_slice in zip(yielded[recurrent_count:], g_mapped_slices, strict=False):
+        if g_slice is not None and _is_float(output):
+            send(output, g_slice)
+
+    wrt: list[TensorVariable] = [s for s in slices if _is_float(s)]
+    wrt += [v for values in tap_values for v in values if _is_float(v)]
+    wrt += [n for n in inner_non_sequences if _is_float(n)]
+    found: dict[SSAValue, TensorVariable] = {}
+    if known and wrt:
+        from tracegraph.gradient import grad
+
+        seeds = {TensorVariable(v): g for v, g in known.items()}
+        computed = grad(None, wrt, known_grads=seeds, disconnected_inputs="ignore")
+        for variable, g in zip(wrt, computed, strict=True):
+            found[variable.value] = g
+
+    def gradient_of(variable: TensorVariable) -> TensorVariable:
+        return found.get(variable.value, basic.zeros_like(variable))
+
+    new_waiting: list[TensorVariable] = []
+    for wait, values, state_taps, span in zip(waiting, tap_values, taps, spans, strict=True):
+        if wait is None:
+            continue
+        rows = []
+        for i in range(span):
+            row = wait[i + 1] if i + 1 < span else basic.zeros_like(wait[0])
+            for tap, value in zip(state_taps, values, strict=True):
+                if -tap - 1 == i:
+                    row = row + gradient_of(value)
+            rows.append(row)
+        new_waiting.append(shapes.stack(rows))
+    new_sums = [
+        s + gradient_of(n) for s, n in zip(sums, inner_non_sequences, strict=True) if s is not None
+    ]
+    slice_gradients = [gradient_of(s) for s in slices if _is_float(s)]
+
+    roots = [v.value for v in new_waiting + new_sums + slice_gradients]
+    sources = set(step.block.args)
+    plan = plan_body(roots, sources, lambda _, reads_inside: reads_inside)
+    implicit = build_body(step.block, plan, roots, {})
+    carried_initial = [basic.zeros_like(s) for s in initial if _is_float(s)]
+    carried_initial += [basic.zeros_like(n) for n in non_sequences if _is_float(n)]
+    result_types: list[Any] = [c.value.type for c in carried_initial]
+    result_types += [
+        tensor_type(s.dtype, (None, *s.type.shape[1:])) for s in sequences if _is_float(s)
+    ]
+    reverse = ScanOp(
+        run.value,
+        [s.value for s in reverse_sequences],
+        [],
+        [c.value for c in carried_initial],
+        [n.value for n in non_sequences] + implicit,
+        [],
+        result_types,
+        step.block,
+    )
+    reverse.location = op.location
+    outputs = iter(wrap_value(r) for r in reverse.results)
+    initial_gradients: list[Variable | None] = [
+        next(outputs) if _is_float(s) else None for s in initial
+    ]
+    sum_gradients = [next(outputs) if _is_float(n) else None for n in non_sequences]
+    sequence_gradients: list[TensorVariable | None] = []
+    for sequence in sequences:
+        if not _is_float(sequence):
+            sequence_gradients.append(None)
+            continue
+        collected = next(outputs)
+        assert isinstance(collected, TensorVariable)
+        zeros = basic.zeros_like(sequence)
+        sequence_gradients.append(set_subtensor(zeros[steps - run : steps], collected[::-1]))
+    start_gradients: list[TensorVariable | None] = []
+    for waited in initial_gradients:
+        if not isinstance(waited, TensorVariable):
+            start_gradients.append(None)
+            continue
+        g = waited[::-1]  # the waiting gradients are for the last value first
+        if op.truncate_gradient.value.data >= 0:
+            g = math.switch(math.lt(run, steps), basic.zeros_like(g), g)
+        start_gradients.append(g)
+    as_tensors = [g if isinstance(g, TensorVariable) or g is None else None for g in sum_gradients]
+    return [None, *sequence_gradients, *start_gradients, *([None] * carried_count), *as_tensors]
+
+
+VJP_RULES[ScanOp] = MultiResultRule(_scan_vjp)
