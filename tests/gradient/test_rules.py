@@ -21,6 +21,7 @@ import pytest
 from numpy.typing import NDArray
 from xdsl.ir import Operation
 
+import tracegraph.gradient as tracegraph_gradient
 import tracegraph.tensor as T
 from tracegraph.errors import GradientError
 from tracegraph.gradient import VJP_RULES, NotDifferentiable, verify_grad
@@ -634,6 +635,21 @@ CASES: dict[type[Operation], list[Case]] = {
     ops.SubtensorOp: subtensor_cases(),
     ops.SetSubtensorOp: set_subtensor_cases(),
     ops.IncSubtensorOp: inc_subtensor_cases(),
+    # gradient barriers (clipping bounds the finite differences stay inside)
+    ops.GradClipOp: [
+        case(
+            "inside-bounds",
+            lambda x: tracegraph_gradient.grad_clip(x, -5.0, 5.0) ** 2,
+            values(2, 3),
+        ),
+        case("0d", lambda x: T.exp(tracegraph_gradient.grad_clip(x, -10.0, 10.0)), values()),
+        case(
+            "then-product",
+            lambda x, y: tracegraph_gradient.grad_clip(x * y, -9.0, 9.0),
+            values(3),
+            values(3),
+        ),
+    ],
     # control flow
     ops.ScanOp: scan_cases(),
     ops.IfElseOp: ifelse_cases(),

@@ -179,6 +179,18 @@ def _alloc(
     return T.alloc(value, *shape)
 
 
+def _gradient_barrier(T: Tensor, x: Any, kind: str) -> Any:
+    """``disconnected_grad(x)``, ``zero_grad(x)`` or ``grad_clip(x, -1, 1)``: the identity on
+    values (so ``x`` itself in another library's namespace)."""
+    if T is not tensor:
+        return x
+    from tracegraph import gradient
+
+    if kind == "clip":
+        return gradient.grad_clip(x, -1.0, 1.0)
+    return (gradient.disconnected_grad if kind == "disconnected" else gradient.zero_grad)(x)
+
+
 def _named(name: str) -> Callable[..., Any]:
     """The builder calling the namespace's function ``name``."""
 
@@ -193,6 +205,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     **{name: _named(function) for name, function in BINARY.items()},
     **{name: _named(name) for name in ("cast", "fill", "zeros_like", "ones_like", "clip")},
     "dimshuffle": lambda T, x, pattern: x.dimshuffle(*pattern),
+    "gradient_barrier": _gradient_barrier,
     "reshape_round_trip": _reshape_round_trip,
     "sigmoid_formula": _sigmoid_formula,
     "exp_over_one_plus_exp": _exp_over_one_plus_exp,

@@ -297,6 +297,12 @@ class GraphGenerator(StableTemplates):
         x = self.subject(target, depth)
         return Generated(unary("neg", unary("neg", x.expression)), x.frame)
 
+    @template("DropGradientBarrier")
+    def t_gradient_barrier(self, target: Frame, depth: int) -> Generated:
+        x = self.subject(target, depth)
+        kind = self.choice(("disconnected", "zero", "clip"))
+        return Generated(Apply("gradient_barrier", (x.expression,), (kind,)), x.frame)
+
     @template("FoldNegatedProduct")
     def t_negated_product(self, target: Frame, depth: int) -> Generated:
         """``-((-a) * b)``, ``-(b * (-a))`` or ``(-a) * (-b)``."""

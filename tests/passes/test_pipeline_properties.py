@@ -184,6 +184,14 @@ def _fold_mul_one() -> HandwrittenGraph:
     return [x], [x * 1]
 
 
+@handwritten("DropGradientBarrier")
+def _drop_gradient_barrier() -> HandwrittenGraph:
+    from tracegraph.gradient import disconnected_grad, grad_clip, zero_grad
+
+    x, y = _matrices()
+    return [x, y], [disconnected_grad(x) * zero_grad(y) + grad_clip(x, -1.0, 1.0)]
+
+
 @handwritten("FoldAddZero")
 def _fold_add_zero() -> HandwrittenGraph:
     x, _ = _matrices()

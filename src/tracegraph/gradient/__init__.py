@@ -1,4 +1,5 @@
-"""Symbolic differentiation: ``grad``, ``jacobian``, ``hessian`` and ``verify_grad``.
+"""Symbolic differentiation: ``grad``, ``jacobian``, ``hessian``, ``Lop``/``Rop``, the
+gradient barriers (``disconnected_grad``, ``zero_grad``, ``grad_clip``) and ``verify_grad``.
 
 The rules live in one table keyed by op class (``VJP_RULES`` in ``tracegraph.gradient.rules``);
 the same rules also run on IR modules as the ``tg-grad`` pass.
@@ -11,7 +12,9 @@ the same rules also run on IR modules as the ``tg-grad`` pass.
 """
 
 from tracegraph.errors import DisconnectedInputError, GradientError
+from tracegraph.gradient.barriers import disconnected_grad, grad_clip, zero_grad
 from tracegraph.gradient.core import grad, hessian, jacobian
+from tracegraph.gradient.products import Lop, Rop
 from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable
 from tracegraph.gradient.verify import verify_grad
 
@@ -19,9 +22,14 @@ __all__ = [
     "VJP_RULES",
     "DisconnectedInputError",
     "GradientError",
+    "Lop",
     "NotDifferentiable",
+    "Rop",
+    "disconnected_grad",
     "grad",
+    "grad_clip",
     "hessian",
     "jacobian",
     "verify_grad",
+    "zero_grad",
 ]

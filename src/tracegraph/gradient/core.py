@@ -34,6 +34,7 @@ from tracegraph.gradient.rules import (
     match_type,
 )
 from tracegraph.gradient.stable import COMPOSITE_RULES
+from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
 from tracegraph.ir.types import is_tensor
 from tracegraph.tensor import basic, shapes
@@ -74,6 +75,8 @@ def _ancestors(
         reached.add(value)
         if value in stops or not isinstance(op, Operation):
             continue
+        if isinstance(op, ops.DisconnectedGradOp):
+            continue  # what lies beyond is disconnected, as in Theano
         stack.append((value, True))
         stack.extend((operand, False) for operand in reversed(op.operands))
     return order, reached

@@ -139,6 +139,25 @@ not_differentiable(
     ops.FusedOp,
     ops.YieldOp,
 )
+not_differentiable(
+    "disconnected_grad: no gradient flows through, and grad does not look past it",
+    ops.DisconnectedGradOp,
+)
+
+
+not_differentiable(
+    "zero_grad: the gradient through it is zero by request (and connected)", ops.ZeroGradOp
+)
+
+
+@vjp_rule(ops.GradClipOp)
+def _grad_clip(
+    op: ops.GradClipOp, operands: list[TensorVariable], result: TensorVariable, g: TensorVariable
+) -> Gradients:
+    lower, upper = op.lower.value.data, op.upper.value.data
+    return [tm.maximum(tm.minimum(g, upper), lower)]
+
+
 for _draw in ops.RANDOM_STATE_DRAWS:
     VJP_RULES[_draw] = UndefinedGradient(
         "random sampling has no gradient with respect to the distribution's parameters"

@@ -230,6 +230,16 @@ def _flatten(op: ops.FlattenOp) -> Kernel:
     return kernel
 
 
+@reference_rule(ops.DisconnectedGradOp, ops.ZeroGradOp, ops.GradClipOp)
+def _identity(op: ops.GradientBarrierOp) -> Kernel:
+    """A gradient barrier: the identity on values."""
+
+    def kernel(x: Array) -> Array:
+        return x
+
+    return kernel
+
+
 @reference_rule(ops.ShapeOp)
 def _shape(op: ops.ShapeOp) -> Kernel:
     def kernel(x: Array) -> Array:

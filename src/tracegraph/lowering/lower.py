@@ -352,6 +352,9 @@ def lower_function(func: FuncOp, t: Target) -> FuncOp:
             new.location = op.location
         elif isinstance(op, ops.ConstantOp):
             new = op.clone()
+        elif isinstance(op, ops.GradientBarrierOp):
+            lowered[op.result] = lowered[op.x]  # the identity once gradients are taken
+            continue
         else:
             new = _kernel_of(op, lowered, t, plans)
         lowered.update(zip(op.results, new.results, strict=True))

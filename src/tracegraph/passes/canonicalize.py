@@ -109,6 +109,19 @@ class FoldMulOne(RewritePattern):
             replace(rewriter, op, [], x)
 
 
+class DropGradientBarrier(RewritePattern):
+    """``disconnected_grad(x) -> x`` (and ``zero_grad``, ``grad_clip``): once gradients are
+    taken, a gradient barrier is the identity."""
+
+    @op_pattern
+    def match_and_rewrite(
+        self,
+        op: ops.DisconnectedGradOp | ops.ZeroGradOp | ops.GradClipOp,
+        rewriter: PatternRewriter,
+    ) -> None:
+        replace(rewriter, op, [], op.x)
+
+
 class FoldAddZero(RewritePattern):
     """``x + 0 -> x`` and ``0 + x -> x``. For floats only with a ``-0.0`` constant: ``-0.0 +
     0.0`` is ``+0.0``, and the sign of a zero shows in ``1 / x``."""
@@ -398,6 +411,7 @@ CANONICALIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
     FoldConstants,
     FoldStaticShape,
     FoldMulOne,
+    DropGradientBarrier,
     FoldAddZero,
     FoldSubZero,
     FoldNegNeg,

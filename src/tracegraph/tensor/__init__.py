@@ -113,10 +113,10 @@ if TYPE_CHECKING:
 
 abs = abs_
 
-_GRADIENT_FUNCTIONS = ("grad", "hessian", "jacobian")
-"""``T.grad``, ``T.jacobian`` and ``T.hessian``, as in Theano: the functions of
-``tracegraph.gradient``, a layer above this package that imports it, so they are imported on
-first use (``__getattr__``, PEP 562)."""
+_GRADIENT_FUNCTIONS = ("Lop", "Rop", "grad", "hessian", "jacobian")
+"""``T.grad``, ``T.jacobian``, ``T.hessian``, ``T.Lop`` and ``T.Rop``, as in Theano: the
+functions of ``tracegraph.gradient``, a layer above this package that imports it, so they are
+imported on first use (``__getattr__``, PEP 562)."""
 
 if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that does not exist
 

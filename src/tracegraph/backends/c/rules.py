@@ -48,6 +48,10 @@ C_RULES: dict[type[Operation], CRule] = {
     ops.ConstantOp: Native("given to the module once"),
     ops.DimShuffleOp: Native("a view (loops read through it)"),
     ops.ShapeOp: Native("the sizes as a new vector"),
+    **{
+        barrier: Native("the identity: lowering passes the operand on")
+        for barrier in (ops.DisconnectedGradOp, ops.ZeroGradOp, ops.GradClipOp)
+    },
     ops.SubtensorOp: Native(
         "one element of a vector (x[i], as in shape(x)[0]) in C; any other indexing calls "
         "the reference (a view or a copy whose cost is NumPy's)"

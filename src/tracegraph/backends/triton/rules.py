@@ -62,6 +62,10 @@ TRITON_RULES: dict[type[Operation], TritonRule] = {
     ops.MRGUniformOp: Native("a kernel: a lane per stream, bit for bit the reference's numbers"),
     ops.DimShuffleOp: Native("a view (loops read through it)"),
     ops.ShapeOp: Native("the sizes as a new vector"),
+    **{
+        barrier: Native("the identity: lowering passes the operand on")
+        for barrier in (ops.DisconnectedGradOp, ops.ZeroGradOp, ops.GradClipOp)
+    },
     ops.SubtensorOp: Native(
         "one element of a vector (x[i]); any other indexing is the array library's (a view, "
         "or a gather: no kernel yet)"

@@ -49,6 +49,12 @@ from tracegraph.ir.ops.elementwise import (
     XorOp,
 )
 from tracegraph.ir.ops.fused import FusedOp, YieldOp
+from tracegraph.ir.ops.gradient import (
+    DisconnectedGradOp,
+    GradClipOp,
+    GradientBarrierOp,
+    ZeroGradOp,
+)
 from tracegraph.ir.ops.linalg import DotOp
 from tracegraph.ir.ops.random import (
     RANDOM_STATE_DRAWS,
@@ -112,6 +118,7 @@ __all__ = [
     "ConstantOp",
     "CosOp",
     "DimShuffleOp",
+    "DisconnectedGradOp",
     "DotOp",
     "EqOp",
     "ErfOp",
@@ -122,6 +129,8 @@ __all__ = [
     "FloorOp",
     "FusedOp",
     "GeOp",
+    "GradClipOp",
+    "GradientBarrierOp",
     "GtOp",
     "IfElseOp",
     "IncSubtensorOp",
@@ -178,4 +187,5 @@ __all__ = [
     "UniformOp",
     "XorOp",
     "YieldOp",
+    "ZeroGradOp",
 ]
