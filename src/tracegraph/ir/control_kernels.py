@@ -8,7 +8,7 @@ initial values fewer than the taps reach, a state whose shape changes between st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -39,11 +39,21 @@ def _single(results: Sequence[Any]) -> Any:
     return results[0] if len(results) == 1 else tuple(results)
 
 
+Body = Callable[[Sequence[Any]], list[Any]]
+"""A body, ready to run: its arguments in, what it yields out (``ReferenceProgram.run`` of the
+block, or a backend's program of it)."""
+
+
 @reference_rule(ops.ScanOp)
 def _scan(op: ops.ScanOp) -> Kernel:
     from tracegraph.ir.interpreter import ReferenceProgram  # it imports this module
 
-    program = ReferenceProgram(op.body.block)
+    return scan_kernel(op, ReferenceProgram(op.body.block).run)
+
+
+def scan_kernel(op: ops.ScanOp, body: Body) -> Kernel:
+    """The kernel of a scan whose body runs as ``body`` does (the loop itself is the same on
+    every backend that runs it on the host)."""
     taps = op.get_taps()
     spans = [-min(t) for t in taps]
     counts = (len(op.sequences), len(op.initial), len(op.carried), op.num_mapped)
@@ -78,13 +88,13 @@ def _scan(op: ops.ScanOp) -> Kernel:
                     f"scan: recurrent state {i} reads {span} steps back and needs {span} "
                     f"initial values, not {len(values)}"
                 )
-            histories.append(list(np.asarray(values)))
+            histories.append([np.asarray(v) for v in np.asarray(values)])  # arrays, even 0-d
         stacked: list[list[Array]] = [[] for _ in range(recurrent + mapped)]
         for t in range(n):
-            args: list[Any] = [sequence[t] for sequence in sequences]
+            args: list[Any] = [np.asarray(sequence[t]) for sequence in sequences]
             for history, state_taps in zip(histories, taps, strict=True):
                 args += [history[len(history) + tap] for tap in state_taps]
-            results = program.run([*args, *carried, *non_sequences])
+            results = body([*args, *carried, *non_sequences])
             for i, history in enumerate(histories):
                 value = np.asarray(results[i])
                 if value.shape != np.shape(history[-1]):
@@ -118,13 +128,17 @@ def _scan(op: ops.ScanOp) -> Kernel:
 def _ifelse(op: ops.IfElseOp) -> Kernel:
     from tracegraph.ir.interpreter import ReferenceProgram
 
-    then_program = ReferenceProgram(op.then_body.block)
-    else_program = ReferenceProgram(op.else_body.block)
+    then_body = ReferenceProgram(op.then_body.block).run
+    return ifelse_kernel(op, then_body, ReferenceProgram(op.else_body.block).run)
+
+
+def ifelse_kernel(op: ops.IfElseOp, then_body: Body, else_body: Body) -> Kernel:
+    """The kernel of an ``ifelse`` whose branches run as ``then_body`` and ``else_body`` do."""
     then_count = len(op.then_inputs)
 
     def kernel(condition: Array, *operands: Any) -> Any:
         if bool(np.asarray(condition)):
-            return _single(then_program.run(operands[:then_count]))
-        return _single(else_program.run(operands[then_count:]))
+            return _single(then_body(operands[:then_count]))
+        return _single(else_body(operands[then_count:]))
 
     return kernel

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from xdsl.ir import Block, Operation, SSAValue
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tracegraph.ir.ops import YieldOp
 
@@ -95,3 +96,43 @@ def inline_body(block: Block, values: Sequence[SSAValue]) -> list[SSAValue]:
         clone.operands = [mapping[v] for v in op.operands]
         mapping.update(zip(op.results, clone.results, strict=True))
     raise ValueError("a body ends with tg.yield")
+
+
+def body_function(block: Block, name: str) -> FuncOp:
+    """A ``func.func`` computing what ``block`` yields from its arguments (a copy): a body a
+    backend compiles as a function of its own.
+
+    >>> from tracegraph.ir import parse_module, print_module
+    >>> f = parse_module('''
+    ... func.func @f(%x: tensor<f64>) -> tensor<f64> {
+    ...   %y = tg.fused %x : (tensor<f64>) -> tensor<f64> {
+    ...   ^bb0(%a: tensor<f64>):
+    ...     %b = tg.neg %a : tensor<f64> -> tensor<f64>
+    ...     tg.yield %b : tensor<f64>
+    ...   }
+    ...   func.return %y : tensor<f64>
+    ... }''').body.block.first_op
+    >>> body = f.body.block.first_op.body.block
+    >>> print(print_module(body_function(body, "step"), locations=False).strip())
+    func.func @step(%a: tensor<f64>) -> tensor<f64> {
+      %b = tg.neg %a : tensor<f64> -> tensor<f64>
+      func.return %b : tensor<f64>
+    }
+    """
+    copy = Block(arg_types=[a.type for a in block.args])
+    mapping: dict[SSAValue, SSAValue] = dict(zip(block.args, copy.args, strict=True))
+    for original, arg in zip(block.args, copy.args, strict=True):
+        arg.name_hint = original.name_hint
+    results: list[SSAValue] = []
+    for op in block.ops:
+        if isinstance(op, YieldOp):
+            results = [mapping[v] for v in op.values]
+            return_op = ReturnOp(*results)
+            return_op.location = op.location
+            copy.add_op(return_op)
+            break
+        clone = op.clone()
+        clone.operands = [mapping[v] for v in op.operands]
+        mapping.update(zip(op.results, clone.results, strict=True))
+        copy.add_op(clone)
+    return FuncOp(name, ([a.type for a in copy.args], [r.type for r in results]), Region(copy))

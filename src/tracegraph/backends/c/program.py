@@ -16,6 +16,7 @@ from xdsl.ir import Operation
 
 from tracegraph.backends.c.build import build_module, find_toolchain
 from tracegraph.backends.c.context import CallContext, RunContext
+from tracegraph.backends.c.control import CONTROL_OPS, control_kernel
 from tracegraph.backends.c.module import emit_module
 from tracegraph.backends.c.target import C_TARGET
 from tracegraph.backends.registry import Binding
@@ -45,9 +46,9 @@ def c_backend_available() -> bool:
 
 
 def _call(op: Operation) -> Callable[..., Any]:
-    """The reference kernel of ``op``, raising the reference's typed errors (run inside the
-    ``np.errstate`` of :meth:`CProgram.run`)."""
-    kernel = REFERENCE_RULES[type(op)](op)
+    """The reference kernel of ``op`` (a loop or condition: with compiled bodies), raising the
+    reference's typed errors (run inside the ``np.errstate`` of :meth:`CProgram.run`)."""
+    kernel = control_kernel(op) if isinstance(op, CONTROL_OPS) else REFERENCE_RULES[type(op)](op)
 
     def call(*operands: Any) -> Any:
         try:
@@ -150,7 +151,10 @@ class CProgram:
         loop, product or draw: every step would call a reference kernel anyway)."""
         kernels = lowered(function, C_TARGET.name)
         steps = [op for op in kernels.body.block.ops if op.name.startswith("tgk.")]
-        if all(isinstance(kernel, tgk.HostCallOp) for kernel in steps):
+        if all(
+            isinstance(kernel, tgk.HostCallOp) and not isinstance(kernel.callee, CONTROL_OPS)
+            for kernel in steps
+        ):
             return None
         return cls(function, kernels)
 
