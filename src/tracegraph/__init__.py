@@ -45,6 +45,7 @@ from tracegraph.errors import (
 )
 from tracegraph.printing import debugprint, pp
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
+from tracegraph.tensor.math import dot
 
 # The backend of the configured linker is loaded with the package, as a compiled-in backend
 # would be, so that the first function() of a program pays no import (the others load on
@@ -79,6 +80,7 @@ __all__ = [
     "__version__",
     "config",
     "debugprint",
+    "dot",
     "foldl",
     "foldr",
     "function",

@@ -82,19 +82,18 @@ def _branch_gradients(
 ) -> list[TensorVariable | None]:
     """The gradient of each input of a branch (``None``: not a float tensor), given those of
     its results: the branch computed again from its inputs and differentiated."""
-    from tracegraph.gradient import grad
+    from tracegraph.gradient.core import vector_jacobian_product
 
     outputs = [wrap_value(v) for v in inline_body(block, [i.value for i in inputs])]
-    known: dict[Any, TensorVariable] = {}
-    for output, g in zip(outputs, gradients, strict=True):
-        if g is None or not _is_float(output):
-            continue
-        key = next((k for k in known if k.value is output.value), output)
-        known[key] = known[key] + g if key in known else g
+    pairs = [
+        (output, g)
+        for output, g in zip(outputs, gradients, strict=True)
+        if g is not None and isinstance(output, TensorVariable) and _is_float(output)
+    ]
     wrt = [i for i in inputs if _is_float(i)]
-    if not known or not wrt:
+    if not pairs or not wrt:
         return [None] * len(inputs)
-    found = iter(grad(None, wrt, known_grads=known, disconnected_inputs="ignore"))
+    found = iter(vector_jacobian_product(pairs, wrt))
     return [next(found) if _is_float(i) else None for i in inputs]
 
 

@@ -222,3 +222,36 @@ def test_errors_theano_gave() -> None:
         tracegraph.function([h0], grows)(np.ones(2))
     with pytest.raises(ValueError, match="give sequences or n_steps"):
         tracegraph.scan(lambda: T.zeros(()))
+
+
+def test_strict_refuses_a_variable_the_step_was_not_given() -> None:
+    w = tracegraph.shared(np.ones(2), name="w")
+    x = T.dmatrix("x")
+    with pytest.raises(ValueError, match=r"strict=True.*'w'"):
+        tracegraph.scan(lambda row: row * w, sequences=x, strict=True)
+    rows, _ = tracegraph.scan(lambda row, w: row * w, sequences=x, non_sequences=w, strict=True)
+    np.testing.assert_array_equal(tracegraph.function([x], rows)(np.ones((2, 2))), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_ifelse_gradients_match_finite_differences(taken: bool) -> None:
+    from tracegraph.gradient import verify_grad
+
+    def chosen(x: Any, y: Any) -> Any:
+        condition = T.lt(0.0, 1.0) if taken else T.gt(0.0, 1.0)
+        first, second = ifelse(condition, [T.tanh(x * y), x], [T.exp(x) + y, y * y])
+        return first * second
+
+    verify_grad(chosen, [RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))])
+
+
+def test_scan_gradients_when_a_step_yields_its_own_argument() -> None:
+    # Regression: the gradient of a value the step both yields and computes with is the sum
+    # of both paths (Theano's known_grads would keep only the yielded one).
+    from tracegraph.gradient import verify_grad
+
+    def both(x: Any) -> Any:
+        (same, curved), _ = tracegraph.scan(lambda v: [v, T.sin(v) * v], sequences=x)
+        return same * curved
+
+    verify_grad(both, [RNG.normal(size=(4, 2))])

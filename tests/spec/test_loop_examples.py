@@ -218,3 +218,116 @@ def test_ifelse_and_switch_agree_and_ifelse_is_lazy() -> None:
     lazy_index = ifelse(T.lt(a, b), x[0, 0], y[5, 5])
     f = theano.function([a, b, x, y], lazy_index)
     assert f(val1, val2, big_mat1[:2, :2], np.zeros((1, 1))) == 1.0
+
+
+def test_accumulation_into_a_scalar() -> None:
+    up_to = T.iscalar("up_to")
+
+    def accumulate_by_adding(arange_val, sum_to_date):  # type: ignore[no-untyped-def]
+        return sum_to_date + arange_val
+
+    seq = T.arange(up_to)
+    outputs_info = T.as_tensor_variable(np.asarray(0, seq.dtype))
+    scan_result, scan_updates = theano.scan(  # noqa: RUF059
+        fn=accumulate_by_adding, outputs_info=outputs_info, sequences=seq
+    )
+    triangular_sequence = theano.function(inputs=[up_to], outputs=scan_result)
+    some_num = 15
+    result = triangular_sequence(some_num)
+    assert result.tolist() == [n * (n + 1) // 2 for n in range(some_num)]
+
+
+def test_set_a_value_at_each_position() -> None:
+    location = T.imatrix("location")
+    values = T.vector("values")
+    output_model = T.matrix("output_model")
+
+    def set_value_at_position(a_location, a_value, output_model):  # type: ignore[no-untyped-def]
+        zeros = T.zeros_like(output_model)
+        zeros_subtensor = zeros[a_location[0], a_location[1]]
+        return T.set_subtensor(zeros_subtensor, a_value)
+
+    result, updates = theano.scan(  # noqa: RUF059
+        fn=set_value_at_position,
+        outputs_info=None,
+        sequences=[location, values],
+        non_sequences=output_model,
+    )
+    assign_values_at_positions = theano.function(
+        inputs=[location, values, output_model], outputs=result, allow_input_downcast=True
+    )
+    test_locations = np.asarray([[1, 1], [2, 3]], dtype=np.int32)
+    test_values = np.asarray([42, 50], dtype=np.float32)
+    test_output_model = np.zeros((5, 5), dtype=np.float32)
+    expected = np.zeros((2, 5, 5))
+    expected[0, 1, 1] = 42
+    expected[1, 2, 3] = 50
+    assert_shown(
+        assign_values_at_positions(test_locations, test_values, test_output_model), expected
+    )
+
+
+def test_gibbs_sampling_with_shared_variables() -> None:
+    rng = np.random.default_rng(0)
+    W = theano.shared(rng.normal(size=(6, 4)))
+    bvis = theano.shared(np.zeros(6))
+    bhid = theano.shared(np.zeros(4))
+    trng = T.shared_randomstreams.RandomStreams(1234)
+
+    def OneStep(vsample):  # type: ignore[no-untyped-def]
+        hmean = T.nnet.sigmoid(theano.dot(vsample, W) + bhid)
+        hsample = trng.binomial(size=hmean.shape, n=1, p=hmean)
+        vmean = T.nnet.sigmoid(theano.dot(hsample, W.T) + bvis)
+        return trng.binomial(size=vsample.shape, n=1, p=vmean, dtype=theano.config.floatX)
+
+    sample = theano.tensor.vector()
+    values, updates = theano.scan(OneStep, outputs_info=sample, n_steps=10)
+    gibbs10 = theano.function([sample], values[-1], updates=updates)
+    first, second = gibbs10(np.ones(6)), gibbs10(np.ones(6))
+    assert first.shape == (6,) and set(np.unique(np.concatenate([first, second]))) <= {0.0, 1.0}
+    assert len(updates) == 2  # the two streams advance: ten draws each per call
+
+
+def test_a_recurrent_network_with_several_taps() -> None:
+    names = ("W", "W_in_1", "W_in_2", "W_feedback", "W_out")
+    W, W_in_1, W_in_2, W_feedback, W_out = (T.matrix(name) for name in names)
+    u = T.matrix()  # it is a sequence of vectors
+    x0 = T.matrix()  # initial state of x has to be a matrix, since it has to cover x[-3]
+    y0 = T.vector()  # y0 is just a vector since scan has only to provide y[-1]
+
+    def oneStep(u_tm4, u_t, x_tm3, x_tm1, y_tm1, W, W_in_1, W_in_2, W_feedback, W_out):  # type: ignore[no-untyped-def]
+        x_t = T.tanh(
+            theano.dot(x_tm1, W)
+            + theano.dot(u_t, W_in_1)
+            + theano.dot(u_tm4, W_in_2)
+            + theano.dot(y_tm1, W_feedback)
+        )
+        y_t = theano.dot(x_tm3, W_out)
+        return [x_t, y_t]
+
+    ([x_vals, y_vals], updates) = theano.scan(  # noqa: RUF059
+        fn=oneStep,
+        sequences=dict(input=u, taps=[-4, -0]),
+        outputs_info=[dict(initial=x0, taps=[-3, -1]), y0],
+        non_sequences=[W, W_in_1, W_in_2, W_feedback, W_out],
+        strict=True,
+    )
+    f = theano.function([u, x0, y0, W, W_in_1, W_in_2, W_feedback, W_out], [x_vals, y_vals])
+    rng = np.random.default_rng(1)
+    n_in, n_x, n_y = 2, 3, 2
+    uv, x0v, y0v = rng.normal(size=(9, n_in)), rng.normal(size=(3, n_x)), rng.normal(size=n_y)
+    w, w1, w2 = (
+        rng.normal(size=(n_x, n_x)),
+        rng.normal(size=(n_in, n_x)),
+        rng.normal(size=(n_in, n_x)),
+    )
+    wf, wo = rng.normal(size=(n_y, n_x)), rng.normal(size=(n_x, n_y))
+    xs, ys = f(uv, x0v, y0v, w, w1, w2, wf, wo)
+    history, outputs = list(x0v), [y0v]
+    for t in range(len(uv) - 4):  # u[t] for tap -4 and u[t + 4] for tap 0
+        x_t = np.tanh(history[-1] @ w + uv[t + 4] @ w1 + uv[t] @ w2 + outputs[-1] @ wf)
+        y_t = history[-3] @ wo
+        history.append(x_t)
+        outputs.append(y_t)
+    np.testing.assert_allclose(xs, history[3:], rtol=1e-12)
+    np.testing.assert_allclose(ys, outputs[1:], rtol=1e-12)

@@ -352,6 +352,39 @@ def grad(
     return results
 
 
+def vector_jacobian_product(
+    cotangents: Sequence[tuple[TensorVariable, TensorVariable]], wrt: Sequence[TensorVariable]
+) -> list[TensorVariable]:
+    """The gradient of each ``wrt`` of ``sum(value * cotangent)`` over the pairs, the
+    cotangents held constant: every path summed, a value that is also a ``wrt`` (or lies
+    upstream of another value) included. (``grad``'s ``known_grads`` is Theano's: a known
+    gradient replaces what the rest sends; the VJP rules of ops with bodies need this sum.)
+    A ``wrt`` no value depends on gets zeros.
+
+    >>> import tracegraph, tracegraph.tensor as T
+    >>> x = T.dscalar("x")
+    >>> [g] = vector_jacobian_product([(x * x, T.constant(1.0)), (x, T.constant(10.0))], [x])
+    >>> float(tracegraph.function([x], g)(3.0))
+    16.0
+    """
+    seeds: dict[SSAValue, TensorVariable] = {}
+    for value, cotangent in cotangents:
+        if value.value in seeds:
+            seeds[value.value] = seeds[value.value] + cotangent
+        else:
+            seeds[value.value] = match_type(cotangent, value) if cotangent.ndim else cotangent
+    totals, _ = _backpropagate(seeds, set(), wrt, set())
+    results = []
+    for target in wrt:
+        total = totals[target.value]
+        if total is None:
+            total = basic.zeros_like(target)
+        elif total.dtype != target.dtype:
+            total = basic.cast(total, target.dtype)
+        results.append(total)
+    return results
+
+
 def _static_size(variable: TensorVariable, what: str) -> int:
     sizes = variable.type.shape
     if any(size is None for size in sizes):

@@ -18,6 +18,7 @@ from typing import Any
 from xdsl.ir import Block, SSAValue
 
 from tracegraph.errors import UnsupportedOperationError
+from tracegraph.gradient.core import vector_jacobian_product
 from tracegraph.gradient.rules import VJP_RULES, MultiResultRule
 from tracegraph.ir.location import format_location
 from tracegraph.ir.ops import ScanOp
@@ -129,11 +130,8 @@ def _scan_vjp(
     wrt += [n for n in inner_non_sequences if _is_float(n)]
     found: dict[SSAValue, TensorVariable] = {}
     if known and wrt:
-        from tracegraph.gradient import grad
-
-        seeds = {TensorVariable(v): g for v, g in known.items()}
-        computed = grad(None, wrt, known_grads=seeds, disconnected_inputs="ignore")
-        for variable, g in zip(wrt, computed, strict=True):
+        pairs = [(TensorVariable(v), g) for v, g in known.items()]
+        for variable, g in zip(wrt, vector_jacobian_product(pairs, wrt), strict=True):
             found[variable.value] = g
 
     def gradient_of(variable: TensorVariable) -> TensorVariable:

@@ -10,7 +10,7 @@ through the steps, and their last values are the updates ``scan`` returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,16 @@ from xdsl.ir import Block, Operation, SSAValue
 
 from tracegraph.compile.shared import BaseSharedVariable, advanced_state
 from tracegraph.ir.location import user_location
-from tracegraph.ir.ops import ScanOp
+from tracegraph.ir.ops import InputOp, ScanOp, SharedOp
 from tracegraph.ir.regions import build_body, plan_body
 from tracegraph.ir.types import tensor_type
-from tracegraph.tensor.variable import TensorVariable, Variable, as_tensor_variable, wrap_value
+from tracegraph.tensor.variable import (
+    TensorVariable,
+    Variable,
+    as_tensor_variable,
+    variable_of,
+    wrap_value,
+)
 
 
 class until:
@@ -54,20 +60,24 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _sequences(sequences: Any, go_backwards: bool) -> list[TensorVariable]:
+    """One sequence per tap the step reads: with ``dict(input=u, taps=[-4, 0])``, step ``t``
+    reads ``u[t]`` for tap -4 and ``u[t + 4]`` for tap 0 (Theano's rule: the first step is at
+    the most negative tap), so the taps are the slices ``u[0:-4]`` and ``u[4:]``."""
     result = []
     for sequence in _as_list(sequences):
+        taps: tuple[int, ...] = (0,)
         if isinstance(sequence, dict):
-            taps = tuple(sequence.get("taps", [0]) or [0])
-            if taps != (0,):
-                raise NotImplementedError(
-                    f"scan: sequences with taps {list(taps)} are not supported yet (only [0]); "
-                    "slice the sequence instead (x[1:] for the next step, x[:-1] for this one)"
-                )
+            taps = tuple(int(t) for t in (sequence.get("taps", [0]) or [0]))
             sequence = sequence["input"]
         variable = as_tensor_variable(sequence)
         if variable.ndim == 0:
             raise TypeError(f"scan: a sequence needs at least one axis, got {variable.describe()}")
-        result.append(variable[::-1] if go_backwards else variable)
+        if go_backwards:
+            variable = variable[::-1]
+        first, last = min(taps), max(taps)
+        for tap in taps:
+            start, end = tap - first, last - tap
+            result.append(variable[start:] if end == 0 else variable[start:-end])
     return result
 
 
@@ -231,6 +241,8 @@ def scan(
     yielded += [u.value for u in carried.values()] + [o.value for o in mapped_outputs]
     yielded += [condition.value] if condition is not None else []
     implicit = build_body(block, plan, yielded, bound)
+    if strict:
+        _check_strict(implicit)
 
     if n_steps is not None:
         steps = basic.cast(as_tensor_variable(n_steps), "int64")
@@ -281,6 +293,18 @@ def scan(
     if not ordered:
         return None, returned_updates
     return (ordered[0] if len(ordered) == 1 else ordered), returned_updates
+
+
+def _check_strict(implicit: Sequence[SSAValue]) -> None:
+    """``strict=True``: the step reads no input or shared variable it was not given (as
+    Theano's ``strict``: pass them in ``non_sequences``)."""
+    for value in implicit:
+        owner = value.owner
+        if isinstance(owner, InputOp | SharedOp):
+            raise ValueError(
+                f"scan(strict=True): the step reads {variable_of(value).describe()}, which is not "
+                "among its sequences, outputs_info or non_sequences"
+            )
 
 
 def state_shape(state: _State) -> tuple[int | None, ...]:
