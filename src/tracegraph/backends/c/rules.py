@@ -83,11 +83,13 @@ _runs_reference(
     *ops.RANDOM_STATE_DRAWS,
 )
 _runs_reference("no C yet", ops.MultinomialFromUniformOp)
-_runs_reference(
-    "the body runs on the reference interpreter, a step at a time (compiled bodies: not yet)",
-    ops.ScanOp,
+C_RULES[ops.ScanOp] = Native(
+    "the step compiled as a C function of its own (backends/c/control.py), called by the "
+    "host loop of the op's kernel once per step (a loop in C: not yet)"
 )
-_runs_reference("the branch taken runs on the reference interpreter", ops.IfElseOp)
+C_RULES[ops.IfElseOp] = Native(
+    "each branch compiled as a C function of its own; the kernel calls the one taken"
+)
 _runs_reference(
     "expanded into max, exp, sum and fused loops by the expand pass, before fusion; the "
     "reference kernel runs only where that pass is left out",

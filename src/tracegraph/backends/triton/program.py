@@ -11,8 +11,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.func import FuncOp
-from xdsl.ir import Operation
+from xdsl.ir import Block, Operation
 
 from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
 from tracegraph.backends.registry import Binding, DeviceValue
@@ -20,19 +21,31 @@ from tracegraph.backends.steps import STEP_ERRORS, blames
 from tracegraph.backends.triton.emit import NATIVE_HOST_CALLS, emit_module, module_variant
 from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
 from tracegraph.backends.triton.target import TRITON_TARGET
+from tracegraph.ir import ops
+from tracegraph.ir.control_kernels import Body, ifelse_kernel, scan_kernel
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
+from tracegraph.ir.regions import body_function
 from tracegraph.ir.types import dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering import lowered
+from tracegraph.passes.pipeline import run_pipeline
 
 if TYPE_CHECKING:
     from tracegraph.backends.triton.torch_runtime import TorchRuntime
 
 
-def _call(op: Operation) -> Callable[..., tuple[Any, ...]]:
+def _call(op: Operation, *, compiled_bodies: bool) -> Callable[..., tuple[Any, ...]]:
     """The reference kernel of ``op`` as a step of the launcher: its results as a tuple
-    (tensors as arrays), the reference's typed errors naming the op."""
-    kernel = REFERENCE_RULES[type(op)](op)
+    (tensors as arrays), the reference's typed errors naming the op. With
+    ``compiled_bodies`` (the NumPy runtime), a loop's step and a condition's branches are
+    Triton programs of their own, run by the host loop of the op's kernel."""
+    if compiled_bodies and isinstance(op, ops.ScanOp):
+        kernel = scan_kernel(op, _body_program(op.body.block, "scan_step"))
+    elif compiled_bodies and isinstance(op, ops.IfElseOp):
+        then_body = _body_program(op.then_body.block, "ifelse_then")
+        kernel = ifelse_kernel(op, then_body, _body_program(op.else_body.block, "ifelse_else"))
+    else:
+        kernel = REFERENCE_RULES[type(op)](op)
     tensors = [is_tensor(result) for result in op.results]
 
     def call(*operands: Any) -> tuple[Any, ...]:
@@ -48,6 +61,14 @@ def _call(op: Operation) -> Callable[..., tuple[Any, ...]]:
         )
 
     return call
+
+
+def _body_program(block: Block, name: str) -> Body:
+    """A body as a Triton program of its own (on the NumPy runtime), through the pipeline."""
+    module = ModuleOp([body_function(block, name)])
+    function = run_pipeline(module, keep=(), in_place=True)["final"].body.block.first_op
+    assert isinstance(function, FuncOp)
+    return TritonProgram(function, device="numpy").run
 
 
 DEFAULT_DEVICE = "auto"
@@ -106,14 +127,14 @@ class TritonProgram:
             error = STEP_ERRORS[kind](message)
             raise runtime_error(op, list(operands), error, name=name) from None
 
+        if device == "auto":
+            device = "cuda" if gpu_available() else "numpy"
         calls = {
-            step: _call(kernel.callee)
+            step: _call(kernel.callee, compiled_bodies=device == "numpy")
             for step, kernel in enumerate(emitter.steps)
             if isinstance(kernel, tgk.HostCallOp)
             and not isinstance(kernel.callee, NATIVE_HOST_CALLS)
         }
-        if device == "auto":
-            device = "cuda" if gpu_available() else "numpy"
         self.runtime: InterpreterRuntime | TorchRuntime
         if device == "numpy":
             self.runtime = InterpreterRuntime(fail, calls)

@@ -101,12 +101,14 @@ _array_operation(
 )
 _array_operation("no sampling kernel yet", ops.MultinomialFromUniformOp)
 _array_operation(
-    "the body runs on the reference interpreter, a step at a time (no device loop yet: "
-    "refused on a GPU)",
+    "the step is a Triton program of its own, which the host loop of the op's kernel runs "
+    "once per step (program.py); on a GPU not yet: refused at function()",
     ops.ScanOp,
 )
 _array_operation(
-    "the branch taken runs on the reference interpreter (refused on a GPU)", ops.IfElseOp
+    "each branch is a Triton program of its own; the kernel runs the one taken (on a GPU "
+    "not yet: refused at function())",
+    ops.IfElseOp,
 )
 _array_operation(
     "expanded into max, exp, sum and fused loops by the expand pass, before fusion",
