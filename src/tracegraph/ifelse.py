@@ -84,7 +84,9 @@ def _branch_gradients(
     its results: the branch computed again from its inputs and differentiated."""
     from tracegraph.gradient.core import vector_jacobian_product
 
-    outputs = [wrap_value(v) for v in inline_body(block, [i.value for i in inputs])]
+    computed = inline_body(block, [i.value for i in inputs])
+    outputs = [wrap_value(v) for v in computed if v is not None]
+    assert len(outputs) == len(computed)  # a branch has no state: every value is computed
     pairs = [
         (output, g)
         for output, g in zip(outputs, gradients, strict=True)

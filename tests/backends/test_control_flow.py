@@ -255,3 +255,71 @@ def test_scan_gradients_when_a_step_yields_its_own_argument() -> None:
         return same * curved
 
     verify_grad(both, [RNG.normal(size=(4, 2))])
+
+
+def test_gradients_through_shared_updates_in_the_loop() -> None:
+    # Regression: an operand computed from another (the sequence x * w and the non-sequence
+    # w) gets its partial derivative from the rule, not the path through the other one too.
+    from tracegraph.gradient import verify_grad
+
+    def threaded(w: Any, xs: Any) -> Any:
+        total = tracegraph.shared(np.zeros(2), name="total")
+        ys, updates = tracegraph.scan(
+            lambda xt, w: (T.tanh(xt + total), {total: total * w + xt}),
+            sequences=xs * w,
+            non_sequences=w,
+        )
+        return ys.sum() + (updates[total] ** 2).sum()
+
+    verify_grad(threaded, [np.array([0.3, -0.2]), RNG.normal(size=(3, 2))])
+
+
+def test_second_derivatives_through_a_loop() -> None:
+    w, xs = T.dvector("w"), T.dmatrix("xs")
+    hs, _ = tracegraph.scan(
+        lambda xt, h, w: T.tanh(xt * w + h), sequences=xs, outputs_info=T.zeros_like(w),
+        non_sequences=w,
+    )  # fmt: skip
+    hessian = tracegraph.function([w, xs], T.hessian((hs[-1] ** 2).sum(), w))
+    wv, xv = np.array([0.3, -0.2]), RNG.normal(size=(4, 2))
+
+    def cost(wv: Any) -> float:
+        h = np.zeros(2)
+        for row in xv:
+            h = np.tanh(row * wv + h)
+        return float((h**2).sum())
+
+    shift = np.eye(2) * 1e-4
+    numeric = np.zeros((2, 2))
+    for i, j in np.ndindex(2, 2):
+        signs = ((1, 1), (1, -1), (-1, 1), (-1, -1))
+        corners = [cost(wv + a * shift[i] + b * shift[j]) for a, b in signs]
+        numeric[i, j] = (corners[0] - corners[1] - corners[2] + corners[3]) / 4e-8
+    np.testing.assert_allclose(hessian(wv, xv), numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_gradients_through_random_draws_in_the_loop() -> None:
+    streams = T.shared_randomstreams.RandomStreams(11)
+    w, xs = T.dvector("w"), T.dmatrix("xs")
+
+    def step(xt: Any, h: Any, w: Any) -> Any:
+        mask = streams.binomial(size=xt.shape, p=0.7, dtype="float64")
+        return T.tanh(xt * w * mask + h)
+
+    hs, updates = tracegraph.scan(step, sequences=xs, outputs_info=T.zeros_like(w), non_sequences=w)
+    cost = (hs[-1] ** 2).sum()
+    f = tracegraph.function([w, xs], [cost, T.grad(cost, w)], updates=updates)
+    wv, xv = np.array([0.3, -0.2]), RNG.normal(size=(5, 2))
+    stream = np.random.RandomState(np.random.RandomState(11).randint(2**30))
+    masks = [stream.binomial(1, 0.7, size=(2,)).astype(float) for _ in range(5)]
+
+    def numpy_cost(wv: Any) -> float:
+        h = np.zeros(2)
+        for row, mask in zip(xv, masks, strict=True):
+            h = np.tanh(row * wv * mask + h)
+        return float((h**2).sum())
+
+    value, gradient = f(wv, xv)
+    assert np.isclose(value, numpy_cost(wv), rtol=1e-12)
+    numeric = [(numpy_cost(wv + e) - numpy_cost(wv - e)) / 2e-6 for e in np.eye(2) * 1e-6]
+    np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-8)

@@ -51,6 +51,17 @@ def test_lop_through_a_loop() -> None:
     np.testing.assert_allclose(f(xv, vv), 3 * xv**2 * vv, rtol=1e-12)
 
 
+def test_rop_through_a_loop() -> None:
+    # A second derivative through scan: the reverse loop differentiated again.
+    x, v = T.dvector("x"), T.dvector("v")
+    powers, _ = tracegraph.scan(
+        lambda p, x: p * x, outputs_info=T.ones_like(x), non_sequences=x, n_steps=3
+    )
+    f = tracegraph.function([x, v], Rop(powers[-1], x, v))
+    xv, vv = np.array([0.5, 2.0]), np.array([1.0, -1.0])
+    np.testing.assert_allclose(f(xv, vv), 3 * xv**2 * vv, rtol=1e-12)
+
+
 def test_rop_and_lop_of_several_outputs_and_inputs() -> None:
     a, b = T.dvectors("a", "b")
     first, second = a * b, T.exp(a)

@@ -355,8 +355,9 @@ def grad(
 def vector_jacobian_product(
     cotangents: Sequence[tuple[TensorVariable, TensorVariable]], wrt: Sequence[TensorVariable]
 ) -> list[TensorVariable]:
-    """The gradient of each ``wrt`` of ``sum(value * cotangent)`` over the pairs, the
-    cotangents held constant: every path summed, a value that is also a ``wrt`` (or lies
+    """The partial derivative with respect to each ``wrt`` of ``sum(value * cotangent)`` over
+    the pairs, the cotangents held constant, each ``wrt`` an independent variable (what a VJP
+    rule returns for its operands): every path summed, a value that is also a ``wrt`` (or lies
     upstream of another value) included. (``grad``'s ``known_grads`` is Theano's: a known
     gradient replaces what the rest sends; the VJP rules of ops with bodies need this sum.)
     A ``wrt`` no value depends on gets zeros.
@@ -373,7 +374,9 @@ def vector_jacobian_product(
             seeds[value.value] = seeds[value.value] + cotangent
         else:
             seeds[value.value] = match_type(cotangent, value) if cotangent.ndim else cotangent
-    totals, _ = _backpropagate(seeds, set(), wrt, set())
+    # Partial derivatives: the walk stops at every ``wrt``, so a ``wrt`` computed from another
+    # does not pass its gradient on to it (the caller's walk does that, once).
+    totals, _ = _backpropagate(seeds, set(), wrt, {t.value for t in wrt})
     results = []
     for target in wrt:
         total = totals[target.value]

@@ -85,13 +85,36 @@ def build_body(
     return implicit
 
 
-def inline_body(block: Block, values: Sequence[SSAValue]) -> list[SSAValue]:
+def inline_body(
+    block: Block, values: Sequence[SSAValue], given: dict[SSAValue, SSAValue] | None = None
+) -> list[SSAValue | None]:
     """What ``block`` yields, computed outside it from ``values`` (one per argument): its ops
-    copied, detached, with its arguments replaced (a gradient differentiates a body so)."""
+    copied, detached, with its arguments replaced (a gradient differentiates a body so).
+    ``given`` maps values of the body to values to use instead: an op with a result there is
+    not copied (its other results are then unknown, and yielded as None).
+
+    >>> from tracegraph.ir import parse_module
+    >>> f = parse_module('''
+    ... func.func @f(%x: tensor<f64>) -> tensor<f64> {
+    ...   %y = tg.fused %x : (tensor<f64>) -> tensor<f64> {
+    ...   ^bb0(%a: tensor<f64>):
+    ...     %b = tg.neg %a : tensor<f64> -> tensor<f64>
+    ...     tg.yield %b : tensor<f64>
+    ...   }
+    ...   func.return %y : tensor<f64>
+    ... }''').body.block.first_op
+    >>> body = f.body.block.first_op.body.block
+    >>> [v.owner.name for v in inline_body(body, list(f.body.block.args))]
+    ['tg.neg']
+    """
     mapping: dict[SSAValue, SSAValue] = dict(zip(block.args, values, strict=True))
+    given = given or {}
     for op in block.ops:
         if isinstance(op, YieldOp):
-            return [mapping[v] for v in op.values]
+            return [mapping.get(v) for v in op.values]
+        if any(r in given for r in op.results):
+            mapping.update((r, given[r]) for r in op.results if r in given)
+            continue
         clone = op.clone()  # a region inside reads only its own values (isolated)
         clone.operands = [mapping[v] for v in op.operands]
         mapping.update(zip(op.results, clone.results, strict=True))

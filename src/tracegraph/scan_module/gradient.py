@@ -15,15 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Block, SSAValue
 
-from tracegraph.errors import UnsupportedOperationError
 from tracegraph.gradient.core import vector_jacobian_product
 from tracegraph.gradient.rules import VJP_RULES, MultiResultRule
-from tracegraph.ir.location import format_location
-from tracegraph.ir.ops import ScanOp
+from tracegraph.ir.ops import ScanOp, YieldOp
 from tracegraph.ir.regions import build_body, inline_body, plan_body
-from tracegraph.ir.types import tensor_type
+from tracegraph.ir.types import dtype_of, shape_of, tensor_type
 from tracegraph.tensor import basic, math, shapes
 from tracegraph.tensor.subtensor import set_subtensor
 from tracegraph.tensor.variable import TensorVariable, Variable, wrap_value
@@ -64,12 +63,9 @@ def _scan_vjp(
     mapped = results[recurrent_count + carried_count :]
     g_stacked = gradients[:recurrent_count]
     g_mapped = gradients[recurrent_count + carried_count :]
-    if carried_count:
-        raise UnsupportedOperationError(
-            f"grad: {op.name} at {format_location(op.location)} threads random states or "
-            "shared-variable updates through its steps; gradients through such a loop are not "
-            "supported yet (draw the random numbers outside the loop, as a sequence)"
-        )
+    taped = _taped_values(op)
+    if taped is None:
+        return _through_a_taped_copy(op, operands, results, gradients)
     taps = op.get_taps()
     spans = [-min(t) for t in taps]
     steps = (stacked or mapped)[0].shape[0]
@@ -86,6 +82,8 @@ def _scan_vjp(
         return step.slice_of(sequence)
 
     slices = [sequence_argument(s) for s in sequences]
+    # What the step computed from its random states, read back from the forward outputs
+    given = {value: sequence_argument(mapped[position]).value for value, position in taped.items()}
     tap_values: list[list[TensorVariable]] = []
     for start, state_taps, span, values in zip(initial, taps, spans, stacked, strict=True):
         history = shapes.concatenate([start, values])
@@ -107,22 +105,28 @@ def _scan_vjp(
     # The forward step again, on the reverse step's arguments
     forward_args: list[SSAValue] = [s.value for s in slices]
     forward_args += [v.value for values in tap_values for v in values]
+    # (a random state is never read: what was computed from it is given)
+    forward_args += [
+        c.value for c in operands[1 + sequence_count + recurrent_count :][:carried_count]
+    ]
     forward_args += [n.value for n in inner_non_sequences]
-    yielded = [wrap_value(v) for v in inline_body(op.body.block, forward_args)]
+    computed = inline_body(op.body.block, forward_args, given)
+    yielded = [wrap_value(v) if v is not None else None for v in computed]
     known: dict[SSAValue, TensorVariable] = {}
 
-    def send(value: Variable, g: TensorVariable) -> None:
+    def send(value: Variable, g: TensorVariable) -> None:  # gradients of a yielded value add
         known[value.value] = known[value.value] + g if value.value in known else g
 
     for i, new_state in enumerate(yielded[:recurrent_count]):
-        if waiting[i] is None or not _is_float(new_state):
+        if waiting[i] is None or new_state is None or not _is_float(new_state):
             continue
         wait = waiting[i]
         assert wait is not None
         g_slice = g_stacked_slices[i]
         send(new_state, wait[0] + g_slice if g_slice is not None else wait[0])
-    for output, g_slice in zip(yielded[recurrent_count:], g_mapped_slices, strict=False):
-        if g_slice is not None and _is_float(output):
+    step_outputs = yielded[recurrent_count + carried_count :]
+    for output, g_slice in zip(step_outputs, g_mapped_slices, strict=False):
+        if g_slice is not None and output is not None and _is_float(output):
             send(output, g_slice)
 
     wrt: list[TensorVariable] = [s for s in slices if _is_float(s)]
@@ -200,6 +204,134 @@ def _scan_vjp(
         start_gradients.append(g)
     as_tensors = [g if isinstance(g, TensorVariable) or g is None else None for g in sum_gradients]
     return [None, *sequence_gradients, *start_gradients, *([None] * carried_count), *as_tensors]
+
+
+def _is_state(value: SSAValue) -> bool:
+    """A value no gradient is taken of and no tensor op reads: a random state."""
+    return not isinstance(value.type, TensorType)
+
+
+def _taped_values(op: ScanOp) -> dict[SSAValue, int] | None:
+    """For a loop whose carried states are all random states: each tensor the step computes
+    from one (a draw's sample) and the position of the mapped output that yields it, which the
+    reverse loop reads back instead of drawing again. None when a carried state is a tensor
+    (its value at each step is needed) or a drawn value is not yielded: the loop must be
+    copied with those values stacked (:func:`_through_a_taped_copy`)."""
+    if any(not _is_state(c) for c in op.carried):
+        return None
+    block = op.body.block
+    yielded = list(block.last_op.operands) if block.last_op is not None else []
+    first_mapped = len(op.initial) + len(op.carried)
+    mapped = yielded[first_mapped : first_mapped + op.num_mapped]
+    taped: dict[SSAValue, int] = {}
+    for inner in block.ops:
+        if not any(_is_state(v) for v in inner.operands):
+            continue
+        for result in inner.results:
+            if _is_state(result):
+                continue
+            if result not in mapped:
+                return None
+            taped[result] = mapped.index(result)
+    return taped
+
+
+def _through_a_taped_copy(
+    op: ScanOp, operands: list[Any], results: list[Any], gradients: list[TensorVariable | None]
+) -> list[TensorVariable | None]:
+    """The gradients through a copy of the loop that also stacks, over the steps, the values
+    of its tensor carried states (as recurrent states) and what it draws from its random
+    states (as mapped outputs): the copy's reverse loop reads them back. The copy draws the
+    same numbers (it starts from the same states)."""
+    body = op.body.block
+    sequence_count, recurrent_count, carried_count = (
+        len(op.sequences), len(op.initial), len(op.carried),
+    )  # fmt: skip
+    taps = op.get_taps()
+    tap_count = sum(len(t) for t in taps)
+    carried = operands[1 + sequence_count + recurrent_count :][:carried_count]
+    tensor_carried = [i for i in range(carried_count) if not _is_state(op.carried[i])]
+    state_carried = [i for i in range(carried_count) if _is_state(op.carried[i])]
+    old_args = list(body.args)
+    block = Block()
+    mapping: dict[SSAValue, SSAValue] = {}
+
+    def argument_for(old: SSAValue) -> None:
+        mapping[old] = block.insert_arg(old.type, len(block.args))
+
+    for old in old_args[: sequence_count + tap_count]:
+        argument_for(old)
+    carried_args = old_args[sequence_count + tap_count :][:carried_count]
+    for i in tensor_carried + state_carried:
+        argument_for(carried_args[i])
+    for old in old_args[sequence_count + tap_count + carried_count :]:
+        argument_for(old)
+    taped: list[SSAValue] = []
+    yield_op = body.last_op
+    assert yield_op is not None
+    for inner in body.ops:
+        if inner is yield_op:
+            break
+        clone = inner.clone()
+        clone.operands = [mapping[v] for v in inner.operands]
+        mapping.update(zip(inner.results, clone.results, strict=True))
+        block.add_op(clone)
+        if any(_is_state(v) for v in inner.operands):
+            taped += [mapping[r] for r in inner.results if not _is_state(r)]
+    old_yield = [mapping[v] for v in yield_op.operands]
+    new_states = old_yield[recurrent_count : recurrent_count + carried_count]
+    first_mapped = recurrent_count + carried_count
+    yielded = old_yield[:recurrent_count] + [new_states[i] for i in tensor_carried]
+    yielded += [new_states[i] for i in state_carried]
+    yielded += old_yield[first_mapped : first_mapped + op.num_mapped] + taped
+    yielded += old_yield[first_mapped + op.num_mapped :]  # the stop condition
+    block.add_op(YieldOp(yielded))
+
+    def stacked_type(value: SSAValue) -> Any:
+        return tensor_type(dtype_of(value), (None, *shape_of(value)))
+
+    result_types: list[Any] = [r.type for r in op.outputs[:recurrent_count]]
+    result_types += [stacked_type(op.carried[i]) for i in tensor_carried]
+    result_types += [op.carried[i].type for i in state_carried]
+    result_types += [r.type for r in op.outputs[first_mapped:]]
+    result_types += [stacked_type(v) for v in taped]
+    padded = [carried[i].dimshuffle("x", *range(carried[i].ndim)) for i in tensor_carried]
+    initial = operands[1 + sequence_count : 1 + sequence_count + recurrent_count]
+    copy = ScanOp(
+        operands[0].value,
+        [v.value for v in operands[1 : 1 + sequence_count]],
+        [v.value for v in initial] + [p.value for p in padded],
+        [carried[i].value for i in state_carried],
+        [v.value for v in operands[1 + sequence_count + recurrent_count + carried_count :]],
+        [*taps, *([(-1,)] * len(tensor_carried))],
+        result_types,
+        block,
+        until=op.until is not None,
+        truncate_gradient=op.truncate_gradient.value.data,
+    )
+    copy.location = op.location
+    copied = [wrap_value(r) for r in copy.results]
+    # Each result of the loop, as a value of the copy
+    same: list[Any] = list(copied[:recurrent_count])
+    carried_values: list[Any] = [None] * carried_count
+    for position, i in enumerate(tensor_carried):
+        values = TensorVariable(copy.results[recurrent_count + position])
+        history = shapes.concatenate([padded[position], values])
+        carried_values[i] = history[-1]
+    same += carried_values
+    mapped_start = recurrent_count + carried_count
+    same += copied[mapped_start : mapped_start + op.num_mapped]
+    pairs = [
+        (value, g)
+        for value, g in zip(same, gradients, strict=True)
+        if g is not None and _is_float(value)
+    ]
+    positions = [i for i, v in enumerate(operands) if i > 0 and _is_float(v)]
+    if not pairs or not positions:
+        return [None] * len(operands)
+    found = vector_jacobian_product(pairs, [operands[i] for i in positions])
+    by_position = dict(zip(positions, found, strict=True))
+    return [by_position.get(i) for i in range(len(operands))]
 
 
 VJP_RULES[ScanOp] = MultiResultRule(_scan_vjp)
