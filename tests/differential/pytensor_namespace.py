@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytensor
+import pytensor.gradient
 import pytensor.tensor as pt
 from pytensor.tensor.special import log_softmax, softmax
 
@@ -29,6 +30,9 @@ PYTENSOR = _PyTensorNamespace(
     abs_=pt.abs,
     tensor=_tensor,
     grad=pytensor.grad,
+    disconnected_grad=pytensor.gradient.disconnected_grad,
+    zero_grad=pytensor.gradient.zero_grad,
+    grad_clip=pytensor.gradient.grad_clip,
     nnet=SimpleNamespace(
         softmax_along=lambda x, axis: softmax(x, axis=axis),
         log_softmax_along=lambda x, axis: log_softmax(x, axis=axis),

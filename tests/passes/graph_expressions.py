@@ -180,15 +180,40 @@ def _alloc(
 
 
 def _gradient_barrier(T: Tensor, x: Any, kind: str) -> Any:
-    """``disconnected_grad(x)``, ``zero_grad(x)`` or ``grad_clip(x, -1, 1)``: the identity on
-    values (so ``x`` itself in another library's namespace)."""
-    if T is not tensor:
-        return x
-    from tracegraph import gradient
-
+    """``disconnected_grad(x)``, ``zero_grad(x)`` or ``grad_clip(x, -1, 1)`` (the identity on
+    values): tracegraph's, or the namespace's own (PyTensor's ``pytensor.gradient``)."""
+    if T is tensor:
+        from tracegraph import gradient as functions
+    else:
+        functions = T
     if kind == "clip":
-        return gradient.grad_clip(x, -1.0, 1.0)
-    return (gradient.disconnected_grad if kind == "disconnected" else gradient.zero_grad)(x)
+        return functions.grad_clip(x, -1.0, 1.0)
+    return (functions.disconnected_grad if kind == "disconnected" else functions.zero_grad)(x)
+
+
+def _loop(T: Tensor, x: Any, kind: str) -> Any:
+    """``exp(x * 0.5)`` computed by a ``scan`` over ``x``'s first axis in tracegraph (a 0-d
+    ``x``, or one whose first axis is broadcastable, as one row): ``"map"`` the steps
+    independent and elementwise (with a non-sequence), ``"unread"`` with a second collected
+    output, a reduction nothing reads. In another library's namespace, ``exp(x * 0.5)``
+    itself: the same values, with no loop to compile."""
+    if T is not tensor:
+        return T.exp(x * 0.5)
+    import tracegraph
+
+    whole = x.ndim > 0 and x.type.shape[0] != 1
+    rows = x if whole else x.dimshuffle("x", *range(x.ndim))
+    if kind == "map":
+        ys, _ = tracegraph.scan(
+            lambda v, c: T.exp(v * T.sqr(c)), sequences=rows, non_sequences=T.constant(0.5**0.5)
+        )
+    else:
+        (ys, _unread), _ = tracegraph.scan(
+            lambda v, c: [T.exp(v * c), T.sin(v.sum())],
+            sequences=rows,
+            non_sequences=T.constant(0.5),
+        )
+    return ys if whole else ys[0]
 
 
 def _named(name: str) -> Callable[..., Any]:
@@ -206,6 +231,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     **{name: _named(name) for name in ("cast", "fill", "zeros_like", "ones_like", "clip")},
     "dimshuffle": lambda T, x, pattern: x.dimshuffle(*pattern),
     "gradient_barrier": _gradient_barrier,
+    "loop": _loop,
     "reshape_round_trip": _reshape_round_trip,
     "sigmoid_formula": _sigmoid_formula,
     "exp_over_one_plus_exp": _exp_over_one_plus_exp,

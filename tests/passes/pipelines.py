@@ -199,8 +199,11 @@ INDETERMINATE = (ops.AddOp, ops.SubOp, ops.MulOp, ops.TrueDivOp)
 
 def infinities_or_zeros_matter(func: FuncOp, values: dict[SSAValue, Any]) -> bool:
     """Whether the reference evaluates an indeterminate form (a NaN of ``+``, ``-``, ``*`` or
-    ``/`` from operands that are not NaN) or divides by zero (``/``, or ``**`` with a negative
-    exponent): where the stable forms give a better answer (see the module docstring)."""
+    ``/`` from operands that are not NaN), multiplies a zero by a NaN (the zero mask a
+    ``switch`` gradient sends the branch not taken, times a NaN of that branch: the switch
+    sinks give that branch's gradient as 0, which it is) or divides by zero (``/``, or ``**``
+    with a negative exponent): where the stable forms give a better answer (see the module
+    docstring)."""
     for op in func.body.block.ops:
         if not isinstance(op, (*INDETERMINATE, ops.PowOp)):
             continue
@@ -210,6 +213,10 @@ def infinities_or_zeros_matter(func: FuncOp, values: dict[SSAValue, Any]) -> boo
             continue
         if isinstance(op, INDETERMINATE) and np.any(
             np.isnan(result) & ~np.isnan(lhs) & ~np.isnan(rhs)
+        ):
+            return True
+        if isinstance(op, ops.MulOp) and np.any(
+            ((lhs == 0) & np.isnan(rhs)) | (np.isnan(lhs) & (rhs == 0))
         ):
             return True
         if isinstance(op, ops.TrueDivOp) and np.any(rhs == 0):

@@ -297,6 +297,21 @@ class GraphGenerator(StableTemplates):
         x = self.subject(target, depth)
         return Generated(unary("neg", unary("neg", x.expression)), x.frame)
 
+    @template(
+        "HoistInvariantOutOfLoop",
+        "PushSequenceWorkOutOfLoop",
+        "MappedSliceIsTheSequence",
+        "DropUnusedSequence",
+        "DropUnusedNonSequence",
+        "DropUnusedLoopOutput",
+    )
+    def t_loop(self, target: Frame, depth: int) -> Generated:
+        """A scan over the subject's first axis: a map of elementwise ops, with or without a
+        second output nothing reads."""
+        x = self.subject(target, depth)
+        kind = self.choice(("map", "unread"))
+        return Generated(Apply("loop", (x.expression,), (kind,)), x.frame)
+
     @template("DropGradientBarrier")
     def t_gradient_barrier(self, target: Frame, depth: int) -> Generated:
         x = self.subject(target, depth)

@@ -41,7 +41,9 @@ real bugs; instead:
   ``0 * inf``, ``inf - inf``: ``exp(x) / (1 + exp(x))`` is NaN at ``x = inf``, ``sigmoid(inf)``
   is 1) or divides by zero, which shows the sign of the zero as the sign of an infinity
   (``log(1 + -0.0)`` is +0.0 but ``log1p(-0.0)`` is -0.0; ``log(sigmoid(inf))`` is +0.0 but
-  ``-softplus(-inf)`` is -0.0). Bit-for-bit comparisons are never left out.
+  ``-softplus(-inf)`` is -0.0), or multiplies a zero by a NaN (a switch's gradient masks the
+  branch not taken with zeros; times a NaN of that branch the reference gives NaN, the switch
+  sinks the branch's true gradient, 0). Bit-for-bit comparisons are never left out.
 """
 
 from __future__ import annotations
@@ -190,6 +192,53 @@ def _drop_gradient_barrier() -> HandwrittenGraph:
 
     x, y = _matrices()
     return [x, y], [disconnected_grad(x) * zero_grad(y) + grad_clip(x, -1.0, 1.0)]
+
+
+@handwritten("PushSequenceWorkOutOfLoop")
+@handwritten("DropUnusedSequence")
+@handwritten("DropUnusedNonSequence")
+def _sequence_work_in_a_recurrence() -> HandwrittenGraph:
+    import tracegraph
+
+    x, c = T.dmatrix("x"), T.dvector("c")  # example sizes: x is 2 x 3, c has 2
+    hs, _ = tracegraph.scan(
+        lambda v, h, c: v * c + h, sequences=x.T, outputs_info=T.zeros_like(c), non_sequences=c
+    )
+    return [x, c], [hs]
+
+
+@handwritten("MappedSliceIsTheSequence")
+def _map_of_elementwise() -> HandwrittenGraph:
+    import tracegraph
+
+    x, c = T.dmatrix("x"), T.dvector("c")  # example sizes: x is 2 x 3, c has 2
+    ys, _ = tracegraph.scan(lambda v, c: T.exp(v * 2.0 + c), sequences=x.T, non_sequences=c)
+    return [x, c], [ys]
+
+
+@handwritten("HoistInvariantOutOfLoop")
+def _invariant_in_a_step() -> HandwrittenGraph:
+    import tracegraph
+
+    x, c = T.dmatrix("x"), T.dvector("c")
+    h0 = T.zeros_like(c)
+    hs, _ = tracegraph.scan(
+        lambda v, h, c: T.tanh(v * h + T.exp(c)), sequences=x.T, outputs_info=h0, non_sequences=c
+    )
+    return [x, c], [hs]
+
+
+@handwritten("DropUnusedLoopOutput")
+def _unread_loop_output() -> HandwrittenGraph:
+    import tracegraph
+
+    x, _ = _matrices()
+    (states, _unread), _ = tracegraph.scan(
+        lambda v, h: [h * 0.5 + v, T.sin(h)],
+        sequences=x,
+        outputs_info=[T.zeros_like(x[0]), None],
+    )
+    return [x], [states]
 
 
 @handwritten("FoldAddZero")

@@ -24,6 +24,7 @@ from tracegraph.ir import ops
 from tracegraph.ir.interpreter import REFERENCE_RULES
 from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.types import dtype_of, shape_of, tensor_type
+from tracegraph.passes.control import LOOP_PATTERNS
 from tracegraph.passes.patterns import (
     PatternPass,
     broadcast_shape,
@@ -430,6 +431,7 @@ CANONICALIZE_PATTERNS: tuple[type[RewritePattern], ...] = (
     FoldIdentityDimShuffle,
     FoldReshapeOfReshape,
     FoldUselessCast,
+    *LOOP_PATTERNS,
 )
 """Every canonicalization pattern, in the order they are tried on an op."""
 

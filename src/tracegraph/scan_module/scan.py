@@ -74,6 +74,9 @@ def _sequences(sequences: Any, go_backwards: bool) -> list[TensorVariable]:
             raise TypeError(f"scan: a sequence needs at least one axis, got {variable.describe()}")
         if go_backwards:
             variable = variable[::-1]
+        if taps == (0,):
+            result.append(variable)
+            continue
         first, last = min(taps), max(taps)
         for tap in taps:
             start, end = tap - first, last - tap
