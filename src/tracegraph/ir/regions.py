@@ -108,16 +108,27 @@ def inline_body(
     ['tg.neg']
     """
     mapping: dict[SSAValue, SSAValue] = dict(zip(block.args, values, strict=True))
-    given = given or {}
+    yielded, _ = _copied(block, mapping, given or {})
+    return [mapping.get(v) for v in yielded.values]
+
+
+def _copied(
+    block: Block, mapping: dict[SSAValue, SSAValue], given: dict[SSAValue, SSAValue]
+) -> tuple[YieldOp, list[Operation]]:
+    """Copies of the ops of ``block`` before its ``tg.yield`` (detached), reading ``mapping``'s
+    values for the block's and adding their own; an op with a result in ``given`` is not copied
+    (``given``'s values stand for its results). Returns the yield and the copies, in order."""
+    copies: list[Operation] = []
     for op in block.ops:
         if isinstance(op, YieldOp):
-            return [mapping.get(v) for v in op.values]
+            return op, copies
         if any(r in given for r in op.results):
             mapping.update((r, given[r]) for r in op.results if r in given)
             continue
         clone = op.clone()  # a region inside reads only its own values (isolated)
         clone.operands = [mapping[v] for v in op.operands]
         mapping.update(zip(op.results, clone.results, strict=True))
+        copies.append(clone)
     raise ValueError("a body ends with tg.yield")
 
 
@@ -146,16 +157,10 @@ def body_function(block: Block, name: str) -> FuncOp:
     mapping: dict[SSAValue, SSAValue] = dict(zip(block.args, copy.args, strict=True))
     for original, arg in zip(block.args, copy.args, strict=True):
         arg.name_hint = original.name_hint
-    results: list[SSAValue] = []
-    for op in block.ops:
-        if isinstance(op, YieldOp):
-            results = [mapping[v] for v in op.values]
-            return_op = ReturnOp(*results)
-            return_op.location = op.location
-            copy.add_op(return_op)
-            break
-        clone = op.clone()
-        clone.operands = [mapping[v] for v in op.operands]
-        mapping.update(zip(op.results, clone.results, strict=True))
-        copy.add_op(clone)
+    yielded, copies = _copied(block, mapping, {})
+    copy.add_ops(copies)
+    results = [mapping[v] for v in yielded.values]
+    return_op = ReturnOp(*results)
+    return_op.location = yielded.location
+    copy.add_op(return_op)
     return FuncOp(name, ([a.type for a in copy.args], [r.type for r in results]), Region(copy))
