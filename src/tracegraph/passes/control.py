@@ -47,6 +47,18 @@ def _rebuilt(
     return rebuilt
 
 
+def _sequence_arguments(op: ops.ScanOp) -> dict[SSAValue, SSAValue]:
+    """Each slice argument of the body and the sequence it comes from."""
+    args = list(op.body.block.args)[: len(op.sequences)]
+    return dict(zip(args, op.sequences, strict=True))
+
+
+def _non_sequence_arguments(op: ops.ScanOp) -> dict[SSAValue, SSAValue]:
+    """Each non-sequence argument of the body and the value passed for it."""
+    args = list(op.body.block.args)
+    return dict(zip(args[len(args) - len(op.non_sequences) :], op.non_sequences, strict=True))
+
+
 def _pushable(op: Operation) -> bool:
     return len(op.results) == 1 and (op.has_trait(Elementwise) or isinstance(op, ops.DimShuffleOp))
 
@@ -60,14 +72,7 @@ class PushSequenceWorkOutOfLoop(RewritePattern):
     @op_pattern
     def match_and_rewrite(self, op: ops.ScanOp, rewriter: PatternRewriter) -> None:
         block = op.body.block
-        args = list(block.args)
-        slices: dict[SSAValue, SSAValue] = dict(
-            zip(args[: len(op.sequences)], op.sequences, strict=True)
-        )
-        count = len(op.non_sequences)
-        invariant: dict[SSAValue, SSAValue] = dict(
-            zip(args[len(args) - count :], op.non_sequences, strict=True)
-        )
+        slices, invariant = _sequence_arguments(op), _non_sequence_arguments(op)
         inner = next(
             (
                 candidate
@@ -155,11 +160,7 @@ class HoistInvariantOutOfLoop(RewritePattern):
     @op_pattern
     def match_and_rewrite(self, op: ops.ScanOp, rewriter: PatternRewriter) -> None:
         block = op.body.block
-        count = len(op.non_sequences)
-        args = list(block.args)
-        invariant: dict[SSAValue, SSAValue] = dict(
-            zip(args[len(args) - count :], op.non_sequences, strict=True)
-        )
+        invariant = _non_sequence_arguments(op)
         inner = next(
             (
                 candidate
@@ -301,9 +302,7 @@ class MappedSliceIsTheSequence(RewritePattern):
         block = op.body.block
         yielded = block.last_op
         assert isinstance(yielded, ops.YieldOp)
-        slices: dict[SSAValue, SSAValue] = dict(
-            zip(list(block.args)[: len(op.sequences)], op.sequences, strict=True)
-        )
+        slices = _sequence_arguments(op)
         first = len(op.initial) + len(op.carried)
         bounded = _lengths_bounding_steps(op.n_steps)
         for i in range(first, first + op.num_mapped):
