@@ -35,6 +35,7 @@ BINARY_OPS: dict[str, tuple[Callable[[Any, Any], TensorVariable], np.ufunc]] = {
     "and": (T.and_, np.bitwise_and),
     "or": (T.or_, np.bitwise_or),
     "xor": (T.xor, np.bitwise_xor),
+    "arctan2": (T.arctan2, np.arctan2),
 }
 """Binary ops and the NumPy ufunc each must agree with, dtype included."""
 

@@ -51,7 +51,7 @@ ALLOWED: dict[str, frozenset[str] | None] = {
 THIRD_PARTY: dict[str, frozenset[str]] = {
     "config": frozenset(),
     "errors": frozenset(),
-    "ir": frozenset({"xdsl", "numpy"}),
+    "ir": frozenset({"xdsl", "numpy", "scipy"}),
 }
 """The layers whose imports outside the standard library are restricted, and to what."""
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.special as special
 
 import tracegraph
 import tracegraph.tensor as T
@@ -41,6 +42,15 @@ def reference_softplus(x: Array) -> Array:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def reference_gammaln(x: Array) -> Array:
+    """C's ``lgamma``, which ``tg.gammaln`` is: SciPy's ``gammaln`` but +inf at -inf."""
+    return np.where(x == -np.inf, np.inf, special.gammaln(x))
+
+
+def reference_trigamma(x: Array) -> Array:
+    return np.asarray(special.polygamma(1, x))
+
+
 def reference_erf(x: Array) -> Array:
     return np.array([math.erf(v) for v in x.ravel()], dtype=np.float64).reshape(x.shape)
 
@@ -64,18 +74,38 @@ UNARY_UFUNCS: dict[str, tuple[Callable[[Any], TensorVariable], np.ufunc, str]] =
     "ceil": (T.ceil, np.ceil, "any"),
     "round": (T.round, np.rint, "any"),
     "invert": (T.invert, np.invert, "any"),
+    "log2": (T.log2, np.log2, "positive"),
+    "log10": (T.log10, np.log10, "positive"),
+    "tan": (T.tan, np.tan, "any"),
+    "arcsin": (T.arcsin, np.arcsin, "unit"),
+    "arccos": (T.arccos, np.arccos, "unit"),
+    "arctan": (T.arctan, np.arctan, "any"),
+    "sinh": (T.sinh, np.sinh, "any"),
+    "cosh": (T.cosh, np.cosh, "any"),
+    "arccosh": (T.arccosh, np.arccosh, "at_least_one"),
+    "arctanh": (T.arctanh, np.arctanh, "unit"),
+    "trunc": (T.trunc, np.trunc, "any"),
+    "isnan": (T.isnan, np.isnan, "any"),
+    "isinf": (T.isinf, np.isinf, "any"),
 }
 """Unary ops that NumPy has a ufunc for: the result must be the ufunc's, dtype included."""
 
 UNARY_FLOAT_FUNCTIONS: dict[
-    str, tuple[Callable[[Any], TensorVariable], Callable[[Array], Array]]
+    str, tuple[Callable[[Any], TensorVariable], Callable[[Array], Array], str]
 ] = {
-    "sigmoid": (T.sigmoid, reference_sigmoid),
-    "softplus": (T.softplus, reference_softplus),
-    "erf": (T.erf, reference_erf),
+    # name: (tracegraph function, float64 reference, domain of the test values)
+    "sigmoid": (T.sigmoid, reference_sigmoid, "any"),
+    "softplus": (T.softplus, reference_softplus, "any"),
+    "erf": (T.erf, reference_erf, "any"),
+    "erfc": (T.erfc, special.erfc, "any"),
+    "erfinv": (T.erfinv, special.erfinv, "unit"),
+    "gamma": (T.gamma, special.gamma, "any"),
+    "gammaln": (T.gammaln, reference_gammaln, "any"),
+    "psi": (T.psi, special.psi, "any"),
+    "trigamma": (T.tri_gamma, reference_trigamma, "any"),
 }
 """Unary ops without a NumPy ufunc: the result has the dtype ``exp`` would give, and the value of
-a float64 reference."""
+a float64 reference (SciPy's for the special functions)."""
 
 UNARY_DTYPES = ("float64", "float32", "int64", "int32", "int8", "uint8", "bool")
 
@@ -106,8 +136,8 @@ def test_unary_op_matches_numpy_ufunc(op: str, dtype: str) -> None:
 @pytest.mark.parametrize("dtype", UNARY_DTYPES)
 @pytest.mark.parametrize("op", sorted(UNARY_FLOAT_FUNCTIONS))
 def test_unary_float_function_matches_reference(op: str, dtype: str) -> None:
-    function, reference = UNARY_FLOAT_FUNCTIONS[op]
-    x_value = sample(dtype, "any")
+    function, reference, domain = UNARY_FLOAT_FUNCTIONS[op]
+    x_value = sample(dtype, domain)
     x = variable_for(x_value, "x")
     expected = reference(x_value.astype(np.float64)).astype(float_result_dtype(dtype))
     assert_matches_numpy(compile_and_call([x], function(x), x_value), expected)
@@ -126,7 +156,7 @@ def test_unary_op_on_special_floats_matches_numpy(op: str, dtype: str) -> None:
 @pytest.mark.parametrize("op", sorted(UNARY_FLOAT_FUNCTIONS))
 def test_unary_float_function_on_special_and_extreme_floats(op: str, dtype: str) -> None:
     """Large arguments must not overflow (``sigmoid(-800)`` is 0, ``softplus(800)`` is 800)."""
-    function, reference = UNARY_FLOAT_FUNCTIONS[op]
+    function, reference, _ = UNARY_FLOAT_FUNCTIONS[op]
     x_value = np.array([np.nan, np.inf, -np.inf, -800.0, -50.0, -0.0, 50.0, 800.0], dtype=dtype)
     x = variable_for(x_value, "x")
     with np.errstate(all="ignore"):

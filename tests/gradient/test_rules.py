@@ -49,6 +49,16 @@ def positive(*shape: int) -> Array:
     return _RNG.uniform(0.5, 2.0, shape)
 
 
+def inside_unit(*shape: int) -> Array:
+    """In [-0.8, 0.8]: for ``arcsin``, ``arctanh``, ``erfinv`` (away from their poles at 1)."""
+    return _RNG.uniform(-0.8, 0.8, shape)
+
+
+def above_one(*shape: int) -> Array:
+    """In [1.5, 3]: for ``arccosh``."""
+    return _RNG.uniform(1.5, 3.0, shape)
+
+
 def nonzero(*shape: int) -> Array:
     """Magnitude in [0.5, 1.5], random sign: for ``abs`` and ``sign``."""
     return _RNG.choice([-1.0, 1.0], shape) * _RNG.uniform(0.5, 1.5, shape)
@@ -476,6 +486,34 @@ CASES: dict[type[Operation], list[Case]] = {
     ops.SinOp: unary_cases(T.sin, values),
     ops.CosOp: unary_cases(T.cos, values),
     ops.ErfOp: unary_cases(T.erf, values),
+    ops.ErfcOp: unary_cases(T.erfc, values),
+    ops.ErfinvOp: unary_cases(T.erfinv, inside_unit),
+    ops.Log2Op: unary_cases(T.log2, positive),
+    ops.Log10Op: unary_cases(T.log10, positive),
+    ops.TanOp: unary_cases(T.tan, values),
+    ops.ArcsinOp: unary_cases(T.arcsin, inside_unit),
+    ops.ArccosOp: unary_cases(T.arccos, inside_unit),
+    ops.ArctanOp: unary_cases(T.arctan, values),
+    ops.SinhOp: unary_cases(T.sinh, values),
+    ops.CoshOp: unary_cases(T.cosh, values),
+    ops.ArccoshOp: unary_cases(T.arccosh, above_one),
+    ops.ArctanhOp: unary_cases(T.arctanh, inside_unit),
+    ops.GammaOp: [
+        *unary_cases(T.gamma, positive),
+        case("negative", T.gamma, -positive(3) + 0.25),
+    ],
+    ops.GammalnOp: [
+        *unary_cases(T.gammaln, positive),
+        case("negative", T.gammaln, -positive(3) + 0.25),
+    ],
+    ops.PsiOp: [
+        *unary_cases(T.psi, positive),
+        case("negative", T.psi, -positive(3) + 0.25),
+    ],
+    ops.TruncOp: [
+        *unary_cases(T.trunc, fractional),
+        case("times-x", lambda x: T.trunc(x) * x, fractional(3)),
+    ],
     # piecewise constant: zero gradient between the jumps
     ops.FloorOp: [
         *unary_cases(T.floor, fractional),
@@ -535,6 +573,7 @@ CASES: dict[type[Operation], list[Case]] = {
         case("reflected", lambda a: 1 / a, nonzero(3)),
     ],
     ops.ModOp: mod_cases(),
+    ops.Arctan2Op: binary_cases(T.arctan2, nonzero, nonzero),
     ops.PowOp: [
         *binary_cases(lambda a, b: a**b, positive, values),
         case("integer-exponent-negative-base", lambda a: a**3, nonzero(2, 3)),
@@ -582,6 +621,24 @@ CASES: dict[type[Operation], list[Case]] = {
     ],
     ops.ProdOp: prod_cases(),
     ops.MaxOp: reduction_cases(T.max, distinct),
+    # along one axis
+    ops.CumsumOp: [
+        case("flattened", lambda x: T.cumsum(x) * x.flatten(), values(2, 3)),
+        case("axis-0", lambda x: T.cumsum(x, axis=0), values(3, 2)),
+        case("axis-1-squared", lambda x: T.cumsum(x, axis=1) ** 2, values(2, 3)),
+        case("float32", lambda x: T.cumsum(x, axis=-1), f32(values(2, 3))),
+    ],
+    ops.CumprodOp: [
+        case("vector", T.cumprod, nonzero(4)),
+        case("axis-0", lambda x: T.cumprod(x, axis=0), nonzero(3, 2)),
+        case("axis-1-times-x", lambda x: T.cumprod(x, axis=1) * x, nonzero(2, 3)),
+    ],
+    ops.SortOp: [
+        case("vector-weighted", lambda x: T.sort(x) * np.arange(5.0), distinct(5)),
+        case("rows", lambda x: T.sort(x, axis=1) ** 2, distinct(2, 3)),
+        case("columns", lambda x: T.sort(x, axis=0) * x, distinct(3, 2)),
+        case("flattened", lambda x: T.sort(x, axis=None) * np.arange(6.0), distinct(2, 3)),
+    ],
     ops.MinOp: reduction_cases(T.min, distinct),
     # normalizations
     ops.SoftmaxOp: [
@@ -780,6 +837,12 @@ COMPOSITIONS: list[Case] = [
     case("index-then-reduce", lambda x: x[[0, 2, 2]].sum(axis=0).prod(), positive(3, 2)),
     case("slice-then-max", lambda x: T.max(x[1:, ::2], axis=1), distinct(3, 4)),
     case("variance-std", lambda x: T.var(x, axis=0) + T.std(x), values(4, 2)),
+    case("repeat", lambda x: T.repeat(x, 2, axis=1) * np.arange(6.0), values(2, 3)),
+    case("repeat-counts", lambda x: T.repeat(x, [2, 0, 1]) ** 2, values(3)),
+    case("tile", lambda x: T.tile(x, [2, 2]) * np.arange(24.0).reshape(4, 6), values(2, 3)),
+    case("roll", lambda x: T.roll(x, 1, axis=0) * np.arange(3.0), values(3)),
+    case("diag-trace", lambda x: T.trace(x) * T.diag(x), values(3, 3)),
+    case("diag-of-vector", lambda v: T.diag(v, 1) ** 2, values(3)),
     case("norm", lambda x: T.sqrt(T.sum(x**2)), nonzero(3)),
     case("outer", lambda a, b: T.outer(a, b) * a.dimshuffle(0, "x"), values(3), values(2)),
     case(

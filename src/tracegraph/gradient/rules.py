@@ -23,7 +23,7 @@ from tracegraph.ir import ops
 from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
 from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SubtensorUpdateOp
 from tracegraph.ir.types import tensor_type
-from tracegraph.tensor import basic, nnet, shapes
+from tracegraph.tensor import basic, extra_ops, nnet, shapes
 from tracegraph.tensor import math as tm
 from tracegraph.tensor.variable import TensorVariable, constant, emit
 
@@ -119,11 +119,13 @@ not_differentiable(
     ops.EqOp,
     ops.NeqOp,
 )
+not_differentiable("the result is a boolean", ops.IsNanOp, ops.IsInfOp)
 not_differentiable(
     "bitwise ops take integers or booleans", ops.AndOp, ops.OrOp, ops.XorOp, ops.InvertOp
 )
 not_differentiable(
     "the result is an integer index or a boolean",
+    ops.ArgsortOp,
     ops.ArgmaxOp,
     ops.ArgminOp,
     ops.AnyOp,
@@ -167,7 +169,7 @@ for _draw in ops.RANDOM_STATE_DRAWS:
 # -- elementwise ----------------------------------------------------------------------------------
 
 
-@vjp_rule(ops.FloorOp, ops.CeilOp, ops.RoundOp, ops.SignOp, ops.IntDivOp)
+@vjp_rule(ops.FloorOp, ops.CeilOp, ops.RoundOp, ops.TruncOp, ops.SignOp, ops.IntDivOp)
 def _piecewise_constant(
     op: Operation, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
 ) -> Gradients:
@@ -209,6 +211,24 @@ VJP_RULES[ops.SoftplusOp] = _unary(lambda g, x, y: g * tm.sigmoid(x))
 VJP_RULES[ops.SinOp] = _unary(lambda g, x, y: g * tm.cos(x))
 VJP_RULES[ops.CosOp] = _unary(lambda g, x, y: g * -tm.sin(x))
 VJP_RULES[ops.ErfOp] = _unary(lambda g, x, y: g * (2 / math.sqrt(math.pi)) * tm.exp(-(x * x)))
+VJP_RULES[ops.ErfcOp] = _unary(lambda g, x, y: g * (-2 / math.sqrt(math.pi)) * tm.exp(-(x * x)))
+VJP_RULES[ops.ErfinvOp] = _unary(lambda g, x, y: g * (math.sqrt(math.pi) / 2) * tm.exp(y * y))
+VJP_RULES[ops.Log2Op] = _unary(lambda g, x, y: g / (x * math.log(2)))
+VJP_RULES[ops.Log10Op] = _unary(lambda g, x, y: g / (x * math.log(10)))
+VJP_RULES[ops.TanOp] = _unary(lambda g, x, y: g * (1 + y * y))
+VJP_RULES[ops.ArcsinOp] = _unary(lambda g, x, y: g / tm.sqrt(1 - x * x))
+VJP_RULES[ops.ArccosOp] = _unary(lambda g, x, y: -g / tm.sqrt(1 - x * x))
+VJP_RULES[ops.ArctanOp] = _unary(lambda g, x, y: g / (1 + x * x))
+VJP_RULES[ops.SinhOp] = _unary(lambda g, x, y: g * tm.cosh(x))
+VJP_RULES[ops.CoshOp] = _unary(lambda g, x, y: g * tm.sinh(x))
+VJP_RULES[ops.ArccoshOp] = _unary(lambda g, x, y: g / tm.sqrt(x * x - 1))
+VJP_RULES[ops.ArctanhOp] = _unary(lambda g, x, y: g / (1 - x * x))
+VJP_RULES[ops.GammaOp] = _unary(lambda g, x, y: g * y * tm.psi(x))
+VJP_RULES[ops.GammalnOp] = _unary(lambda g, x, y: g * tm.psi(x))
+VJP_RULES[ops.PsiOp] = _unary(lambda g, x, y: g * tm.tri_gamma(x))
+VJP_RULES[ops.TrigammaOp] = UndefinedGradient(
+    "the derivative of trigamma, polygamma(2, x), is not implemented (as in Theano)"
+)
 
 
 @vjp_rule(ops.CastOp)
@@ -247,6 +267,9 @@ VJP_RULES[ops.MulOp] = _binary(lambda g, x, y, z: (g * y, g * x))
 VJP_RULES[ops.TrueDivOp] = _binary(lambda g, x, y, z: (g / y, -(g * z) / y))
 VJP_RULES[ops.ModOp] = _binary(lambda g, x, y, z: (g, g * -(x // y)))
 # d(x ** y)/dy = x ** y * log(x) is 0 * -inf at x = 0; the limit there is 0 (as in Theano).
+VJP_RULES[ops.Arctan2Op] = _binary(
+    lambda g, y, x, z: (g * x / (x * x + y * y), -(g * y) / (x * x + y * y))
+)
 VJP_RULES[ops.PowOp] = _binary(
     lambda g, x, y, z: (
         g * y * x ** (y - 1),
@@ -358,6 +381,39 @@ def _prod(
     elsewhere = zero_product * nonzero_product / tm.switch(is_zero, 1, x)
     partial = tm.switch(is_zero, at_zero, elsewhere)
     return [match_type(expand_reduced(g, op, x) * partial, x)]
+
+
+@vjp_rule(ops.CumsumOp)
+def _cumsum(
+    op: ops.CumsumOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # x[j] enters every running sum from j on: the gradient is the running sum of g from the end.
+    axis = op.get_axis()
+    reversed_sums = extra_ops.cumsum(extra_ops.flip(g, axis), axis)
+    return [match_type(extra_ops.flip(reversed_sums, axis), xs[0])]
+
+
+@vjp_rule(ops.CumprodOp)
+def _cumprod(
+    op: ops.CumprodOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # Theano's: d out[i] / d x[j] = out[i] / x[j] for i >= j (so undefined where x[j] is 0).
+    (x,) = xs
+    axis = op.get_axis()
+    reversed_sums = extra_ops.cumsum(extra_ops.flip(g * out, axis), axis)
+    return [match_type(extra_ops.flip(reversed_sums, axis) / x, x)]
+
+
+@vjp_rule(ops.SortOp)
+def _sort(
+    op: ops.SortOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # out = x[perm]: each x[j] receives the gradient of the place it was sorted to, which the
+    # inverse permutation (argsort of the permutation) reads back.
+    (x,) = xs
+    axis = op.get_axis()
+    places = extra_ops.argsort(extra_ops.argsort(x, axis), axis)
+    return [match_type(extra_ops.take_along_axis(g, places, axis), x)]
 
 
 @vjp_rule(ops.MaxOp, ops.MinOp)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
+import scipy.special as special
 from numpy.typing import NDArray
 from xdsl.ir import Operation
 
@@ -56,6 +57,15 @@ def _softplus(x: Array) -> Array:
 
 def _erf(x: Array) -> Array:
     return np.asarray(np.vectorize(math.erf, otypes=[x.dtype])(x))
+
+
+def c_lgamma(x: Array) -> Array:
+    """C's ``lgamma``: SciPy's ``gammaln``, but infinite at -inf (SciPy gives -inf there)."""
+    return np.asarray(np.where(x == -np.inf, np.inf, special.gammaln(x)))
+
+
+def _trigamma(x: Array) -> Array:
+    return np.asarray(special.polygamma(1, x))
 
 
 def _pow(base: Array, exponent: Array) -> Array:
@@ -102,6 +112,25 @@ NUMPY_FUNCTIONS: dict[type[Operation], NumPyFunction] = {
     ops.CeilOp: ufunc(np.ceil),
     ops.RoundOp: ufunc(np.rint),
     ops.ErfOp: NumPyFunction(_erf, np.exp),
+    ops.Log2Op: ufunc(np.log2),
+    ops.Log10Op: ufunc(np.log10),
+    ops.TanOp: ufunc(np.tan),
+    ops.ArcsinOp: ufunc(np.arcsin),
+    ops.ArccosOp: ufunc(np.arccos),
+    ops.ArctanOp: ufunc(np.arctan),
+    ops.SinhOp: ufunc(np.sinh),
+    ops.CoshOp: ufunc(np.cosh),
+    ops.ArccoshOp: ufunc(np.arccosh),
+    ops.ArctanhOp: ufunc(np.arctanh),
+    ops.TruncOp: ufunc(np.trunc),
+    ops.ErfcOp: NumPyFunction(special.erfc, np.exp),
+    ops.ErfinvOp: NumPyFunction(special.erfinv, np.exp),
+    ops.GammaOp: NumPyFunction(special.gamma, np.exp),
+    ops.GammalnOp: NumPyFunction(c_lgamma, np.exp),
+    ops.PsiOp: NumPyFunction(special.psi, np.exp),
+    ops.TrigammaOp: NumPyFunction(_trigamma, np.exp),
+    ops.IsNanOp: ufunc(np.isnan),
+    ops.IsInfOp: ufunc(np.isinf),
     ops.InvertOp: ufunc(np.invert),
     ops.CastOp: NumPyFunction(None, None),  # the interpreter's cast_array, to the result dtype
     ops.AddOp: ufunc(np.add),
@@ -111,6 +140,7 @@ NUMPY_FUNCTIONS: dict[type[Operation], NumPyFunction] = {
     ops.IntDivOp: ufunc(np.floor_divide),
     ops.ModOp: ufunc(np.remainder),
     ops.PowOp: NumPyFunction(_pow, np.power),
+    ops.Arctan2Op: ufunc(np.arctan2),
     ops.MaximumOp: ufunc(np.maximum),
     ops.MinimumOp: ufunc(np.minimum),
     ops.GtOp: ufunc(np.greater),

@@ -142,6 +142,127 @@ def erf(x: TensorLike) -> TensorVariable:
     return elementwise(ops.ErfOp, x)
 
 
+def log2(x: TensorLike) -> TensorVariable:
+    """Base-2 logarithm."""
+    return elementwise(ops.Log2Op, x)
+
+
+def log10(x: TensorLike) -> TensorVariable:
+    """Base-10 logarithm."""
+    return elementwise(ops.Log10Op, x)
+
+
+def tan(x: TensorLike) -> TensorVariable:
+    """Tangent."""
+    return elementwise(ops.TanOp, x)
+
+
+def arcsin(x: TensorLike) -> TensorVariable:
+    """Inverse sine."""
+    return elementwise(ops.ArcsinOp, x)
+
+
+def arccos(x: TensorLike) -> TensorVariable:
+    """Inverse cosine."""
+    return elementwise(ops.ArccosOp, x)
+
+
+def arctan(x: TensorLike) -> TensorVariable:
+    """Inverse tangent."""
+    return elementwise(ops.ArctanOp, x)
+
+
+def sinh(x: TensorLike) -> TensorVariable:
+    """Hyperbolic sine."""
+    return elementwise(ops.SinhOp, x)
+
+
+def cosh(x: TensorLike) -> TensorVariable:
+    """Hyperbolic cosine."""
+    return elementwise(ops.CoshOp, x)
+
+
+def arccosh(x: TensorLike) -> TensorVariable:
+    """Inverse hyperbolic cosine."""
+    return elementwise(ops.ArccoshOp, x)
+
+
+def arctanh(x: TensorLike) -> TensorVariable:
+    """Inverse hyperbolic tangent."""
+    return elementwise(ops.ArctanhOp, x)
+
+
+def trunc(x: TensorLike) -> TensorVariable:
+    """Round toward zero."""
+    return elementwise(ops.TruncOp, x)
+
+
+def erfc(x: TensorLike) -> TensorVariable:
+    """The complementary error function, ``1 - erf(x)``."""
+    return elementwise(ops.ErfcOp, x)
+
+
+def erfinv(x: TensorLike) -> TensorVariable:
+    """The inverse error function."""
+    return elementwise(ops.ErfinvOp, x)
+
+
+def gamma(x: TensorLike) -> TensorVariable:
+    """The gamma function."""
+    return elementwise(ops.GammaOp, x)
+
+
+def gammaln(x: TensorLike) -> TensorVariable:
+    """``log(abs(gamma(x)))``, without overflow."""
+    return elementwise(ops.GammalnOp, x)
+
+
+def psi(x: TensorLike) -> TensorVariable:
+    """The digamma function, the derivative of ``gammaln``."""
+    return elementwise(ops.PsiOp, x)
+
+
+def tri_gamma(x: TensorLike) -> TensorVariable:
+    """The trigamma function, the derivative of ``psi`` (Theano's ``tri_gamma``)."""
+    return elementwise(ops.TrigammaOp, x)
+
+
+def isnan(x: TensorLike) -> TensorVariable:
+    """Whether each element is NaN (bool)."""
+    return elementwise(ops.IsNanOp, x)
+
+
+def isinf(x: TensorLike) -> TensorVariable:
+    """Whether each element is infinite (bool)."""
+    return elementwise(ops.IsInfOp, x)
+
+
+def deg2rad(x: TensorLike) -> TensorVariable:
+    """Degrees to radians.
+
+    >>> import numpy as np
+    >>> float(deg2rad(np.float64(180)).eval())
+    3.141592653589793
+    """
+    return mul(x, np.pi / 180)  # a Python float: float32 stays float32, as in NumPy
+
+
+def rad2deg(x: TensorLike) -> TensorVariable:
+    """Radians to degrees."""
+    return mul(x, 180 / np.pi)
+
+
+def iround(x: TensorLike, mode: str = "half_to_even") -> TensorVariable:
+    """``round(x)`` as int64 (Theano's ``iround``).
+
+    >>> iround(np.array([1.5, 2.5, -0.7])).eval().tolist()
+    [2, 2, -1]
+    """
+    from tracegraph.tensor.basic import cast
+
+    return cast(round(x, mode), "int64")
+
+
 def invert(x: TensorLike) -> TensorVariable:
     """``~x``: bitwise not (logical not for booleans)."""
     return elementwise(ops.InvertOp, x)
@@ -216,6 +337,53 @@ def clip(x: TensorLike, min_value: TensorLike, max_value: TensorLike) -> TensorV
     'int64'
     """
     return minimum(maximum(x, min_value), max_value)
+
+
+def arctan2(y: TensorLike, x: TensorLike) -> TensorVariable:
+    """The angle of the point ``(x, y)``, in ``[-pi, pi]``.
+
+    >>> float(arctan2(1.0, -1.0).eval())
+    2.356194490192345
+    """
+    return elementwise(ops.Arctan2Op, y, x)
+
+
+def isclose(
+    a: TensorLike,
+    b: TensorLike,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> TensorVariable:
+    """Whether ``|a - b| <= atol + rtol * |b|``, elementwise, as NumPy's ``isclose``
+    (infinities are close to themselves only; NaNs only with ``equal_nan``).
+
+    >>> isclose(np.array([1.0, np.inf, np.nan]), np.array([1.0 + 1e-9, np.inf, np.nan])).eval()
+    array([ True,  True, False])
+    """
+    a_, b_ = as_operands([a, b])
+    close = le(abs_(a_ - b_), atol + rtol * abs_(b_))
+    if a_.dtype.startswith("float") or b_.dtype.startswith("float"):
+        finite = and_(invert(isinf(a_)), invert(isinf(b_)))
+        close = or_(and_(close, finite), eq(a_, b_))
+        if equal_nan:
+            close = or_(close, and_(isnan(a_), isnan(b_)))
+    return close
+
+
+def allclose(
+    a: TensorLike,
+    b: TensorLike,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> TensorVariable:
+    """Whether every element of ``a`` is close to ``b`` (``isclose``), a bool scalar.
+
+    >>> bool(allclose(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-7])).eval())
+    True
+    """
+    return all(isclose(a, b, rtol, atol, equal_nan))
 
 
 def gt(x: TensorLike, y: TensorLike) -> TensorVariable:

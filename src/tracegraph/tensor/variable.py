@@ -7,7 +7,8 @@ variables work as dict keys; ``T.eq`` is the elementwise comparison.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
@@ -33,6 +34,12 @@ ShapeLike: TypeAlias = "TensorVariable | int | Sequence[int | TensorVariable]"
 lists of numbers up to four levels deep (a ``str`` is not a tensor, so the types reject it)."""
 
 _VARIABLE_ATTRIBUTE = "_tracegraph_variable"
+
+_EVALUATIONS: weakref.WeakKeyDictionary[TensorVariable, dict[tuple[int, ...], tuple[Any, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""``Variable.eval``'s compiled functions, by variable and then by the ids of its inputs (the
+inputs themselves are held in the entry, so that an id is not reused while it is cached)."""
 
 
 class Variable:
@@ -430,6 +437,26 @@ class TensorVariable(Variable):
         from tracegraph.tensor import math
 
         return math.all(self, axis, keepdims)
+
+    def eval(self, inputs_to_values: Mapping[TensorVariable, Any] | None = None) -> Any:
+        """The variable's value, given values for the inputs it depends on (Theano's
+        ``Variable.eval``): compiled once per variable and set of inputs, then cached.
+
+        >>> import tracegraph.tensor as T
+        >>> x = T.dscalar('x')
+        >>> float((x * 2).eval({x: 3.0}))
+        6.0
+        """
+        from tracegraph.compile.function import function  # compile sits above tensor
+
+        given = dict(inputs_to_values or {})
+        inputs = tuple(given)
+        compiled = _EVALUATIONS.setdefault(self, {})
+        key = tuple(id(variable) for variable in inputs)
+        if key not in compiled:
+            compiled[key] = (inputs, function(list(inputs), self, on_unused_input="ignore"))
+        _, evaluate = compiled[key]
+        return evaluate(*(given[variable] for variable in inputs))
 
     def dot(self, other: TensorLike) -> TensorVariable:
         """Matrix/vector product with ``other``."""

@@ -35,6 +35,7 @@ PARALLEL_ELEMENTS = PARALLEL_THRESHOLD // 16
 
 RUNTIME_FILES: tuple[str, ...] = (
     "tg_scalar.h",
+    "tg_special.h",
     "tg_errors.h",
     "tg_views.h",
     "tg_blas.h",

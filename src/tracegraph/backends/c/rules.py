@@ -83,6 +83,14 @@ _runs_reference(
     *ops.RANDOM_STATE_DRAWS,
 )
 _runs_reference("no C yet", ops.MultinomialFromUniformOp)
+_runs_reference(
+    "NumPy's cumsum, cumprod, sort and stable argsort, whose cost is NumPy's (no loop of "
+    "their own yet)",
+    ops.CumsumOp,
+    ops.CumprodOp,
+    ops.SortOp,
+    ops.ArgsortOp,
+)
 C_RULES[ops.ScanOp] = Native(
     "the step compiled as a C function of its own (backends/c/control.py), called by the "
     "host loop of the op's kernel once per step (a loop in C: not yet)"

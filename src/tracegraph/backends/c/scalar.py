@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from xdsl.ir import Operation
 
-from tracegraph.backends.c.libm import libm_call, libm_cost
+from tracegraph.backends.c.libm import CALL_COST, libm_call, libm_cost
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of
 
@@ -238,6 +238,68 @@ class ScalarEmitter:
     def erf(self, op: Operation, x: Operand) -> str:
         return self._float_function(op, x, "erf")
 
+    def log2(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "log2")
+
+    def log10(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "log10")
+
+    def tan(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "tan")
+
+    def arcsin(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "asin")
+
+    def arccos(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "acos")
+
+    def arctan(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "atan")
+
+    def sinh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "sinh")
+
+    def cosh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "cosh")
+
+    def arccosh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "acosh")
+
+    def arctanh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "atanh")
+
+    def erfc(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "erfc")
+
+    def _special(self, op: Operation, x: Operand, name: str, calls: int) -> str:
+        """A function of the runtime's ``tg_special.h``, computed in double; ``calls``: about
+        how many libm calls it costs (for the loop's cost)."""
+        self.call_cost += calls * CALL_COST
+        return _call(name, _result(op), x.as_(_result(op)))
+
+    def erfinv(self, op: Operation, x: Operand) -> str:
+        return self._special(op, x, "erfinv", calls=5)  # log, then erf and exp twice
+
+    def gamma(self, op: Operation, x: Operand) -> str:
+        return self._special(op, x, "gamma", calls=2)
+
+    def gammaln(self, op: Operation, x: Operand) -> str:
+        return self._special(op, x, "gammaln", calls=2)
+
+    def psi(self, op: Operation, x: Operand) -> str:
+        return self._special(op, x, "psi", calls=3)  # log, tan, up to 10 divisions
+
+    def trigamma(self, op: Operation, x: Operand) -> str:
+        return self._special(op, x, "trigamma", calls=3)  # sin, up to 10 divisions
+
+    def isnan(self, op: Operation, x: Operand) -> str:
+        return f"((npy_bool)({x.expr} != {x.expr}))" if kind(x.dtype) == "f" else "0"
+
+    def isinf(self, op: Operation, x: Operand) -> str:
+        if kind(x.dtype) != "f":
+            return "0"
+        return f"((npy_bool)({self._libm('fabs', x.dtype, x.expr)} == INFINITY))"
+
     def _rounding(self, op: Operation, x: Operand, name: str) -> str:
         dtype = _result(op)
         if kind(dtype) != "f":
@@ -252,6 +314,9 @@ class ScalarEmitter:
 
     def round(self, op: Operation, x: Operand) -> str:
         return self._rounding(op, x, "rint")
+
+    def trunc(self, op: Operation, x: Operand) -> str:
+        return self._rounding(op, x, "trunc")
 
     def invert(self, op: Operation, x: Operand) -> str:
         dtype = _result(op)
@@ -296,6 +361,10 @@ class ScalarEmitter:
         if dtype == "bool":
             return f"({a.expr} || !{b.expr})"
         return _call("pow", dtype, a.as_(dtype), b.as_(dtype), "&tg_error")
+
+    def arctan2(self, op: Operation, a: Operand, b: Operand) -> str:
+        dtype = _result(op)
+        return self._libm("atan2", dtype, a.as_(dtype), b.as_(dtype))
 
     def maximum(self, op: Operation, a: Operand, b: Operand) -> str:
         dtype = _result(op)
@@ -369,6 +438,25 @@ SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.CeilOp: ScalarEmitter.ceil,
     ops.RoundOp: ScalarEmitter.round,
     ops.ErfOp: ScalarEmitter.erf,
+    ops.Log2Op: ScalarEmitter.log2,
+    ops.Log10Op: ScalarEmitter.log10,
+    ops.TanOp: ScalarEmitter.tan,
+    ops.ArcsinOp: ScalarEmitter.arcsin,
+    ops.ArccosOp: ScalarEmitter.arccos,
+    ops.ArctanOp: ScalarEmitter.arctan,
+    ops.SinhOp: ScalarEmitter.sinh,
+    ops.CoshOp: ScalarEmitter.cosh,
+    ops.ArccoshOp: ScalarEmitter.arccosh,
+    ops.ArctanhOp: ScalarEmitter.arctanh,
+    ops.TruncOp: ScalarEmitter.trunc,
+    ops.ErfcOp: ScalarEmitter.erfc,
+    ops.ErfinvOp: ScalarEmitter.erfinv,
+    ops.GammaOp: ScalarEmitter.gamma,
+    ops.GammalnOp: ScalarEmitter.gammaln,
+    ops.PsiOp: ScalarEmitter.psi,
+    ops.TrigammaOp: ScalarEmitter.trigamma,
+    ops.IsNanOp: ScalarEmitter.isnan,
+    ops.IsInfOp: ScalarEmitter.isinf,
     ops.InvertOp: ScalarEmitter.invert,
     ops.CastOp: ScalarEmitter.cast,
     ops.AddOp: ScalarEmitter.add,
@@ -378,6 +466,7 @@ SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.IntDivOp: ScalarEmitter.int_div,
     ops.ModOp: ScalarEmitter.mod,
     ops.PowOp: ScalarEmitter.pow,
+    ops.Arctan2Op: ScalarEmitter.arctan2,
     ops.MaximumOp: ScalarEmitter.maximum,
     ops.MinimumOp: ScalarEmitter.minimum,
     ops.GtOp: ScalarEmitter.gt,

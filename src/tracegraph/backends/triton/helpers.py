@@ -185,6 +185,103 @@ def tg_softplus_f(x):
     tail = libdevice.log1p(libdevice.exp(-tl.abs(x)))
     return tl.where(x > 0, x + tail, tail)
 ''',
+    "tg_psi_f": '''
+@triton.jit
+def tg_psi_f(x):
+    """Digamma in float64, as the C runtime's tg_psi_f64 (tg_special.h): reflection below 0,
+    the recurrence up to 10, then the asymptotic series. Constants are float64 tensors (a
+    Python float is a float32 constant in Triton) and fractions divide in float64."""
+    one = tl.full(x.shape, 1.0, tl.float64)
+    pi = tl.full(x.shape, 3.141592653589793, tl.float64)
+    pole = (x <= 0) & (x == tl.floor(x))
+    negative = x < 0
+    reflected = tl.where(negative, -pi / libdevice.tan(pi * (x - libdevice.rint(x))), 0.0)
+    y = tl.where(negative, 1.0 - x, x)
+    result = reflected
+    for _ in range(10):
+        small = y < 10.0
+        result = tl.where(small, result - 1.0 / y, result)
+        y = tl.where(small, y + 1.0, y)
+    t = 1.0 / (y * y)
+    series = t * (one * 691.0 / 32760.0 - t / 12.0)
+    series = t * (one / 132.0 - series)
+    series = t * (one / 240.0 - series)
+    series = t * (one / 252.0 - series)
+    series = t * (one / 120.0 - series)
+    series = t * (one / 12.0 - series)
+    result = result + libdevice.log(y) - 0.5 / y - series
+    result = tl.where(pole, float("nan"), result)
+    infinite = tl.where(libdevice.signbit(x) != 0, float("inf"), float("-inf"))
+    result = tl.where(x == 0, infinite, result)
+    result = tl.where(x == float("inf"), x, result)
+    return tl.where(x != x, x, result)
+''',
+    "tg_trigamma_f": '''
+@triton.jit
+def tg_trigamma_f(x):
+    """Trigamma in float64, as the C runtime's tg_trigamma_f64 (tg_special.h)."""
+    one = tl.full(x.shape, 1.0, tl.float64)
+    pi = tl.full(x.shape, 3.141592653589793, tl.float64)
+    pole = (x <= 0) & (x == tl.floor(x))
+    negative = x < 0
+    s = libdevice.sin(pi * (x - libdevice.rint(x)))
+    reflected = tl.where(negative, pi * pi / (s * s), 0.0)
+    sign = tl.where(negative, -1.0, 1.0)
+    y = tl.where(negative, 1.0 - x, x)
+    result = y * 0.0
+    for _ in range(10):
+        small = y < 10.0
+        result = tl.where(small, result + 1.0 / (y * y), result)
+        y = tl.where(small, y + 1.0, y)
+    t = 1.0 / (y * y)
+    series = t * (one * 691.0 / 2730.0 - t * 7.0 / 6.0)
+    series = t * (one * 5.0 / 66.0 - series)
+    series = t * (one / 30.0 - series)
+    series = t * (one / 42.0 - series)
+    series = t * (one / 30.0 - series)
+    result = result + 1.0 / y + 0.5 * t + t / y * (one / 6.0 - series)
+    result = reflected + sign * result
+    result = tl.where(pole, float("inf"), result)
+    result = tl.where(x == float("inf"), 0.0, result)
+    return tl.where(x != x, x, result)
+''',
+    "tg_erfinv_f": '''
+@triton.jit
+def tg_erfinv_f(x):
+    """The inverse error function in float64, as the C runtime's tg_erfinv_f64."""
+    two_over_sqrt_pi = tl.full(x.shape, 1.1283791670955126, tl.float64)
+    a = tl.abs(x)
+    inside = a < 1.0
+    safe = tl.where(inside, a, 0.5)
+    w = -libdevice.log((1.0 - safe) * (1.0 + safe))
+    central = w - 2.5
+    p = 2.81022636e-08
+    p = 3.43273939e-07 + p * central
+    p = -3.5233877e-06 + p * central
+    p = -4.39150654e-06 + p * central
+    p = 0.00021858087 + p * central
+    p = -0.00125372503 + p * central
+    p = -0.00417768164 + p * central
+    p = 0.246640727 + p * central
+    p = 1.50140941 + p * central
+    tail = tl.sqrt(w) - 3.0
+    q = -0.000200214257
+    q = 0.000100950558 + q * tail
+    q = 0.00134934322 + q * tail
+    q = -0.00367342844 + q * tail
+    q = 0.00573950773 + q * tail
+    q = -0.0076224613 + q * tail
+    q = 0.00943887047 + q * tail
+    q = 1.00167406 + q * tail
+    q = 2.83297682 + q * tail
+    y = tl.where(w < 5.0, p, q) * safe
+    for _ in range(2):
+        error = tl.where(safe < 0.5, libdevice.erf(y) - safe, (1.0 - safe) - libdevice.erfc(y))
+        y = y - error / (two_over_sqrt_pi * libdevice.exp(-y * y))
+    y = tl.where(a == 1.0, float("inf"), tl.where(inside, y, float("nan")))
+    y = tl.where(x < 0, -y, y)
+    return tl.where((x != x) | (x == 0), x, y)
+''',
     "tg_pow_i": '''
 @triton.jit
 def tg_pow_i(a, b):

@@ -101,6 +101,13 @@ _array_operation(
 )
 _array_operation("no sampling kernel yet", ops.MultinomialFromUniformOp)
 _array_operation(
+    "torch's cumsum, cumprod and stable sort on the device (NumPy's under the interpreter)",
+    ops.CumsumOp,
+    ops.CumprodOp,
+    ops.SortOp,
+    ops.ArgsortOp,
+)
+_array_operation(
     "the step is a Triton program of its own, which the host loop of the op's kernel runs "
     "once per step (program.py); on a GPU not yet: refused at function()",
     ops.ScanOp,

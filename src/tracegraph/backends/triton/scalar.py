@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
+import scipy.special as special
 from xdsl.ir import Operation
 
 from tracegraph.ir import ops
+from tracegraph.ir.numpy_functions import c_lgamma
 from tracegraph.ir.types import dtype_of
 
 TRITON_TYPES: dict[str, str] = {
@@ -223,6 +225,75 @@ class TritonScalarEmitter:
     def erf(self, op: Operation, x: Operand) -> str:
         return self._float_function(op, x, "erf")
 
+    def log2(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "log2")
+
+    def log10(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "log10")
+
+    def tan(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "tan")
+
+    def arcsin(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "asin")
+
+    def arccos(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "acos")
+
+    def arctan(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "atan")
+
+    def sinh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "sinh")
+
+    def cosh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "cosh")
+
+    def arccosh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "acosh")
+
+    def arctanh(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "atanh")
+
+    def erfc(self, op: Operation, x: Operand) -> str:
+        return self._float_function(op, x, "erfc")
+
+    def _in_double(self, op: Operation, x: Operand, call: str) -> str:
+        """``call`` (a format of one argument) on ``x`` in float64, the result rounded to the
+        result dtype once: the C runtime's special functions (and SciPy's float32 loops)."""
+        dtype = _result(op)
+        result = call.format(x.as_("float64"))
+        return result if dtype == "float64" else f"({result}).to({TRITON_TYPES[dtype]})"
+
+    def erfinv(self, op: Operation, x: Operand) -> str:
+        for name in ("log", "erf", "erfc", "exp"):
+            self._libdevice(name, "")  # the helper calls them
+        return self._in_double(op, x, "tg_erfinv_f({})")
+
+    def gamma(self, op: Operation, x: Operand) -> str:
+        return self._in_double(op, x, self._libdevice("tgamma", "{}"))
+
+    def gammaln(self, op: Operation, x: Operand) -> str:
+        return self._in_double(op, x, self._libdevice("lgamma", "{}"))
+
+    def psi(self, op: Operation, x: Operand) -> str:
+        for name in ("tan", "rint", "log", "signbit"):
+            self._libdevice(name, "")
+        return self._in_double(op, x, "tg_psi_f({})")
+
+    def trigamma(self, op: Operation, x: Operand) -> str:
+        for name in ("sin", "rint"):
+            self._libdevice(name, "")
+        return self._in_double(op, x, "tg_trigamma_f({})")
+
+    def isnan(self, op: Operation, x: Operand) -> str:
+        return f"({x.expr} != {x.expr})"  # false for every integer
+
+    def isinf(self, op: Operation, x: Operand) -> str:
+        if kind(x.dtype) != "f":
+            return f"({x.expr} != {x.expr})"
+        return f"(tl.abs({x.expr}) == float('inf'))"
+
     def _rounding(self, op: Operation, x: Operand, function: str) -> str:
         dtype = _result(op)
         if kind(dtype) != "f":
@@ -239,6 +310,11 @@ class TritonScalarEmitter:
         if kind(_result(op)) == "f":
             self._libdevice("rint", "")
         return self._rounding(op, x, "libdevice.rint")
+
+    def trunc(self, op: Operation, x: Operand) -> str:
+        if kind(_result(op)) == "f":
+            self._libdevice("trunc", "")
+        return self._rounding(op, x, "libdevice.trunc")
 
     def invert(self, op: Operation, x: Operand) -> str:
         dtype = _result(op)
@@ -286,6 +362,10 @@ class TritonScalarEmitter:
         if kind(dtype) == "u":
             return f"tg_mod_u({a.as_(dtype)}, {b.as_(dtype)})"
         return _helper("mod", dtype, a.as_(dtype), b.as_(dtype))
+
+    def arctan2(self, op: Operation, a: Operand, b: Operand) -> str:
+        dtype = _result(op)
+        return self._libdevice("atan2", a.as_(dtype), b.as_(dtype))
 
     def pow(self, op: Operation, a: Operand, b: Operand) -> str:
         dtype = _result(op)
@@ -371,6 +451,25 @@ TRITON_SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.CeilOp: TritonScalarEmitter.ceil,
     ops.RoundOp: TritonScalarEmitter.round,
     ops.ErfOp: TritonScalarEmitter.erf,
+    ops.Log2Op: TritonScalarEmitter.log2,
+    ops.Log10Op: TritonScalarEmitter.log10,
+    ops.TanOp: TritonScalarEmitter.tan,
+    ops.ArcsinOp: TritonScalarEmitter.arcsin,
+    ops.ArccosOp: TritonScalarEmitter.arccos,
+    ops.ArctanOp: TritonScalarEmitter.arctan,
+    ops.SinhOp: TritonScalarEmitter.sinh,
+    ops.CoshOp: TritonScalarEmitter.cosh,
+    ops.ArccoshOp: TritonScalarEmitter.arccosh,
+    ops.ArctanhOp: TritonScalarEmitter.arctanh,
+    ops.TruncOp: TritonScalarEmitter.trunc,
+    ops.ErfcOp: TritonScalarEmitter.erfc,
+    ops.ErfinvOp: TritonScalarEmitter.erfinv,
+    ops.GammaOp: TritonScalarEmitter.gamma,
+    ops.GammalnOp: TritonScalarEmitter.gammaln,
+    ops.PsiOp: TritonScalarEmitter.psi,
+    ops.TrigammaOp: TritonScalarEmitter.trigamma,
+    ops.IsNanOp: TritonScalarEmitter.isnan,
+    ops.IsInfOp: TritonScalarEmitter.isinf,
     ops.InvertOp: TritonScalarEmitter.invert,
     ops.CastOp: TritonScalarEmitter.cast,
     ops.AddOp: TritonScalarEmitter.add,
@@ -379,6 +478,7 @@ TRITON_SCALAR_RULES: dict[type[Operation], ScalarRule] = {
     ops.TrueDivOp: TritonScalarEmitter.true_div,
     ops.IntDivOp: TritonScalarEmitter.int_div,
     ops.ModOp: TritonScalarEmitter.mod,
+    ops.Arctan2Op: TritonScalarEmitter.arctan2,
     ops.PowOp: TritonScalarEmitter.pow,
     ops.MaximumOp: TritonScalarEmitter.maximum,
     ops.MinimumOp: TritonScalarEmitter.minimum,
@@ -412,6 +512,22 @@ LIBDEVICE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sin": np.sin,
     "cos": np.cos,
     "erf": lambda x: _erf(x),
+    "erfc": lambda x: special.erfc(x),
+    "log2": np.log2,
+    "log10": np.log10,
+    "tan": np.tan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan": np.arctan,
+    "atan2": np.arctan2,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
+    "acosh": np.arccosh,
+    "atanh": np.arctanh,
+    "tgamma": lambda x: special.gamma(x),
+    "lgamma": lambda x: c_lgamma(x),
+    "trunc": np.trunc,
+    "signbit": np.signbit,
     "rint": np.rint,
     "pow": lambda a, b: _c_pow(a, b),
 }

@@ -386,6 +386,21 @@ def _subtensor_update(op: Operation) -> Operation_:
     return update
 
 
+def _along_axis(op: Operation) -> Operation_:
+    """cumsum and cumprod in the result dtype (NumPy's: int64 for narrower integers), and the
+    stable sort, which puts NaN last as NumPy does."""
+    assert isinstance(op, ops.AlongAxisOp)
+    torch = _torch()
+    axis = op.get_axis()
+    dtype = _torch_dtype(dtype_of(op.result))
+    if isinstance(op, ops.CumsumOp | ops.CumprodOp):
+        function = torch.cumsum if isinstance(op, ops.CumsumOp) else torch.cumprod
+        return lambda x: function(x.to(dtype), dim=axis)
+    if isinstance(op, ops.SortOp):
+        return lambda x: torch.sort(x, dim=axis, stable=True).values
+    return lambda x: torch.sort(x, dim=axis, stable=True).indices.to(torch.int64)
+
+
 TORCH_OPERATIONS: dict[type[Operation], Callable[[Operation], Operation_]] = {
     ops.ReshapeOp: _reshape,
     ops.FlattenOp: _flatten,
@@ -396,6 +411,10 @@ TORCH_OPERATIONS: dict[type[Operation], Callable[[Operation], Operation_]] = {
     ops.SubtensorOp: _subtensor,
     ops.SetSubtensorOp: _subtensor_update,
     ops.IncSubtensorOp: _subtensor_update,
+    ops.CumsumOp: _along_axis,
+    ops.CumprodOp: _along_axis,
+    ops.SortOp: _along_axis,
+    ops.ArgsortOp: _along_axis,
 }
 """The host-call ops the torch runtime runs as torch operations on the device: a builder,
 given the op, of the function of its operands (views where torch can, as NumPy)."""

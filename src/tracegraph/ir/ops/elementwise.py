@@ -211,6 +211,150 @@ class ErfOp(UnaryElementwiseOp):
 
 
 @irdl_op_definition
+class Log2Op(UnaryElementwiseOp):
+    """Base-2 logarithm."""
+
+    name = "tg.log2"
+
+
+@irdl_op_definition
+class Log10Op(UnaryElementwiseOp):
+    """Base-10 logarithm."""
+
+    name = "tg.log10"
+
+
+@irdl_op_definition
+class TanOp(UnaryElementwiseOp):
+    """Tangent."""
+
+    name = "tg.tan"
+
+
+@irdl_op_definition
+class ArcsinOp(UnaryElementwiseOp):
+    """Inverse sine (NaN outside [-1, 1])."""
+
+    name = "tg.arcsin"
+
+
+@irdl_op_definition
+class ArccosOp(UnaryElementwiseOp):
+    """Inverse cosine (NaN outside [-1, 1])."""
+
+    name = "tg.arccos"
+
+
+@irdl_op_definition
+class ArctanOp(UnaryElementwiseOp):
+    """Inverse tangent."""
+
+    name = "tg.arctan"
+
+
+@irdl_op_definition
+class SinhOp(UnaryElementwiseOp):
+    """Hyperbolic sine."""
+
+    name = "tg.sinh"
+
+
+@irdl_op_definition
+class CoshOp(UnaryElementwiseOp):
+    """Hyperbolic cosine."""
+
+    name = "tg.cosh"
+
+
+@irdl_op_definition
+class ArccoshOp(UnaryElementwiseOp):
+    """Inverse hyperbolic cosine (NaN below 1)."""
+
+    name = "tg.arccosh"
+
+
+@irdl_op_definition
+class ArctanhOp(UnaryElementwiseOp):
+    """Inverse hyperbolic tangent (NaN outside [-1, 1], infinite at -1 and 1)."""
+
+    name = "tg.arctanh"
+
+
+@irdl_op_definition
+class TruncOp(UnaryElementwiseOp):
+    """Round toward zero (integers unchanged, as NumPy's ``trunc``)."""
+
+    name = "tg.trunc"
+
+
+@irdl_op_definition
+class ErfcOp(UnaryElementwiseOp):
+    """The complementary error function ``1 - erf(x)``, accurate where ``erf(x)`` is near 1."""
+
+    name = "tg.erfc"
+
+
+@irdl_op_definition
+class ErfinvOp(UnaryElementwiseOp):
+    """The inverse error function (SciPy's ``erfinv``): infinite at -1 and 1, NaN outside."""
+
+    name = "tg.erfinv"
+
+
+@irdl_op_definition
+class GammaOp(UnaryElementwiseOp):
+    """The gamma function (C's ``tgamma``: NaN at the negative integers and at -inf,
+    infinite at 0 with the sign of the zero)."""
+
+    name = "tg.gamma"
+
+
+@irdl_op_definition
+class GammalnOp(UnaryElementwiseOp):
+    """The logarithm of the absolute value of the gamma function (C's ``lgamma``: infinite
+    at the poles and at both infinities)."""
+
+    name = "tg.gammaln"
+
+
+@irdl_op_definition
+class PsiOp(UnaryElementwiseOp):
+    """The digamma function, the derivative of ``gammaln`` (SciPy's ``psi``: NaN at the negative
+    integers and at -inf, ``-1/x`` near 0)."""
+
+    name = "tg.psi"
+
+
+@irdl_op_definition
+class TrigammaOp(UnaryElementwiseOp):
+    """The trigamma function, the derivative of ``psi`` (SciPy's ``polygamma(1, x)``)."""
+
+    name = "tg.trigamma"
+
+
+@irdl_op_definition
+class IsNanOp(UnaryElementwiseOp):
+    """Whether each element is NaN (false for integers); the result is bool."""
+
+    name = "tg.isnan"
+
+    def verify_(self) -> None:
+        super().verify_()
+        verify_dtype(self.name, self.result, "bool", "the result")
+
+
+@irdl_op_definition
+class IsInfOp(UnaryElementwiseOp):
+    """Whether each element is an infinity (false for integers); the result is bool."""
+
+    name = "tg.isinf"
+
+    def verify_(self) -> None:
+        super().verify_()
+        verify_dtype(self.name, self.result, "bool", "the result")
+
+
+@irdl_op_definition
 class InvertOp(UnaryElementwiseOp):
     """``~x``: bitwise not of integers, logical not of booleans."""
 
@@ -304,6 +448,14 @@ class MinimumOp(BinaryElementwiseOp):
 
     name = "tg.minimum"
     traits = traits_def(Pure(), Commutative())
+
+
+@irdl_op_definition
+class Arctan2Op(BinaryElementwiseOp):
+    """The angle of the point ``(rhs, lhs)``: ``arctan(lhs / rhs)`` in the right quadrant
+    (NumPy's ``arctan2(y, x)``, with ``y`` the first operand)."""
+
+    name = "tg.arctan2"
 
 
 @irdl_op_definition

@@ -1,0 +1,361 @@
+"""Theano's ``extra_ops`` and the array functions around them: running sums and products,
+sorting, ``repeat``, ``tile``, ``roll``, ``diag``/``diagonal``/``trace``, ``eye``, ``squeeze``
+and the broadcast-pattern helpers, built from the dialect's ops.
+
+>>> import numpy as np
+>>> import tracegraph.tensor as T
+>>> T.cumsum(np.array([1, 2, 3])).eval().tolist()
+[1, 3, 6]
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from tracegraph.ir import ops
+from tracegraph.ir.types import tensor_type
+from tracegraph.tensor import math as tm
+from tracegraph.tensor.basic import alloc, cast
+from tracegraph.tensor.shapes import arange, concatenate, dimshuffle, flatten, reshape
+from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, emit
+
+
+def _axis(axis: int, ndim: int, what: str) -> int:
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{what}: axis {axis} is out of range for a tensor of rank {ndim}")
+    return axis % ndim
+
+
+def _along_axis(
+    op_class: type[ops.AlongAxisOp], x: TensorLike, axis: int | None, dtype: str | None = None
+) -> TensorVariable:
+    variable = as_tensor_variable(x)
+    if axis is None or variable.ndim == 0:
+        variable, axis = flatten(variable), 0
+    axis = _axis(axis, variable.ndim, op_class.name)
+    result = tensor_type(dtype or variable.dtype, variable.type.shape)
+    return emit(op_class(variable.value, axis, result))
+
+
+def _accumulated_dtype(dtype: str) -> str:
+    """The dtype NumPy's ``cumsum``/``cumprod`` accumulate ``dtype`` in."""
+    return np.cumsum(np.zeros(1, dtype=dtype)).dtype.name
+
+
+def cumsum(x: TensorLike, axis: int | None = None) -> TensorVariable:
+    """Running sum along ``axis`` (over the flattened tensor when ``None``), as NumPy's
+    ``cumsum`` (narrow integers and bools accumulate in int64).
+
+    >>> cumsum(np.array([[1, 2], [3, 4]]), axis=0).eval().tolist()
+    [[1, 2], [4, 6]]
+    """
+    dtype = _accumulated_dtype(as_tensor_variable(x).dtype)
+    return _along_axis(ops.CumsumOp, x, axis, dtype)
+
+
+def cumprod(x: TensorLike, axis: int | None = None) -> TensorVariable:
+    """Running product along ``axis`` (over the flattened tensor when ``None``).
+
+    >>> cumprod(np.array([1.0, 2.0, 3.0])).eval().tolist()
+    [1.0, 2.0, 6.0]
+    """
+    dtype = _accumulated_dtype(as_tensor_variable(x).dtype)
+    return _along_axis(ops.CumprodOp, x, axis, dtype)
+
+
+def sort(a: TensorLike, axis: int | None = -1, kind: str = "quicksort") -> TensorVariable:
+    """``a`` sorted along ``axis``, ascending, NaN last (over the flattened tensor when
+    ``None``). ``kind`` is accepted for Theano's signature: every sort gives the same values.
+
+    >>> sort(np.array([3.0, np.nan, 1.0])).eval().tolist()
+    [1.0, 3.0, nan]
+    """
+    _check_kind(kind)
+    return _along_axis(ops.SortOp, a, axis)
+
+
+def argsort(a: TensorLike, axis: int | None = -1, kind: str = "quicksort") -> TensorVariable:
+    """The int64 indices that sort ``a`` along ``axis``. Equal values keep their order (a
+    stable sort, whatever ``kind``: every backend gives the same indices).
+
+    >>> argsort(np.array([3, 1, 2, 1])).eval().tolist()
+    [1, 3, 2, 0]
+    """
+    _check_kind(kind)
+    return _along_axis(ops.ArgsortOp, a, axis, "int64")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("quicksort", "mergesort", "heapsort", "stable"):
+        raise ValueError(f"sort: unknown kind {kind!r} (quicksort, mergesort, heapsort, stable)")
+
+
+def _axis_grids(shape_of: TensorVariable, ndim: int, axis: int) -> list[TensorVariable]:
+    """Integer index grids that broadcast to a tensor's shape, one per axis but ``axis``."""
+    grids = []
+    for other in range(ndim):
+        if other == axis:
+            continue
+        pattern: list[int | str] = ["x"] * ndim
+        pattern[other] = 0
+        grids.append(dimshuffle(arange(shape_of[other]), pattern))
+    return grids
+
+
+def take_along_axis(x: TensorLike, indices: TensorLike, axis: int) -> TensorVariable:
+    """The elements of ``x`` at ``indices`` along ``axis`` (NumPy's ``take_along_axis``).
+
+    >>> take_along_axis(np.array([[10, 30, 20]]), np.array([[0, 2, 1]]), 1).eval().tolist()
+    [[10, 20, 30]]
+    """
+    variable, index = as_tensor_variable(x), as_tensor_variable(indices)
+    if index.ndim != variable.ndim:
+        raise ValueError("take_along_axis: indices must have the rank of x")
+    axis = _axis(axis, variable.ndim, "take_along_axis")
+    grids = _axis_grids(variable.shape, variable.ndim, axis)
+    key = [*grids[:axis], index, *grids[axis:]]
+    return variable[tuple(key)]
+
+
+def flip(x: TensorLike, axis: int) -> TensorVariable:
+    """``x`` reversed along ``axis``.
+
+    >>> flip(np.array([1, 2, 3]), 0).eval().tolist()
+    [3, 2, 1]
+    """
+    variable = as_tensor_variable(x)
+    axis = _axis(axis, variable.ndim, "flip")
+    key = [slice(None)] * axis + [slice(None, None, -1)]
+    return variable[tuple(key)]
+
+
+def repeat(x: TensorLike, repeats: int | TensorLike, axis: int | None = None) -> TensorVariable:
+    """Each element repeated ``repeats`` times along ``axis`` (NumPy's ``repeat``: over the
+    flattened tensor when ``None``); ``repeats`` is an int, or one count per element.
+
+    >>> repeat(np.array([1, 2]), 2).eval().tolist()
+    [1, 1, 2, 2]
+    >>> repeat(np.array([[1, 2]]), [1, 3], axis=1).eval().tolist()
+    [[1, 2, 2, 2]]
+    """
+    variable = as_tensor_variable(x)
+    if axis is None:
+        variable, axis = flatten(variable), 0
+    axis = _axis(axis, variable.ndim, "repeat")
+    counts = as_tensor_variable(repeats)
+    if counts.ndim == 0:
+        # Element i of the result is element i // repeats of x.
+        size = variable.shape[axis] * counts
+        source = tm.int_div(arange(size), counts)
+    else:
+        # The source of each result element: how many boundaries (running sums) lie at or
+        # below its position.
+        ends = cumsum(counts)
+        positions = arange(ends[-1])
+        source = tm.sum(tm.ge(dimshuffle(positions, [0, "x"]), dimshuffle(ends, ["x", 0])), axis=1)
+    key = [slice(None)] * axis + [source]
+    return variable[tuple(key)]
+
+
+def tile(x: TensorLike, reps: Sequence[int], ndim: int | None = None) -> TensorVariable:
+    """``x`` repeated ``reps[i]`` times along axis ``i`` (NumPy's ``tile``; ``reps`` longer
+    than the rank adds leading axes).
+
+    >>> tile(np.array([1, 2]), [2]).eval().tolist()
+    [1, 2, 1, 2]
+    >>> tile(np.array([[1, 2]]), [2, 1]).eval().tolist()
+    [[1, 2], [1, 2]]
+    """
+    variable = as_tensor_variable(x)
+    reps = [int(r) for r in reps]
+    rank = builtins.max(variable.ndim, len(reps), ndim or 0)
+    reps = [1] * (rank - len(reps)) + reps
+    variable = dimshuffle(variable, ["x"] * (rank - variable.ndim) + list(range(variable.ndim)))
+    # Each axis i becomes (reps[i], size_i): a broadcast copy, then merged by a reshape.
+    pattern: list[int | str] = []
+    for axis in range(rank):
+        pattern += ["x", axis]
+    spread = dimshuffle(variable, pattern)
+    sizes = [variable.shape[axis] for axis in range(rank)]
+    target: list[TensorLike] = []
+    for axis in range(rank):
+        target += [reps[axis], sizes[axis]]
+    copies = alloc(spread, *target)
+    return reshape(copies, [reps[axis] * sizes[axis] for axis in range(rank)], ndim=rank)
+
+
+def roll(x: TensorLike, shift: int | TensorLike, axis: int | None = None) -> TensorVariable:
+    """``x`` shifted by ``shift`` along ``axis``, elements wrapping around (NumPy's ``roll``;
+    over the flattened tensor, reshaped back, when ``None``).
+
+    >>> roll(np.array([1, 2, 3, 4]), 1).eval().tolist()
+    [4, 1, 2, 3]
+    """
+    variable = as_tensor_variable(x)
+    if axis is None:
+        return reshape(roll(flatten(variable), shift, 0), variable.shape, ndim=variable.ndim)
+    axis = _axis(axis, variable.ndim, "roll")
+    size = variable.shape[axis]
+    start = tm.mod(tm.neg(shift), tm.maximum(size, 1))  # roll by s starts at element -s
+    source = tm.mod(arange(size) + start, tm.maximum(size, 1))
+    key = [slice(None)] * axis + [source]
+    return variable[tuple(key)]
+
+
+def diagonal(a: TensorLike, offset: int = 0, axis1: int = 0, axis2: int = 1) -> TensorVariable:
+    """The diagonal of ``a`` over ``axis1`` and ``axis2``, as the last axis (NumPy's
+    ``diagonal``).
+
+    >>> diagonal(np.arange(9).reshape(3, 3), 1).eval().tolist()
+    [1, 5]
+    """
+    variable = as_tensor_variable(a)
+    ndim = variable.ndim
+    if ndim < 2:
+        raise ValueError("diagonal: needs a tensor of rank 2 or more")
+    axis1, axis2 = _axis(axis1, ndim, "diagonal"), _axis(axis2, ndim, "diagonal")
+    if axis1 == axis2:
+        raise ValueError("diagonal: axis1 and axis2 must differ")
+    rest = [axis for axis in range(ndim) if axis not in (axis1, axis2)]
+    moved = dimshuffle(variable, [*rest, axis1, axis2])
+    rows, columns = moved.shape[ndim - 2], moved.shape[ndim - 1]
+    if offset >= 0:
+        length = tm.maximum(tm.minimum(rows, columns - offset), 0)
+        row_index = arange(length)
+        column_index = row_index + offset
+    else:
+        length = tm.maximum(tm.minimum(rows + offset, columns), 0)
+        column_index = arange(length)
+        row_index = column_index - offset
+    key: list[slice | TensorVariable] = [slice(None)] * len(rest) + [row_index, column_index]
+    return moved[tuple(key)]
+
+
+def diag(v: TensorLike, k: int = 0) -> TensorVariable:
+    """A vector's diagonal matrix, or a matrix's diagonal (NumPy's ``diag``).
+
+    >>> diag(np.array([1, 2])).eval().tolist()
+    [[1, 0], [0, 2]]
+    >>> diag(np.array([[1, 2], [3, 4]])).eval().tolist()
+    [1, 4]
+    """
+    from tracegraph.tensor.subtensor import set_subtensor
+
+    variable = as_tensor_variable(v)
+    if variable.ndim == 2:
+        return diagonal(variable, k)
+    if variable.ndim != 1:
+        raise ValueError("diag: takes a vector or a matrix")
+    size = variable.shape[0] + abs(k)
+    square = alloc(cast(0, variable.dtype), size, size)
+    index = arange(variable.shape[0])
+    rows, columns = (index, index + k) if k >= 0 else (index - k, index)
+    return set_subtensor(square[rows, columns], variable)
+
+
+def trace(a: TensorLike, offset: int = 0, axis1: int = 0, axis2: int = 1) -> TensorVariable:
+    """The sum of the diagonal.
+
+    >>> int(trace(np.arange(9).reshape(3, 3)).eval())
+    12
+    """
+    return tm.sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+def eye(
+    n: int | TensorLike,
+    m: int | TensorLike | None = None,
+    k: int = 0,
+    dtype: DTypeLike | None = None,
+) -> TensorVariable:
+    """An ``n`` by ``m`` matrix of ones on the ``k``-th diagonal (floatX by default).
+
+    >>> eye(2, dtype="int64").eval().tolist()
+    [[1, 0], [0, 1]]
+    """
+    from tracegraph.config import config
+
+    rows = arange(n)
+    columns = arange(n if m is None else m)
+    on_diagonal = tm.eq(dimshuffle(rows, [0, "x"]) + k, dimshuffle(columns, ["x", 0]))
+    return cast(on_diagonal, dtype if dtype is not None else config.floatX)
+
+
+def identity_like(x: TensorLike) -> TensorVariable:
+    """The identity matrix of ``x``'s shape and dtype.
+
+    >>> identity_like(np.zeros((2, 3))).eval().tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    variable = as_tensor_variable(x)
+    return eye(variable.shape[0], variable.shape[1], dtype=variable.dtype)
+
+
+def squeeze(x: TensorLike, axis: int | Sequence[int] | None = None) -> TensorVariable:
+    """``x`` without its broadcastable (size-1) axes, or only those of ``axis``.
+
+    >>> squeeze(np.zeros((1, 3, 1))).type.shape
+    (3,)
+    """
+    variable = as_tensor_variable(x)
+    if axis is None:
+        dropped = {i for i, b in enumerate(variable.broadcastable) if b}
+    else:
+        axes = [axis] if isinstance(axis, int) else list(axis)
+        dropped = {_axis(a, variable.ndim, "squeeze") for a in axes}
+        for a in dropped:
+            if not variable.broadcastable[a]:
+                raise ValueError(f"squeeze: axis {a} is not broadcastable (size 1)")
+    return dimshuffle(variable, [i for i in range(variable.ndim) if i not in dropped])
+
+
+def shape_padleft(t: TensorLike, n_ones: int = 1) -> TensorVariable:
+    """``t`` with ``n_ones`` broadcastable axes added on the left."""
+    variable = as_tensor_variable(t)
+    return dimshuffle(variable, ["x"] * n_ones + list(range(variable.ndim)))
+
+
+def shape_padright(t: TensorLike, n_ones: int = 1) -> TensorVariable:
+    """``t`` with ``n_ones`` broadcastable axes added on the right.
+
+    >>> shape_padright(np.zeros(3)).type.shape
+    (3, 1)
+    """
+    variable = as_tensor_variable(t)
+    return dimshuffle(variable, list(range(variable.ndim)) + ["x"] * n_ones)
+
+
+def shape_padaxis(t: TensorLike, axis: int) -> TensorVariable:
+    """``t`` with one broadcastable axis inserted at ``axis`` (negative counts from the end of
+    the result).
+
+    >>> shape_padaxis(np.zeros((2, 3)), 1).type.shape
+    (2, 1, 3)
+    """
+    variable = as_tensor_variable(t)
+    ndim = variable.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"shape_padaxis: axis {axis} is out of range for rank {ndim}")
+    axis %= ndim
+    pattern: list[int | str] = list(range(variable.ndim))
+    pattern.insert(axis, "x")
+    return dimshuffle(variable, pattern)
+
+
+def join(axis: int, *tensors: TensorLike) -> TensorVariable:
+    """Theano's ``join``: ``concatenate(tensors, axis)``, the axis first."""
+    return concatenate(list(tensors), axis)
+
+
+def vertical_stack(*tensors: TensorLike) -> TensorVariable:
+    """Matrices joined along their rows (NumPy's ``vstack`` of matrices)."""
+    return concatenate(list(tensors), 0)
+
+
+def horizontal_stack(*tensors: TensorLike) -> TensorVariable:
+    """Matrices joined along their columns (NumPy's ``hstack`` of matrices)."""
+    return concatenate(list(tensors), 1)

@@ -1,0 +1,154 @@
+"""Theano's ``extra_ops`` and array functions (``tensor/extra_ops.py``) and the ops along one
+axis (``tg.cumsum``, ``tg.cumprod``, ``tg.sort``, ``tg.argsort``), on every backend, compared
+with NumPy: values and dtypes, every axis, every dtype family, empty and NaN inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tracegraph.tensor as T
+from tests.backends.numpy_helpers import compile_and_call, variable_for
+from tests.numpy_oracle import assert_matches_numpy
+from tracegraph.tensor import TensorVariable
+
+Array = np.ndarray[Any, Any]
+
+_RNG = np.random.default_rng(20261206)
+
+
+def _values(dtype: str, shape: tuple[int, ...]) -> Array:
+    if dtype == "bool":
+        return _RNG.integers(0, 2, shape).astype(bool)
+    if np.dtype(dtype).kind in "iu":
+        low = 0 if np.dtype(dtype).kind == "u" else -4
+        return _RNG.integers(low, 5, shape).astype(dtype)
+    return _RNG.standard_normal(shape).astype(dtype)
+
+
+DTYPES = ("float64", "float32", "int64", "int32", "int8", "uint8", "bool")
+
+ALONG_AXIS: dict[str, tuple[Callable[..., TensorVariable], Callable[..., Array]]] = {
+    "cumsum": (T.cumsum, np.cumsum),
+    "cumprod": (T.cumprod, np.cumprod),
+    "sort": (T.sort, lambda x, axis: np.sort(x, axis=axis)),
+    "argsort": (T.argsort, lambda x, axis: np.argsort(x, axis=axis, kind="stable")),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+@pytest.mark.parametrize("name", sorted(ALONG_AXIS))
+def test_along_axis_matches_numpy(name: str, axis: int | None, dtype: str) -> None:
+    function, reference = ALONG_AXIS[name]
+    value = _values(dtype, (3, 4))
+    x = variable_for(value, "x")
+    with np.errstate(all="ignore"):
+        expected = reference(value, axis=axis)
+    assert_matches_numpy(compile_and_call([x], function(x, axis=axis), value), expected)
+
+
+@pytest.mark.parametrize("name", sorted(ALONG_AXIS))
+def test_along_axis_of_nan_ties_and_empty(name: str) -> None:
+    function, reference = ALONG_AXIS[name]
+    for value in (
+        np.array([2.0, np.nan, -np.inf, 2.0, 0.0, -0.0, np.inf, np.nan]),
+        np.zeros((0,)),
+        np.array([[1.0, 1.0], [0.0, 1.0]]).T,  # a transposed (strided) operand
+    ):
+        x = variable_for(value, "x")
+        assert_matches_numpy(
+            compile_and_call([x], function(x, axis=0), value), reference(value, axis=0)
+        )
+
+
+def test_argsort_keeps_equal_values_in_order() -> None:
+    value = np.array([3, 1, 3, 1, 2, 1], dtype=np.int32)
+    x = variable_for(value, "x")
+    result = compile_and_call([x], T.argsort(x), value)
+    assert result.tolist() == [1, 3, 5, 4, 0, 2]
+
+
+def test_cumsum_of_small_integers_accumulates_in_int64() -> None:
+    value = np.full(300, 100, dtype=np.int8)
+    x = variable_for(value, "x")
+    assert_matches_numpy(compile_and_call([x], T.cumsum(x), value), np.cumsum(value))
+
+
+COMPOSITIONS: dict[str, tuple[Callable[[Any], Any], Callable[[Array], Array], tuple[int, ...]]] = {
+    # name: (tracegraph expression, NumPy expression, input shape)
+    "repeat-flat": (lambda x: T.repeat(x, 3), lambda x: np.repeat(x, 3), (2, 3)),
+    "repeat-axis": (lambda x: T.repeat(x, 2, axis=1), lambda x: np.repeat(x, 2, axis=1), (2, 3)),
+    "repeat-counts": (
+        lambda x: T.repeat(x, [0, 2, 1], axis=1),
+        lambda x: np.repeat(x, [0, 2, 1], axis=1),
+        (2, 3),
+    ),
+    "tile": (lambda x: T.tile(x, [2, 3]), lambda x: np.tile(x, [2, 3]), (2, 3)),
+    "tile-adds-axes": (lambda x: T.tile(x, [2, 1, 2]), lambda x: np.tile(x, [2, 1, 2]), (2, 3)),
+    "roll": (lambda x: T.roll(x, 2, axis=1), lambda x: np.roll(x, 2, axis=1), (2, 3)),
+    "roll-negative": (lambda x: T.roll(x, -4, axis=0), lambda x: np.roll(x, -4, axis=0), (3, 2)),
+    "roll-flat": (lambda x: T.roll(x, 5), lambda x: np.roll(x, 5), (2, 3)),
+    "flip": (lambda x: T.flip(x, 1), lambda x: np.flip(x, 1), (2, 3)),
+    "diagonal": (T.diagonal, np.diagonal, (3, 4)),
+    "diagonal-offset": (lambda x: T.diagonal(x, 2), lambda x: np.diagonal(x, 2), (3, 4)),
+    "diagonal-negative": (lambda x: T.diagonal(x, -1), lambda x: np.diagonal(x, -1), (3, 4)),
+    "diagonal-3d": (
+        lambda x: T.diagonal(x, 0, 1, 2),
+        lambda x: np.diagonal(x, 0, 1, 2),
+        (2, 3, 3),
+    ),
+    "diag-of-matrix": (T.diag, np.diag, (3, 3)),
+    "diag-of-vector": (T.diag, np.diag, (3,)),
+    "diag-of-vector-k": (lambda x: T.diag(x, -2), lambda x: np.diag(x, -2), (3,)),
+    "trace": (T.trace, np.trace, (3, 4)),
+    "trace-offset": (lambda x: T.trace(x, 1), lambda x: np.trace(x, 1), (4, 3)),
+    "identity-like": (T.identity_like, lambda x: np.eye(*x.shape, dtype=x.dtype), (2, 3)),
+    "take-along-axis": (
+        lambda x: T.take_along_axis(x, T.argsort(x, axis=1), 1),
+        lambda x: np.take_along_axis(x, np.argsort(x, axis=1, kind="stable"), 1),
+        (3, 4),
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32", "bool"])
+@pytest.mark.parametrize("name", sorted(COMPOSITIONS))
+def test_composition_matches_numpy(name: str, dtype: str) -> None:
+    function, reference, shape = COMPOSITIONS[name]
+    value = _values(dtype, shape)
+    x = variable_for(value, "x")
+    assert_matches_numpy(compile_and_call([x], function(x), value), reference(value))
+
+
+@pytest.mark.parametrize(("n", "m", "k"), [(3, None, 0), (2, 4, 1), (4, 2, -1), (3, 3, 5)])
+def test_eye_matches_numpy(n: int, m: int | None, k: int) -> None:
+    size = T.lscalar("n")
+    result = compile_and_call([size], T.eye(size, m, k, dtype="float32"), n)
+    assert_matches_numpy(result, np.eye(n, m, k, dtype=np.float32))
+
+
+def test_squeeze_and_padding_give_numpy_shapes() -> None:
+    value = np.zeros((1, 3, 1))
+    x = T.tensor("float64", (True, False, True), "x")
+    assert compile_and_call([x], T.squeeze(x), value).shape == (3,)
+    assert compile_and_call([x], T.squeeze(x, axis=0), value).shape == (3, 1)
+    assert compile_and_call([x], T.shape_padleft(x, 2), value).shape == (1, 1, 1, 3, 1)
+    assert compile_and_call([x], T.shape_padaxis(x, -1), value).shape == (1, 3, 1, 1)
+    with pytest.raises(ValueError, match="not broadcastable"):
+        T.squeeze(x, axis=1)
+
+
+def test_join_and_stacks_match_numpy() -> None:
+    a, b = T.dmatrices("a", "b")
+    va, vb = _values("float64", (2, 3)), _values("float64", (2, 3))
+    assert_matches_numpy(compile_and_call([a, b], T.join(1, a, b), va, vb), np.hstack([va, vb]))
+    assert_matches_numpy(
+        compile_and_call([a, b], T.vertical_stack(a, b), va, vb), np.vstack([va, vb])
+    )
+    assert_matches_numpy(
+        compile_and_call([a, b], T.horizontal_stack(a, b), va, vb), np.hstack([va, vb])
+    )
