@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+import tracegraph
 import tracegraph.tensor as T
-from tests.backends.numpy_helpers import compile_and_call, variable_for
+from tests.backends.numpy_helpers import compile_and_call, compile_and_call_all, variable_for
 from tests.numpy_oracle import assert_matches_numpy
+from tracegraph.errors import ShapeMismatchError
 from tracegraph.tensor import TensorVariable
 
 Array = np.ndarray[Any, Any]
@@ -152,3 +154,175 @@ def test_join_and_stacks_match_numpy() -> None:
     assert_matches_numpy(
         compile_and_call([a, b], T.horizontal_stack(a, b), va, vb), np.hstack([va, vb])
     )
+
+
+# -- products ----------------------------------------------------------------------------------
+
+PRODUCTS: dict[
+    str, tuple[Callable[..., Any], Callable[..., Array], tuple[int, ...], tuple[int, ...]]
+] = {
+    # name: (tracegraph expression, NumPy expression, shape of a, shape of b)
+    "tensordot-2": (T.tensordot, np.tensordot, (2, 3, 4), (3, 4, 5)),
+    "tensordot-0": (
+        lambda a, b: T.tensordot(a, b, 0),
+        lambda a, b: np.tensordot(a, b, 0),
+        (2, 3),
+        (4,),
+    ),
+    "tensordot-lists": (
+        lambda a, b: T.tensordot(a, b, [[0, 2], [2, 0]]),
+        lambda a, b: np.tensordot(a, b, [[0, 2], [2, 0]]),
+        (2, 3, 4),
+        (4, 5, 2),
+    ),
+    "dot-3d-2d": (T.dot, np.dot, (2, 3, 4), (4, 5)),
+    "dot-3d-3d": (T.dot, np.dot, (2, 3, 4), (2, 4, 5)),
+    "dot-vector-3d": (T.dot, np.dot, (3,), (2, 3, 4)),
+    "batched-dot-3d": (
+        T.batched_dot,
+        lambda a, b: np.einsum("bij,bjk->bik", a, b),
+        (2, 3, 4),
+        (2, 4, 5),
+    ),
+    "batched-dot-2d": (T.batched_dot, lambda a, b: np.einsum("bi,bi->b", a, b), (3, 4), (3, 4)),
+    "batched-dot-3d-2d": (
+        T.batched_dot,
+        lambda a, b: np.einsum("bij,bj->bi", a, b),
+        (2, 3, 4),
+        (2, 4),
+    ),
+    "batched-tensordot": (
+        lambda a, b: T.batched_tensordot(a, b, [[2], [1]]),
+        lambda a, b: np.einsum("bij,bjk->bik", a, b),
+        (2, 3, 4),
+        (2, 4, 5),
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32"])
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+def test_product_matches_numpy(name: str, dtype: str) -> None:
+    function, reference, shape_a, shape_b = PRODUCTS[name]
+    va, vb = _values(dtype, shape_a), _values(dtype, shape_b)
+    a, b = variable_for(va, "a"), variable_for(vb, "b")
+    expected = np.asarray(reference(va, vb))
+    result = compile_and_call([a, b], function(a, b), va, vb)
+    if dtype != "float32":
+        assert_matches_numpy(result, expected.astype(result.dtype))
+        return
+    # float32 sums of products round differently in every order of summation: compared with
+    # the float64 products, to the float32 rounding of terms of size about 1.
+    exact = np.asarray(reference(va.astype(np.float64), vb.astype(np.float64)))
+    assert result.dtype == np.float32 and result.shape == exact.shape
+    np.testing.assert_allclose(result, exact, rtol=1e-5, atol=1e-5)
+
+
+# -- elementwise compositions --------------------------------------------------------------------
+
+
+def test_elementwise_compositions_match_numpy() -> None:
+    a, b = T.dvectors("a", "b")
+    va = np.array([1.0, np.inf, np.nan, 0.0, -2.5, 1e-9, 180.0])
+    vb = np.array([1.0 + 1e-6, np.inf, np.nan, 1e-9, -2.5, 0.0, -np.inf])
+    outputs = [
+        T.isclose(a, b),
+        T.isclose(a, b, equal_nan=True),
+        T.allclose(a[:2], b[:2]),
+        T.deg2rad(a),
+        T.rad2deg(a),
+        T.iround(a[3:6]),
+        T.exp2(a),
+        T.inv(b),
+        T.power(a, 2),
+        T.largest(a, b, 0.5),
+        T.smallest(a, b, 0.5),
+        T.ptp(a[3:]),
+    ]
+    with np.errstate(all="ignore"):
+        expected = [
+            np.isclose(va, vb),
+            np.isclose(va, vb, equal_nan=True),
+            np.allclose(va[:2], vb[:2]),
+            np.deg2rad(va),
+            np.rad2deg(va),
+            np.rint(va[3:6]).astype(np.int64),
+            np.exp2(va),
+            1 / vb,
+            va**2,
+            np.maximum(np.maximum(va, vb), 0.5),
+            np.minimum(np.minimum(va, vb), 0.5),
+            np.ptp(va[3:]),
+        ]
+    results = compile_and_call_all([a, b], outputs, va, vb)
+    for result, wanted in zip(results, expected, strict=True):
+        assert_matches_numpy(result, np.asarray(wanted))
+
+
+def test_max_and_argmax_match_numpy() -> None:
+    value = _values("float64", (3, 4))
+    x = variable_for(value, "x")
+    maximum, index = T.max_and_argmax(x, axis=1)
+    results = compile_and_call_all([x], [maximum, index], value)
+    assert_matches_numpy(results[0], value.max(axis=1))
+    assert_matches_numpy(results[1], value.argmax(axis=1))
+
+
+# -- types: specify_shape and the broadcast patterns ---------------------------------------------
+
+
+def test_specify_shape_checks_the_sizes_when_it_runs() -> None:
+    x = T.dmatrix("x")
+    y = T.specify_shape(x, (2, None))
+    assert y.type.shape == (2, None)
+    f = tracegraph.function([x], y * 2)
+    np.testing.assert_array_equal(f(np.ones((2, 5))), np.full((2, 5), 2.0))
+    with pytest.raises(ShapeMismatchError, match=r"specified \(2, \?\)"):
+        f(np.ones((3, 5)))
+
+
+def test_addbroadcast_unbroadcast_and_patternbroadcast() -> None:
+    x = T.dmatrix("x")
+    row = T.addbroadcast(x, 0)
+    assert row.broadcastable == (True, False)
+    assert T.unbroadcast(row, 0).broadcastable == (False, False)
+    assert T.patternbroadcast(x, (False, True)).broadcastable == (False, True)
+    f = tracegraph.function([x], row + np.ones((3, 1)))
+    np.testing.assert_array_equal(f(np.zeros((1, 2))), np.ones((3, 2)))
+    with pytest.raises(ShapeMismatchError, match="specified"):
+        f(np.zeros((2, 2)))
+    r = T.drow("r")
+    assert tracegraph.function([r], T.unbroadcast(r, 0))(np.ones((1, 2))).shape == (1, 2)
+
+
+def test_specify_shape_gradient_has_the_operand_type() -> None:
+    x = T.dmatrix("x")
+    cost = T.sum(T.addbroadcast(x, 0) ** 2)
+    g = T.grad(cost, x)
+    assert g.type.shape == (None, None)
+    np.testing.assert_allclose(tracegraph.function([x], g)(np.ones((1, 3))), np.full((1, 3), 2.0))
+
+
+def test_mgrid_and_ogrid_match_numpy() -> None:
+    dense = compile_and_call_all([], T.mgrid[0:3, 1:5:2])
+    for result, expected in zip(dense, np.mgrid[0:3, 1:5:2], strict=True):
+        assert_matches_numpy(result, expected.astype(np.int64))
+    sparse = compile_and_call_all([], T.ogrid[0:2, 0:3])
+    for result, expected in zip(sparse, np.ogrid[0:2, 0:3], strict=True):
+        assert_matches_numpy(result, expected.astype(np.int64))
+
+
+def test_stack_in_both_spellings() -> None:
+    a, b = T.dscalars("a", "b")
+    old = compile_and_call([a, b], T.stack(a, b), 1.0, 2.0)
+    new = compile_and_call([a, b], T.stack([a, b]), 1.0, 2.0)
+    assert old.tolist() == new.tolist() == [1.0, 2.0]
+    u, v = T.dvectors("u", "v")
+    by_axis = compile_and_call([u, v], T.stack([u, v], 1), np.ones(2), np.zeros(2))
+    assert by_axis.tolist() == [[1.0, 0.0], [1.0, 0.0]]
+
+
+def test_plural_constructor_splits_one_string_into_letters() -> None:
+    x, y = T.scalars("xy")
+    assert (x.name, y.name) == ("x", "y")
+    assert [v.name for v in T.dmatrices("a", "b")] == ["a", "b"]

@@ -621,6 +621,15 @@ CASES: dict[type[Operation], list[Case]] = {
     ],
     ops.ProdOp: prod_cases(),
     ops.MaxOp: reduction_cases(T.max, distinct),
+    ops.SpecifyShapeOp: [
+        case("specified", lambda x: T.specify_shape(x, (2, 3)) ** 2, values(2, 3)),
+        case(
+            "addbroadcast",
+            lambda x: T.addbroadcast(T.unbroadcast(x, 0), 0) * np.ones((3, 1)),
+            values(1, 3),
+        ),
+        case("unbroadcast", lambda x: T.unbroadcast(x.dimshuffle("x", 0), 0) ** 3, values(3)),
+    ],
     # along one axis
     ops.CumsumOp: [
         case("flattened", lambda x: T.cumsum(x) * x.flatten(), values(2, 3)),
@@ -837,6 +846,14 @@ COMPOSITIONS: list[Case] = [
     case("index-then-reduce", lambda x: x[[0, 2, 2]].sum(axis=0).prod(), positive(3, 2)),
     case("slice-then-max", lambda x: T.max(x[1:, ::2], axis=1), distinct(3, 4)),
     case("variance-std", lambda x: T.var(x, axis=0) + T.std(x), values(4, 2)),
+    case(
+        "tensordot",
+        lambda a, b: T.tensordot(a, b, [[1, 2], [0, 1]]),
+        values(2, 3, 2),
+        values(3, 2, 2),
+    ),
+    case("dot-3d", lambda a, b: T.dot(a, b) ** 2, values(2, 2, 3), values(3, 2)),
+    case("batched-dot", lambda a, b: T.batched_dot(a, b), values(2, 2, 3), values(2, 3, 2)),
     case("repeat", lambda x: T.repeat(x, 2, axis=1) * np.arange(6.0), values(2, 3)),
     case("repeat-counts", lambda x: T.repeat(x, [2, 0, 1]) ** 2, values(3)),
     case("tile", lambda x: T.tile(x, [2, 2]) * np.arange(24.0).reshape(4, 6), values(2, 3)),

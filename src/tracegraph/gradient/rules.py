@@ -493,6 +493,15 @@ def _reshape(
     return [reshaped, *([None] * (len(xs) - 1))]
 
 
+@vjp_rule(ops.SpecifyShapeOp)
+def _specify_shape(
+    op: ops.SpecifyShapeOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    # The identity, the gradient given the operand's type (checked where it is more specific).
+    (x,) = xs
+    return [emit(ops.SpecifyShapeOp(g.value, tensor_type(g.dtype, x.type.shape)))]
+
+
 @vjp_rule(ops.AllocOp)
 def _alloc(
     op: ops.AllocOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable

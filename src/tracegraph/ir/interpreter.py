@@ -220,6 +220,24 @@ def _reshape(op: ops.ReshapeOp) -> Kernel:
     return kernel
 
 
+@reference_rule(ops.SpecifyShapeOp)
+def _specify_shape(op: ops.SpecifyShapeOp) -> Kernel:
+    specified = shape_of(op.result)
+
+    def kernel(x: Array) -> Array:
+        x = np.asarray(x)
+        for axis, (size, wanted) in enumerate(zip(x.shape, specified, strict=True)):
+            if wanted is not None and size != wanted:
+                shown = "(" + ", ".join("?" if s is None else str(s) for s in specified) + ")"
+                raise ShapeMismatchError(
+                    f"the shape is {x.shape}, specified {shown} (axis {axis}: {size} is not "
+                    f"{wanted})"
+                )
+        return x
+
+    return kernel
+
+
 @reference_rule(ops.FlattenOp)
 def _flatten(op: ops.FlattenOp) -> Kernel:
     keep = len(shape_of(op.result)) - 1

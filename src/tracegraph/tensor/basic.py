@@ -72,11 +72,20 @@ class PluralConstructor:
         self.__doc__ = f"One symbolic variable per name: ``{kind}('a', 'b', ...)``."
 
     def __call__(self, *names: str, dtype: DTypeLike | None = None) -> tuple[TensorVariable, ...]:
+        """One variable per name: ``dmatrices('a', 'b')``; one string of several letters gives
+        one variable per letter, as in Theano (``scalars('xy')``).
+
+        >>> import tracegraph.tensor as T
+        >>> T.dscalars('xy'), T.dscalars('x', 'y')
+        ((x, y), (x, y))
+        """
         for name in names:
             if not isinstance(name, str):
                 raise TypeError(f"{self.__name__} takes variable names (str), got {name!r}")
         chosen = self._dtype if self._dtype is not None else _or_floatx(dtype)
         t = TensorType(chosen, self._broadcastable)
+        if len(names) == 1 and len(names[0]) > 1:
+            names = tuple(names[0])
         return tuple(make_input(t, name or None) for name in names)
 
 

@@ -359,3 +359,116 @@ def vertical_stack(*tensors: TensorLike) -> TensorVariable:
 def horizontal_stack(*tensors: TensorLike) -> TensorVariable:
     """Matrices joined along their columns (NumPy's ``hstack`` of matrices)."""
     return concatenate(list(tensors), 1)
+
+
+def specify_shape(x: TensorLike, shape: Sequence[int | None]) -> TensorVariable:
+    """``x``, known to have ``shape`` (``None``: any size on that axis). The sizes are checked
+    when the function runs; passes and backends may rely on them.
+
+    >>> import tracegraph.tensor as T
+    >>> T.specify_shape(T.dmatrix(), (None, 3)).type
+    TensorType(float64, shape=(?, 3))
+    """
+    variable = as_tensor_variable(x)
+    sizes = tuple(None if size is None else int(size) for size in shape)
+    if len(sizes) != variable.ndim:
+        raise ValueError(
+            f"specify_shape: {len(sizes)} sizes given for a tensor of rank {variable.ndim}"
+        )
+    for axis, (known, wanted) in enumerate(zip(variable.type.shape, sizes, strict=True)):
+        if known is not None and wanted is not None and known != wanted:
+            raise ValueError(f"specify_shape: axis {axis} has size {known}, not {wanted}")
+    # An axis specified as unknown keeps what the operand's type knows of it.
+    merged = tuple(
+        w if w is not None else k for k, w in zip(variable.type.shape, sizes, strict=True)
+    )
+    return _retyped(variable, merged)
+
+
+def _retyped(variable: TensorVariable, shape: tuple[int | None, ...]) -> TensorVariable:
+    if shape == variable.type.shape:
+        return variable
+    return emit(ops.SpecifyShapeOp(variable.value, tensor_type(variable.dtype, shape)))
+
+
+def addbroadcast(x: TensorLike, *axes: int) -> TensorVariable:
+    """``x`` with ``axes`` made broadcastable (size 1, checked when the function runs).
+
+    >>> import tracegraph.tensor as T
+    >>> T.addbroadcast(T.dmatrix(), 0).broadcastable
+    (True, False)
+    """
+    variable = as_tensor_variable(x)
+    chosen = {_axis(axis, variable.ndim, "addbroadcast") for axis in axes}
+    shape = tuple(1 if axis in chosen else size for axis, size in enumerate(variable.type.shape))
+    return _retyped(variable, shape)
+
+
+def unbroadcast(x: TensorLike, *axes: int) -> TensorVariable:
+    """``x`` with ``axes`` no longer broadcastable (their size unknown to the type).
+
+    >>> import tracegraph.tensor as T
+    >>> T.unbroadcast(T.row(), 0).broadcastable
+    (False, False)
+    """
+    variable = as_tensor_variable(x)
+    chosen = {_axis(axis, variable.ndim, "unbroadcast") for axis in axes}
+    shape = tuple(
+        None if axis in chosen and size == 1 else size
+        for axis, size in enumerate(variable.type.shape)
+    )
+    return _retyped(variable, shape)
+
+
+def patternbroadcast(x: TensorLike, broadcastable: Sequence[bool]) -> TensorVariable:
+    """``x`` with the broadcastable pattern ``broadcastable`` (Theano's ``patternbroadcast``).
+
+    >>> import tracegraph.tensor as T
+    >>> T.patternbroadcast(T.dmatrix(), (False, True)).broadcastable
+    (False, True)
+    """
+    variable = as_tensor_variable(x)
+    pattern = tuple(bool(b) for b in broadcastable)
+    if len(pattern) != variable.ndim:
+        raise ValueError(
+            f"patternbroadcast: a pattern of {len(pattern)} for a tensor of rank {variable.ndim}"
+        )
+    shape = tuple(
+        1 if wanted else (None if size == 1 else size)
+        for wanted, size in zip(pattern, variable.type.shape, strict=True)
+    )
+    return _retyped(variable, shape)
+
+
+class _Grid:
+    """Theano's ``mgrid`` and ``ogrid``: ``mgrid[0:2, 0:3]`` is one int64 tensor per slice, the
+    index grids of NumPy's ``mgrid`` (a list); ``ogrid``'s broadcast instead of being filled."""
+
+    def __init__(self, sparse: bool):
+        self._sparse = sparse
+
+    def __getitem__(self, key: slice | tuple[slice, ...]) -> list[TensorVariable]:
+        slices = key if isinstance(key, tuple) else (key,)
+        ndim = len(slices)
+        grids = []
+        for axis, part in enumerate(slices):
+            if not isinstance(part, slice) or part.stop is None:
+                raise TypeError("mgrid/ogrid take slices with a stop, as mgrid[0:5, 1:4]")
+            values = arange(part.start or 0, part.stop, part.step or 1)
+            pattern: list[int | str] = ["x"] * ndim
+            pattern[axis] = 0
+            grids.append(dimshuffle(values, pattern))
+        if self._sparse:
+            return grids
+        sizes = [grid.shape[axis] for axis, grid in enumerate(grids)]
+        return [alloc(grid, *sizes) for grid in grids]
+
+
+mgrid = _Grid(sparse=False)
+"""``mgrid[0:2, 0:3]``: the dense index grids (a list of tensors), as Theano's.
+
+>>> [g.eval().tolist() for g in mgrid[0:2, 0:2]]
+[[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
+"""
+ogrid = _Grid(sparse=True)
+"""``ogrid[0:2, 0:3]``: the index grids as broadcastable vectors, as Theano's."""

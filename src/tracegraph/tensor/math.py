@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from xdsl.ir import Operation
 
-from tracegraph.errors import ShapeMismatchError, UnsupportedOperationError
+from tracegraph.errors import ShapeMismatchError
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location, user_location
 from tracegraph.ir.types import tensor_type
@@ -261,6 +261,27 @@ def iround(x: TensorLike, mode: str = "half_to_even") -> TensorVariable:
     from tracegraph.tensor.basic import cast
 
     return cast(round(x, mode), "int64")
+
+
+def exp2(x: TensorLike) -> TensorVariable:
+    """``2 ** x``, in floats (float64 for integers).
+
+    >>> exp2(np.array([3.0])).eval().tolist()
+    [8.0]
+    """
+    return pow(2.0, x)
+
+
+def inv(x: TensorLike) -> TensorVariable:
+    """``1 / x`` (Theano's ``inv``; also ``reciprocal``).
+
+    >>> inv(np.array([4.0])).eval().tolist()
+    [0.25]
+    """
+    return true_div(1, x)
+
+
+reciprocal = inv
 
 
 def invert(x: TensorLike) -> TensorVariable:
@@ -551,6 +572,55 @@ def argmin(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVa
     return _reduce(ops.ArgminOp, x, axis, keepdims)
 
 
+def max_and_argmax(
+    a: TensorLike, axis: Axis = None, keepdims: bool = False
+) -> tuple[TensorVariable, TensorVariable]:
+    """The maximum over ``axis`` and its index (Theano's ``max_and_argmax``).
+
+    >>> m, i = max_and_argmax(np.array([1.0, 5.0, 2.0]))
+    >>> float(m.eval()), int(i.eval())
+    (5.0, 1)
+    """
+    return max(a, axis, keepdims), argmax(a, axis, keepdims)
+
+
+def ptp(a: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
+    """The range ``max - min`` over ``axis`` (NumPy's ``ptp``).
+
+    >>> int(ptp(np.array([3, 9, 4])).eval())
+    6
+    """
+    return sub(max(a, axis, keepdims), min(a, axis, keepdims))
+
+
+def largest(*args: TensorLike) -> TensorVariable:
+    """The elementwise maximum of all the arguments (Theano's ``largest``).
+
+    >>> largest(1, np.array([0, 5]), 3).eval().tolist()
+    [3, 5]
+    """
+    if not args:
+        raise TypeError("largest: needs at least one argument")
+    result = as_tensor_variable(args[0])
+    for arg in args[1:]:
+        result = maximum(result, arg)
+    return result
+
+
+def smallest(*args: TensorLike) -> TensorVariable:
+    """The elementwise minimum of all the arguments (Theano's ``smallest``).
+
+    >>> smallest(1, np.array([0, 5]), 3).eval().tolist()
+    [0, 1]
+    """
+    if not args:
+        raise TypeError("smallest: needs at least one argument")
+    result = as_tensor_variable(args[0])
+    for arg in args[1:]:
+        result = minimum(result, arg)
+    return result
+
+
 def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVariable:
     """Whether any element over ``axis`` is true."""
     return _reduce(ops.AnyOp, x, axis, keepdims)
@@ -578,7 +648,8 @@ def std(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorVaria
 
 def dot(x: TensorLike, y: TensorLike) -> TensorVariable:
     """Inner, matrix-vector, vector-matrix or matrix-matrix product (a scalar operand
-    multiplies).
+    multiplies); of N-d tensors, NumPy's ``dot`` (the last axis of ``x`` with the
+    second-to-last of ``y``).
 
     >>> import tracegraph.tensor as T
     >>> dot(T.dmatrix(), T.dvector()).ndim
@@ -588,10 +659,9 @@ def dot(x: TensorLike, y: TensorLike) -> TensorVariable:
     if a.ndim == 0 or b.ndim == 0:
         return mul(a, b)
     if a.ndim > 2 or b.ndim > 2:
-        raise UnsupportedOperationError(
-            f"dot of {a.ndim}-d and {b.ndim}-d tensors at {format_location(user_location())}: "
-            "only vectors and matrices are supported"
-        )
+        from tracegraph.tensor.products import nd_dot  # built on this module's dot
+
+        return nd_dot(a, b)
     inner_a = a.type.shape[-1]
     inner_b = b.type.shape[0]
     if inner_a is not None and inner_b is not None and inner_a != inner_b:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -179,9 +180,31 @@ def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> TensorVariable:
     return emit(ops.ConcatenateOp([v.value for v in variables], axis, result_type))
 
 
-def stack(tensors: Sequence[TensorLike], axis: int = 0) -> TensorVariable:
-    """Join tensors of equal shape along a new axis."""
-    variables, dtype = _join_operands(tensors)
+@overload
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> TensorVariable: ...
+
+
+@overload
+def stack(*tensors: TensorVariable, axis: int = 0) -> TensorVariable: ...
+
+
+def stack(tensors: Any = None, *more: Any, axis: int = 0) -> TensorVariable:
+    """Join tensors of equal shape along a new axis: ``stack([a, b], axis)``, or Theano's
+    older spelling ``stack(a, b, axis=axis)``.
+
+    >>> import tracegraph.tensor as T
+    >>> stack([T.dvector(), T.dvector()], 1).ndim, stack(T.dscalar(), T.dscalar()).ndim
+    (2, 1)
+    """
+    if tensors is None:
+        raise ValueError("stack: need at least one tensor to join")
+    if isinstance(tensors, list | tuple):
+        if len(more) > 1:
+            raise TypeError("stack: takes a list of tensors and an axis")
+        axis = int(more[0]) if more else axis
+        variables, dtype = _join_operands(tensors)
+    else:
+        variables, dtype = _join_operands([tensors, *more])
     ndim = variables[0].ndim
     if any(v.ndim != ndim for v in variables):
         raise ValueError("stack: tensors must have the same rank")

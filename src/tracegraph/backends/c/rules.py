@@ -69,6 +69,7 @@ _runs_reference("an index reduction: no C yet", ops.ArgmaxOp, ops.ArgminOp)
 _runs_reference("a leaf of traced graphs: never in a compiled module", ops.InputOp, ops.SharedOp)
 _runs_reference(
     "a view or a copy whose cost is NumPy's",
+    ops.SpecifyShapeOp,
     ops.ReshapeOp,
     ops.FlattenOp,
     ops.AllocOp,

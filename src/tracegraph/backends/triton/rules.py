@@ -85,6 +85,7 @@ TRITON_RULES[ops.ArgmaxOp] = Native("a (value, index) reduction kernel (index_re
 TRITON_RULES[ops.ArgminOp] = Native("a (value, index) reduction kernel (index_reductions.py)")
 _array_operation(
     "a view or a copy: the array library's (reshape, concatenate, alloc, scatter)",
+    ops.SpecifyShapeOp,
     ops.ReshapeOp,
     ops.FlattenOp,
     ops.AllocOp,

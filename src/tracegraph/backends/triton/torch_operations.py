@@ -67,6 +67,19 @@ def _reshape(op: Operation) -> Operation_:
     return reshape
 
 
+def _specify_shape(op: Operation) -> Operation_:
+    specified = shape_of(op.results[0])
+
+    def check(x: Any) -> Any:
+        sizes = tuple(x.shape)
+        if any(w is not None and s != w for s, w in zip(sizes, specified, strict=True)):
+            shown = "(" + ", ".join("?" if w is None else str(w) for w in specified) + ")"
+            raise ShapeMismatchError(f"the shape is {sizes}, specified {shown}")
+        return x
+
+    return check
+
+
 def _flatten(op: Operation) -> Operation_:
     keep = len(shape_of(op.results[0])) - 1
 
@@ -404,6 +417,7 @@ def _along_axis(op: Operation) -> Operation_:
 TORCH_OPERATIONS: dict[type[Operation], Callable[[Operation], Operation_]] = {
     ops.ReshapeOp: _reshape,
     ops.FlattenOp: _flatten,
+    ops.SpecifyShapeOp: _specify_shape,
     ops.AllocOp: _alloc,
     ops.ArangeOp: _arange,
     ops.ConcatenateOp: _join,

@@ -111,6 +111,7 @@ from tracegraph.ir.ops.shape import (
     FlattenOp,
     ReshapeOp,
     ShapeOp,
+    SpecifyShapeOp,
     StackOp,
 )
 from tracegraph.ir.ops.softmax import AxisNormalizationOp, LogSoftmaxOp, SoftmaxOp
@@ -217,6 +218,7 @@ __all__ = [
     "SoftmaxOp",
     "SoftplusOp",
     "SortOp",
+    "SpecifyShapeOp",
     "SqrOp",
     "SqrtOp",
     "StackOp",

@@ -1,4 +1,5 @@
-"""Shape ops: dimshuffle, reshape, flatten, shape, alloc, arange, concatenate, stack."""
+"""Shape ops: dimshuffle, reshape, flatten, shape, alloc, arange, concatenate, stack,
+specify_shape."""
 
 from __future__ import annotations
 
@@ -216,3 +217,31 @@ class StackOp(JoinOp):
             raise VerifyException("tg.stack: operands must have rank one less than the result")
         if not 0 <= self.get_axis() < rank:
             raise VerifyException(f"tg.stack: axis {self.get_axis()} out of range")
+
+
+@irdl_op_definition
+class SpecifyShapeOp(IRDLOperation):
+    """The operand, with the result's type: its static sizes are checked at run time where the
+    operand's are not known (Theano's ``specify_shape``, ``addbroadcast``); a size known for
+    the operand may be left unknown in the result (``unbroadcast``)."""
+
+    name = "tg.specify_shape"
+    x = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$x attr-dict `:` type($x) `->` type($result)"
+
+    def __init__(self, x: SSAValue, result_type: Attribute):
+        super().__init__(operands=[x], result_types=[result_type])
+
+    def verify_(self) -> None:
+        given, specified = shape_of(self.x), shape_of(self.result)
+        if len(given) != len(specified) or dtype_of(self.x) != dtype_of(self.result):
+            raise VerifyException(
+                "tg.specify_shape: the result must have the operand's rank and dtype"
+            )
+        for axis, (a, b) in enumerate(zip(given, specified, strict=True)):
+            if a is not None and b is not None and a != b:
+                raise VerifyException(
+                    f"tg.specify_shape: axis {axis} has size {a}, not the specified {b}"
+                )
