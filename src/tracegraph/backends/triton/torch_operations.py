@@ -408,7 +408,7 @@ def _along_axis(op: Operation) -> Operation_:
     dtype = _torch_dtype(dtype_of(op.result))
     if isinstance(op, ops.CumsumOp | ops.CumprodOp):
         function = torch.cumsum if isinstance(op, ops.CumsumOp) else torch.cumprod
-        return lambda x: function(x.to(dtype), dim=axis)
+        return lambda x: function(x.to(dtype), dim=axis).to(dtype)  # uint64 gives int64
     if isinstance(op, ops.SortOp):
         return lambda x: torch.sort(x, dim=axis, stable=True).values
     return lambda x: torch.sort(x, dim=axis, stable=True).indices.to(torch.int64)
