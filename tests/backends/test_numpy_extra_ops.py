@@ -326,3 +326,58 @@ def test_plural_constructor_splits_one_string_into_letters() -> None:
     x, y = T.scalars("xy")
     assert (x.name, y.name) == ("x", "y")
     assert [v.name for v in T.dmatrices("a", "b")] == ["a", "b"]
+
+
+# -- nonzero and boolean masks -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32", "bool"])
+def test_nonzero_functions_match_numpy(dtype: str) -> None:
+    value = _values(dtype, (3, 4))
+    value.flat[[0, 5, 6]] = 0
+    x = variable_for(value, "x")
+    outputs = [*T.nonzero(x), T.nonzero(x, return_matrix=True), T.flatnonzero(x)]
+    outputs.append(T.nonzero_values(x))
+    expected = [*np.nonzero(value), np.array(np.nonzero(value)), np.flatnonzero(value)]
+    expected.append(value[value != 0])
+    for result, wanted in zip(compile_and_call_all([x], outputs, value), expected, strict=True):
+        assert_matches_numpy(
+            result, wanted.astype(result.dtype) if result.dtype.kind == "i" else wanted
+        )
+
+
+def test_nonzero_of_nothing_gives_empty_indices() -> None:
+    x = T.dvector("x")
+    (result,) = compile_and_call_all([x], [T.nonzero(x)[0]], np.zeros(3))
+    assert_matches_numpy(result, np.zeros(0, dtype=np.int64))
+
+
+def test_boolean_mask_indexing_matches_numpy() -> None:
+    value = _values("float64", (3, 4))
+    x = variable_for(value, "x")
+    column_mask = np.array([True, False, True, True])
+    outputs = [
+        x[x > 0],
+        x[:, column_mask],
+        x[T.gt(x[:, 0], 0)],
+        T.set_subtensor(x[x > 0], 0.0),
+        T.inc_subtensor(x[x < 0], 10.0),
+        T.set_subtensor(x[:, column_mask], T.zeros((3, 3))),
+    ]
+    expected = [value[value > 0], value[:, column_mask], value[value[:, 0] > 0]]
+    for mask, amount, add in ((value > 0, 0.0, False), (value < 0, 10.0, True)):
+        updated = value.copy()
+        updated[mask] = updated[mask] + amount if add else amount
+        expected.append(updated)
+    zeroed = value.copy()
+    zeroed[:, column_mask] = 0.0
+    expected.append(zeroed)
+    for result, wanted in zip(compile_and_call_all([x], outputs, value), expected, strict=True):
+        assert_matches_numpy(result, wanted)
+
+
+def test_a_mask_of_the_wrong_size_is_an_index_error() -> None:
+    x = T.tensor("float64", (False,), "x")
+    fixed = T.specify_shape(x, (3,))
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        fixed[np.array([True, False])]

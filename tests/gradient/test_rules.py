@@ -854,6 +854,7 @@ COMPOSITIONS: list[Case] = [
     ),
     case("dot-3d", lambda a, b: T.dot(a, b) ** 2, values(2, 2, 3), values(3, 2)),
     case("batched-dot", lambda a, b: T.batched_dot(a, b), values(2, 2, 3), values(2, 3, 2)),
+    case("boolean-mask", lambda x: T.sum(x[x > 0] ** 2) + T.sum(x[T.lt(x, 0)]), nonzero(3, 4)),
     case("repeat", lambda x: T.repeat(x, 2, axis=1) * np.arange(6.0), values(2, 3)),
     case("repeat-counts", lambda x: T.repeat(x, [2, 0, 1]) ** 2, values(3)),
     case("tile", lambda x: T.tile(x, [2, 2]) * np.arange(24.0).reshape(4, 6), values(2, 3)),

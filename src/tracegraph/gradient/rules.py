@@ -126,6 +126,7 @@ not_differentiable(
 not_differentiable(
     "the result is an integer index or a boolean",
     ops.ArgsortOp,
+    ops.NonzeroOp,
     ops.ArgmaxOp,
     ops.ArgminOp,
     ops.AnyOp,

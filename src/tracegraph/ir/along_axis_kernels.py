@@ -1,5 +1,6 @@
 """The reference kernels of the ops along one axis (``ir/ops/along_axis.py``): NumPy's
-``cumsum``, ``cumprod``, ``sort`` and stable ``argsort``."""
+``cumsum``, ``cumprod``, ``sort`` and stable ``argsort``; and of ``tg.nonzero``, NumPy's
+``nonzero``."""
 
 from __future__ import annotations
 
@@ -50,5 +51,14 @@ def _argsort(op: ops.ArgsortOp) -> Kernel:
 
     def kernel(x: Array) -> Array:
         return np.argsort(x, axis=axis, kind="stable").astype(np.int64, copy=False)
+
+    return kernel
+
+
+@reference_rule(ops.NonzeroOp)
+def _nonzero(op: ops.NonzeroOp) -> Kernel:
+    def kernel(x: Array) -> Array | tuple[Array, ...]:
+        indices = tuple(index.astype(np.int64, copy=False) for index in np.nonzero(x))
+        return indices[0] if len(indices) == 1 else indices  # one result: its value
 
     return kernel

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -20,7 +21,8 @@ from tracegraph.ir import ops
 from tracegraph.ir.types import tensor_type
 from tracegraph.tensor import math as tm
 from tracegraph.tensor.basic import alloc, cast
-from tracegraph.tensor.shapes import arange, concatenate, dimshuffle, flatten, reshape
+from tracegraph.tensor.shapes import arange, concatenate, dimshuffle, flatten, reshape, stack
+from tracegraph.tensor.subtensor import nonzero_indices
 from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, emit
 
 
@@ -472,3 +474,35 @@ mgrid = _Grid(sparse=False)
 """
 ogrid = _Grid(sparse=True)
 """``ogrid[0:2, 0:3]``: the index grids as broadcastable vectors, as Theano's."""
+
+
+def nonzero(a: TensorLike, return_matrix: bool = False) -> Any:
+    """The indices of the nonzero elements of ``a``: a tuple of one int64 vector per axis, or
+    with ``return_matrix`` one int64 matrix of a row per axis (Theano's ``nonzero``).
+
+    >>> [i.eval().tolist() for i in nonzero(np.array([[0, 3], [4, 0]]))]
+    [[0, 1], [1, 0]]
+    """
+    indices = nonzero_indices(a)
+    if return_matrix:
+        return stack(list(indices))
+    return indices
+
+
+def flatnonzero(a: TensorLike) -> TensorVariable:
+    """The indices of the nonzero elements of the flattened ``a``.
+
+    >>> flatnonzero(np.array([[0, 3], [4, 0]])).eval().tolist()
+    [1, 2]
+    """
+    return nonzero_indices(flatten(as_tensor_variable(a)))[0]
+
+
+def nonzero_values(a: TensorLike) -> TensorVariable:
+    """The nonzero elements of ``a``, flattened in C order.
+
+    >>> nonzero_values(np.array([[0, 3], [4, 0]])).eval().tolist()
+    [3, 4]
+    """
+    flat = flatten(as_tensor_variable(a))
+    return flat[nonzero_indices(flat)[0]]

@@ -30,7 +30,13 @@ from tracegraph.ir.ops.subtensor import (
 )
 from tracegraph.ir.types import Shape, is_integer_dtype, tensor_type
 from tracegraph.tensor.elemwise import as_operands, broadcast_shapes, pad_rank
-from tracegraph.tensor.variable import TensorLike, TensorVariable, constant, emit
+from tracegraph.tensor.variable import (
+    TensorLike,
+    TensorVariable,
+    as_tensor_variable,
+    constant,
+    emit,
+)
 
 IndexEntry: TypeAlias = (
     "int | slice | EllipsisType | TensorVariable | Sequence[int] | np.ndarray[Any, Any] | None"
@@ -124,8 +130,58 @@ def _new_axis_pattern(key_entries: Sequence[Any], result_ndim: int) -> list[int 
     return pattern
 
 
+def nonzero_indices(x: TensorLike) -> tuple[TensorVariable, ...]:
+    """The indices of the nonzero elements of ``x``: one int64 vector per axis (NumPy's
+    ``nonzero``), of a length known when the function runs."""
+    variable = as_tensor_variable(x)
+    if variable.ndim == 0:
+        raise ValueError("nonzero: needs a tensor of rank 1 or more (NumPy's rule)")
+    result_types = [tensor_type("int64", (None,)) for _ in range(variable.ndim)]
+    op = ops.NonzeroOp(variable.value, result_types)
+    emit(op)
+    return tuple(TensorVariable(result) for result in op.results)
+
+
+def _is_mask(entry: Any) -> bool:
+    if isinstance(entry, TensorVariable):
+        return entry.dtype == "bool"
+    if isinstance(entry, np.ndarray | list):
+        return np.asarray(entry).dtype == np.bool_
+    return isinstance(entry, bool | np.bool_)
+
+
+def _masks_as_indices(key: Any, x: TensorVariable) -> Any:
+    """``key`` with each boolean mask replaced by the indices of its true elements, one integer
+    array per axis it covers, as NumPy defines mask indexing."""
+    entries = list(key) if isinstance(key, tuple) else [key]
+    if not any(_is_mask(e) for e in entries):
+        return key
+    expanded: list[Any] = []
+    axis = 0
+    for entry in entries:
+        if not _is_mask(entry):
+            expanded.append(entry)
+            axis += 0 if entry is None or entry is Ellipsis else 1
+            continue
+        mask = entry if isinstance(entry, TensorVariable) else constant(np.asarray(entry))
+        if mask.ndim == 0:
+            raise UnsupportedOperationError("a 0-d boolean index; use T.switch")
+        covered = x.type.shape[axis : axis + mask.ndim]
+        for dim, (size, mask_size) in enumerate(zip(covered, mask.type.shape, strict=False)):
+            if size is not None and mask_size is not None and size != mask_size:
+                raise IndexError(
+                    f"boolean index did not match indexed tensor along axis {axis + dim}; "
+                    f"size of axis is {size} but size of the boolean index is {mask_size}"
+                )
+        expanded.extend(nonzero_indices(mask))
+        axis += mask.ndim
+    return tuple(expanded)
+
+
 def getitem(x: TensorVariable, key: IndexKey) -> TensorVariable:
-    """``x[key]``: basic and integer-array indexing."""
+    """``x[key]``: basic, integer-array and boolean-mask indexing (a mask is the indices of
+    its true elements)."""
+    key = _masks_as_indices(key, x)
     key_entries = _expand_key(key, x.ndim)
     entries = [e for e in key_entries if e is not None]
     advanced = any(_is_array_entry(e) for e in entries)

@@ -109,6 +109,10 @@ _array_operation(
     ops.ArgsortOp,
 )
 _array_operation(
+    "NumPy's nonzero on the host (the size of its results is the data's), uploaded",
+    ops.NonzeroOp,
+)
+_array_operation(
     "the step is a Triton program of its own, which the host loop of the op's kernel runs "
     "once per step (program.py); on a GPU not yet: refused at function()",
     ops.ScanOp,

@@ -78,6 +78,7 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
         draw: "drawn on the host by NumPy's RandomState, uploaded"
         for draw in ops.RANDOM_STATE_DRAWS
     },
+    ops.NonzeroOp: "computed on the host by NumPy (its size is the data's), uploaded",
 }
 """The ops of host-call steps this runtime runs, and how."""
 

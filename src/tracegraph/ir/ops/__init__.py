@@ -115,7 +115,7 @@ from tracegraph.ir.ops.shape import (
     StackOp,
 )
 from tracegraph.ir.ops.softmax import AxisNormalizationOp, LogSoftmaxOp, SoftmaxOp
-from tracegraph.ir.ops.subtensor import IncSubtensorOp, SetSubtensorOp, SubtensorOp
+from tracegraph.ir.ops.subtensor import IncSubtensorOp, NonzeroOp, SetSubtensorOp, SubtensorOp
 
 __all__ = [
     "RANDOM_STATE_DRAWS",
@@ -195,6 +195,7 @@ __all__ = [
     "MultinomialOp",
     "NegOp",
     "NeqOp",
+    "NonzeroOp",
     "NormalOp",
     "OrOp",
     "PermutationOp",

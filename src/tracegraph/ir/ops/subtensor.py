@@ -29,6 +29,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
@@ -166,3 +167,29 @@ class IncSubtensorOp(SubtensorUpdateOp):
     array indices add repeatedly (NumPy's ``add.at``)."""
 
     name = "tg.inc_subtensor"
+
+
+@irdl_op_definition
+class NonzeroOp(IRDLOperation):
+    """The indices of the nonzero (true) elements of ``x``, one int64 vector per axis, in C
+    order (NumPy's ``nonzero``): their length is known only when the function runs. A boolean
+    mask index ``x[mask]`` is ``x[nonzero(mask)]``."""
+
+    name = "tg.nonzero"
+    x = operand_def(TensorType)
+    indices = var_result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$x attr-dict `:` type($x) `->` type($indices)"
+
+    def __init__(self, x: SSAValue, result_types: Sequence[Attribute]):
+        super().__init__(operands=[x], result_types=[list(result_types)])
+
+    def verify_(self) -> None:
+        rank = ndim_of(self.x)
+        if rank == 0 or len(self.indices) != rank:
+            raise VerifyException(
+                f"tg.nonzero: needs one result per axis of a tensor of rank >= 1 (rank {rank})"
+            )
+        for index in self.indices:
+            if ndim_of(index) != 1 or dtype_of(index) != "int64":
+                raise VerifyException("tg.nonzero: every result is an int64 vector")
