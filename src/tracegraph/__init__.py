@@ -20,6 +20,7 @@ from tracegraph.compile import (
     Function,
     In,
     Mode,
+    Out,
     Param,
     SharedVariable,
     function,
@@ -43,8 +44,10 @@ from tracegraph.errors import (
     UnsupportedOperationError,
     UnusedInputError,
 )
+from tracegraph.gradient import grad
 from tracegraph.printing import debugprint, pp
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
+from tracegraph.tensor.graph import clone
 from tracegraph.tensor.math import dot
 
 # The backend of the configured linker is loaded with the package, as a compiled-in backend
@@ -69,6 +72,7 @@ __all__ = [
     "InputTypeError",
     "MissingInputError",
     "Mode",
+    "Out",
     "Param",
     "RuntimeOpError",
     "ShapeMismatchError",
@@ -78,12 +82,14 @@ __all__ = [
     "UnsupportedOperationError",
     "UnusedInputError",
     "__version__",
+    "clone",
     "config",
     "debugprint",
     "dot",
     "foldl",
     "foldr",
     "function",
+    "grad",
     "map",
     "pp",
     "reduce",

@@ -1,8 +1,9 @@
 """``function``, its inputs (``In``, ``Param``), shared variables and modes."""
 
 from tracegraph.compile.function import Function, FunctionGraph, FunctionMaker, function
-from tracegraph.compile.io import In, Param
+from tracegraph.compile.io import In, Out, Param
 from tracegraph.compile.modes import FAST_COMPILE, FAST_RUN, Mode, get_mode
+from tracegraph.compile.pfunc import pfunc
 from tracegraph.compile.shared import SharedVariable, shared
 
 __all__ = [
@@ -13,9 +14,11 @@ __all__ = [
     "FunctionMaker",
     "In",
     "Mode",
+    "Out",
     "Param",
     "SharedVariable",
     "function",
     "get_mode",
+    "pfunc",
     "shared",
 ]

@@ -38,7 +38,7 @@ from tracegraph.compile.graph import (
     func_of,
     trace_function,
 )
-from tracegraph.compile.io import In
+from tracegraph.compile.io import In, Out
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.config import config
@@ -135,9 +135,17 @@ class Function(Generic[R]):
         allow_input_downcast: bool | None,
         trace_again: Callable[[], ModuleOp] | None = None,
         return_device: bool = False,
+        output_keys: tuple[str, ...] | None = None,
+        input_updates: tuple[int, ...] = (),
     ):
         self.name = name
+        self._input_updates = input_updates
+        """The positions of the inputs given ``In(update=...)``: their updates are the last
+        outputs of the program, stored as their values after each call."""
         self._return_device = return_device
+        self._output_keys = output_keys
+        """The names of the outputs when ``function`` was given a dict of them: each call
+        then returns a dict."""
         self._inputs = inputs
         self._types: list[TensorType] = [spec.variable.type for spec in inputs]
         self._fast_types = [(np.dtype(type_.dtype), type_.shape) for type_ in self._types]
@@ -158,7 +166,9 @@ class Function(Generic[R]):
         # variables are all tensors (random states take the general path); it reaches their
         # values through their cells only.
         self._fast_call: Callable[..., Any] | None = None
-        if all(isinstance(s, SharedVariable) for s in [*shared, *update_targets]):
+        if not input_updates and all(
+            isinstance(s, SharedVariable) for s in [*shared, *update_targets]
+        ):
             self._fast_call = self._program.bind(
                 Binding(
                     shared=tuple(variable.cell for variable in shared),
@@ -258,6 +268,8 @@ class Function(Generic[R]):
             # must run.
             result = self._fast_call(*args)
             if result is not NotImplemented:
+                if self._output_keys is not None:
+                    return dict(zip(self._output_keys, result, strict=True))  # type: ignore[return-value]
                 return result  # type: ignore[no-any-return]
         arrays = self._bind(args, kwargs)
         shared_values = [variable.get_value(borrow=True) for variable in self._shared]
@@ -274,8 +286,15 @@ class Function(Generic[R]):
         # (new_value checked each against its variable's type).
         for target, value in zip(self._update_targets, new_values, strict=True):
             target.store(value)
+        if self._input_updates:
+            count = len(self._input_updates)
+            outputs, stored = outputs[:-count], outputs[-count:]
+            for position, value in zip(self._input_updates, stored, strict=True):
+                self._defaults[position] = self._convert(position, value)
         if self._single_output:
             return outputs[0]  # type: ignore[no-any-return]
+        if self._output_keys is not None:
+            return dict(zip(self._output_keys, outputs, strict=True))  # type: ignore[return-value]
         return outputs  # type: ignore[return-value]
 
     # -- defaults -------------------------------------------------------------------------------
@@ -379,6 +398,8 @@ class Function(Generic[R]):
             allow_input_downcast=self._allow_input_downcast,
             trace_again=self._trace_again,
             return_device=self._return_device,
+            output_keys=self._output_keys,
+            input_updates=self._input_updates,
         )
         result._defaults = list(self._defaults)
         return result
@@ -420,6 +441,8 @@ class Function(Generic[R]):
             self._mode,
             self._allow_input_downcast,
             self._return_device,
+            self._output_keys,
+            self._input_updates,
         )
         return (_restore_function, state)
 
@@ -440,6 +463,8 @@ def _restore_function(
     mode: Mode,
     allow_input_downcast: bool | None,
     return_device: bool = False,
+    output_keys: tuple[str, ...] | None = None,
+    input_updates: tuple[int, ...] = (),
 ) -> Function[Any]:
     parsed: dict[str, ModuleOp] = {}
     stages: dict[str, ModuleOp] = {}
@@ -473,6 +498,8 @@ def _restore_function(
         mode=mode,
         allow_input_downcast=allow_input_downcast,
         return_device=return_device,
+        output_keys=output_keys,
+        input_updates=input_updates,
     )
     function._defaults = [_MISSING if d is None else d for d in defaults]
     return function
@@ -507,13 +534,13 @@ def _as_pairs(pairs: Any, what: str) -> list[tuple[Any, Any]]:
 @overload
 def function(
     inputs: Sequence[TensorVariable | In],
-    outputs: TensorVariable,
+    outputs: TensorVariable | Out,
     updates: Updates | None = None,
     givens: Givens | None = None,
     mode: str | Mode | None = None,
     name: str | None = None,
     no_default_updates: bool | Sequence[BaseSharedVariable] = False,
-    on_unused_input: UnusedInputPolicy = "raise",
+    on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
 ) -> Function[NDArray[Any]]: ...
@@ -522,13 +549,28 @@ def function(
 @overload
 def function(
     inputs: Sequence[TensorVariable | In],
-    outputs: Sequence[TensorVariable] | None = None,
+    outputs: Mapping[str, TensorVariable | Out],
     updates: Updates | None = None,
     givens: Givens | None = None,
     mode: str | Mode | None = None,
     name: str | None = None,
     no_default_updates: bool | Sequence[BaseSharedVariable] = False,
-    on_unused_input: UnusedInputPolicy = "raise",
+    on_unused_input: UnusedInputPolicy | None = None,
+    allow_input_downcast: bool | None = None,
+    return_device: bool = False,
+) -> Function[dict[str, NDArray[Any]]]: ...
+
+
+@overload
+def function(
+    inputs: Sequence[TensorVariable | In],
+    outputs: Sequence[TensorVariable | Out] | None = None,
+    updates: Updates | None = None,
+    givens: Givens | None = None,
+    mode: str | Mode | None = None,
+    name: str | None = None,
+    no_default_updates: bool | Sequence[BaseSharedVariable] = False,
+    on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
 ) -> Function[list[NDArray[Any]]]: ...
@@ -536,13 +578,17 @@ def function(
 
 def function(
     inputs: Sequence[TensorVariable | In],
-    outputs: TensorVariable | Sequence[TensorVariable] | None = None,
+    outputs: TensorVariable
+    | Out
+    | Sequence[TensorVariable | Out]
+    | Mapping[str, TensorVariable | Out]
+    | None = None,
     updates: Updates | None = None,
     givens: Givens | None = None,
     mode: str | Mode | None = None,
     name: str | None = None,
     no_default_updates: bool | Sequence[BaseSharedVariable] = False,
-    on_unused_input: UnusedInputPolicy = "raise",
+    on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
 ) -> Function[Any]:
@@ -563,15 +609,29 @@ def function(
            [0.26894142, 0.11920292]])
     """
     specs = [spec if isinstance(spec, In) else In(spec) for spec in _check_inputs(inputs)]
+    if isinstance(outputs, Out):
+        outputs = outputs.variable
     single_output = isinstance(outputs, Variable)
+    output_keys: tuple[str, ...] | None = None
     if outputs is None:
         output_list: list[Variable] = []
     elif isinstance(outputs, Variable):
         output_list = [outputs]
+    elif isinstance(outputs, Mapping):
+        output_keys = tuple(outputs)
+        if not all(isinstance(key, str) for key in output_keys):
+            raise TypeError("a dict of outputs must have str keys (the names of the results)")
+        output_list = [_check_variable(_unwrap_out(o), "an output") for o in outputs.values()]
     elif isinstance(outputs, Sequence):
-        output_list = [_check_variable(o, "an output") for o in outputs]
+        output_list = [_check_variable(_unwrap_out(o), "an output") for o in outputs]
     else:
-        raise TypeError(f"outputs must be a variable or a list of variables, not {outputs!r}")
+        raise TypeError(
+            f"outputs must be a variable, a list of variables or a dict of them, not {outputs!r}"
+        )
+    if on_unused_input is None:
+        on_unused_input = _unused_input_policy(config.on_unused_input)
+    input_updates = tuple(i for i, spec in enumerate(specs) if spec.update is not None)
+    output_list += [_check_variable(specs[i].update, "an input's update") for i in input_updates]
     update_pairs = _check_updates(_as_pairs(updates, "updates"))
     given_pairs = [
         (_check_variable(a, "givens key"), b if isinstance(b, Variable) else as_tensor_variable(b))
@@ -591,7 +651,23 @@ def function(
             on_unused_input,
             allow_input_downcast,
             return_device,
+            output_keys,
+            input_updates,
         )
+
+
+def _unwrap_out(output: Any) -> Any:
+    """The variable of an ``Out`` (its ``borrow`` changes nothing: every call returns arrays
+    of its own)."""
+    return output.variable if isinstance(output, Out) else output
+
+
+def _unused_input_policy(value: str) -> UnusedInputPolicy:
+    if value == "warn":
+        return "warn"
+    if value == "ignore":
+        return "ignore"
+    return "raise"
 
 
 @contextmanager
@@ -622,6 +698,8 @@ def _compile(
     on_unused_input: UnusedInputPolicy,
     allow_input_downcast: bool | None,
     return_device: bool = False,
+    output_keys: tuple[str, ...] | None = None,
+    input_updates: tuple[int, ...] = (),
 ) -> Function[Any]:
     traced: TracedFunction = trace_function(
         name,
@@ -664,6 +742,8 @@ def _compile(
         allow_input_downcast=allow_input_downcast,
         trace_again=trace_again,
         return_device=return_device,
+        output_keys=output_keys,
+        input_updates=input_updates,
     )
 
 

@@ -34,9 +34,13 @@ class In:
         if not isinstance(variable, TensorVariable):
             raise TypeError(f"In() needs a symbolic variable, got {type(variable).__name__}")
         if update is not None:
-            raise NotImplementedError(
-                "In(update=...) is not supported; use a shared variable and updates= instead"
-            )
+            if value is None:
+                raise ValueError("In(update=...) needs a value= to start from")
+            if not isinstance(update, TensorVariable):
+                raise TypeError(f"In(update=...) needs a symbolic expression, got {update!r}")
+        self.update = update
+        """After each call the input's stored value becomes this expression's value (computed
+        from the call's values), as a shared variable's update would."""
         self.variable = variable
         self.name = name if name is not None else (variable.name if autoname else None)
         self.value = value
@@ -55,6 +59,25 @@ class In:
     def __repr__(self) -> str:
         default = f", value={self.value!r}" if self.has_default else ""
         return f"In({self.variable!r}{default})"
+
+
+class Out:
+    """An output of ``function`` with Theano's ``borrow`` flag. Every call here returns arrays
+    of its own (a later call never overwrites them), so ``borrow`` changes nothing.
+
+    >>> import tracegraph
+    >>> import tracegraph.tensor as T
+    >>> x = T.dvector('x')
+    >>> tracegraph.function([x], tracegraph.Out(x * 2, borrow=True))([1.0])
+    array([2.])
+    """
+
+    def __init__(self, variable: TensorVariable, borrow: bool = False):
+        self.variable = variable
+        self.borrow = borrow
+
+    def __repr__(self) -> str:
+        return f"Out({self.variable!r}, borrow={self.borrow})"
 
 
 class Param(In):

@@ -81,6 +81,10 @@ def get_mode(mode: str | Mode | None) -> Mode:
             "':optimizer_excluding=name:name'), or a Mode"
         )
     chosen = _PREDEFINED[name]
+    if chosen is FAST_RUN and config.optimizer != "fast_run":
+        # Theano's optimizer flag: the passes of the default mode.
+        optimizer = None if config.optimizer == "None" else config.optimizer
+        chosen = replace(chosen, optimizer=optimizer)
     if options:
         key, _, names = options.partition("=")
         if key != "optimizer_excluding" or not names:

@@ -11,12 +11,15 @@ the same rules also run on IR modules as the ``tg-grad`` pass.
 '((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))'
 """
 
-from tracegraph.errors import DisconnectedInputError, GradientError
+from tracegraph.errors import DisconnectedInputError, GradientError, UndefinedGradientError
 from tracegraph.gradient.barriers import disconnected_grad, grad_clip, zero_grad
 from tracegraph.gradient.core import grad, hessian, jacobian
 from tracegraph.gradient.products import Lop, Rop
 from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable
 from tracegraph.gradient.verify import verify_grad
+
+NullTypeGradError = UndefinedGradientError
+"""Theano's name of the error of a gradient that is not defined."""
 
 __all__ = [
     "VJP_RULES",
@@ -24,7 +27,9 @@ __all__ = [
     "GradientError",
     "Lop",
     "NotDifferentiable",
+    "NullTypeGradError",
     "Rop",
+    "UndefinedGradientError",
     "disconnected_grad",
     "grad",
     "grad_clip",

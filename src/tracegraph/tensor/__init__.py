@@ -56,6 +56,7 @@ from tracegraph.tensor.extra_ops import (
     unbroadcast,
     vertical_stack,
 )
+from tracegraph.tensor.graph import clone
 from tracegraph.tensor.math import (
     abs_,
     add,
@@ -202,6 +203,10 @@ if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that 
             function = getattr(gradient, name)
             globals()[name] = function
             return function
+        if name == "_shared":  # Theano's T._shared: the tensor shared variable constructor
+            from tracegraph.compile.shared import shared
+
+            return shared
         if name == "shared_randomstreams":  # T.shared_randomstreams.RandomStreams, as Theano
             import importlib
 
@@ -248,6 +253,7 @@ __all__ = [
     "cast",
     "ceil",
     "clip",
+    "clone",
     "concatenate",
     "constant",
     "cos",

@@ -16,6 +16,7 @@ from numpy.typing import DTypeLike, NDArray
 from xdsl.dialects import builtin
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.config import config
 from tracegraph.ir.location import format_location, user_location
 from tracegraph.ir.ops import ConstantOp, InputOp
 from tracegraph.tensor.types import TensorType
@@ -89,6 +90,21 @@ class Variable:
         """``file:line:col`` of the user's line that created this variable."""
         owner = self.owner
         return format_location(owner.location) if owner is not None else "<function argument>"
+
+    @property
+    def tag(self) -> Any:
+        """Free-form annotations, shared by every variable of the same value: Theano's
+        ``x.tag.test_value`` (see ``config.compute_test_value``).
+
+        >>> import tracegraph.tensor as T
+        >>> x = T.dvector('x')
+        >>> x.tag.test_value = [1, 2]
+        >>> x.tag.test_value
+        array([1., 2.])
+        """
+        from tracegraph.tensor.test_values import tag_of
+
+        return tag_of(self.value)
 
     def describe(self) -> str:
         """A short description for error messages: name or op, type and location."""
@@ -466,15 +482,27 @@ class TensorVariable(Variable):
 
 
 def emit(op: Operation) -> TensorVariable:
-    """Stamp ``op`` with the user's location and wrap its (first) result."""
+    """Stamp ``op`` with the user's location and wrap its (first) result (computing its test
+    value, or reporting a float64 result, where the flags ask)."""
     op.location = user_location()
+    if config.compute_test_value != "off" or config.warn_float64 != "ignore":
+        _check_new_op(op)
     return TensorVariable(op.results[0])
+
+
+def _check_new_op(op: Operation) -> None:
+    from tracegraph.tensor import test_values  # runs the reference kernels: imported on use
+
+    test_values.check_float64(op)
+    test_values.compute_test_values(op)
 
 
 def make_input(type: TensorType, name: str | None = None) -> TensorVariable:
     """A new symbolic input of ``type`` (``T.dmatrix('x')`` and friends call this)."""
     op = InputOp(name or "", type.ir_type())
     op.location = user_location()
+    if config.warn_float64 != "ignore":
+        _check_new_op(op)
     variable = TensorVariable(op.result, name)
     attach_variable(op, variable)
     return variable

@@ -20,7 +20,7 @@ text_output = function([x], "y")  # E: arg-type
 number_output = function([x], 3)  # E: call-overload
 bad_mode = function([x], y, mode=3)  # E: call-overload
 bad_name = function([x], y, name=1)  # E: call-overload
-bad_unused = function([x], y, on_unused_input=None)  # E: call-overload
+bad_unused = function([x], y, on_unused_input="sometimes")  # E: call-overload
 not_shared = function([x], y, updates=[(x, x + 1)])  # E: list-item
 not_shared_dict = function([x], y, updates={x: x + 1})  # E: dict-item
 not_pairs = function([x], y, updates=[state])  # E: list-item
