@@ -43,6 +43,7 @@ ALLOWED: dict[str, frozenset[str] | None] = {
     "printing": None,
     "tools": None,
     "sandbox": None,
+    "gof": None,
     "__init__": None,
     "__main__": None,
 }

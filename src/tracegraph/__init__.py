@@ -11,8 +11,8 @@ call the result on NumPy arrays.
 array(34.)
 """
 
+from tracegraph import gof, tensor
 from tracegraph import gradient as gradient
-from tracegraph import tensor
 from tracegraph.backends.registry import get_backend as _get_backend
 from tracegraph.compile import (
     FAST_COMPILE,
@@ -49,6 +49,8 @@ from tracegraph.printing import debugprint, pp
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
 from tracegraph.tensor.graph import clone
 from tracegraph.tensor.math import dot
+from tracegraph.tensor.op import Apply, Constant, Op
+from tracegraph.tensor.variable import Variable
 
 # The backend of the configured linker is loaded with the package, as a compiled-in backend
 # would be, so that the first function() of a program pays no import (the others load on
@@ -60,8 +62,10 @@ __version__ = "0.1.0"
 __all__ = [
     "FAST_COMPILE",
     "FAST_RUN",
+    "Apply",
     "ArgumentError",
     "BackendUnavailableError",
+    "Constant",
     "DisconnectedInputError",
     "Function",
     "GivensReplaceInputError",
@@ -72,6 +76,7 @@ __all__ = [
     "InputTypeError",
     "MissingInputError",
     "Mode",
+    "Op",
     "Out",
     "Param",
     "RuntimeOpError",
@@ -81,6 +86,7 @@ __all__ = [
     "UndefinedGradientError",
     "UnsupportedOperationError",
     "UnusedInputError",
+    "Variable",
     "__version__",
     "clone",
     "config",
@@ -89,6 +95,7 @@ __all__ = [
     "foldl",
     "foldr",
     "function",
+    "gof",
     "grad",
     "map",
     "pp",

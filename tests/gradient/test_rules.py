@@ -23,6 +23,7 @@ from xdsl.ir import Operation
 
 import tracegraph.gradient as tracegraph_gradient
 import tracegraph.tensor as T
+from tracegraph import Apply, Op
 from tracegraph.errors import GradientError
 from tracegraph.gradient import VJP_RULES, NotDifferentiable, verify_grad
 from tracegraph.gradient.rules import UndefinedGradient
@@ -34,6 +35,51 @@ Shape: TypeAlias = tuple[int, ...]
 Expression: TypeAlias = Callable[..., TensorVariable]
 
 _RNG = np.random.default_rng(20240611)
+
+
+# -- ops written in Python (Theano's "Extending Theano") ------------------------------------------
+
+
+class _AXPB(Op):
+    """a * x + b, with its gradient."""
+
+    __props__ = ("a", "b")
+
+    def __init__(self, a: float, b: float):
+        self.a, self.b = a, b
+
+    def make_node(self, x: Any) -> Apply:
+        x = T.as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node: Any, inputs: list[Any], output_storage: list[list[Any]]) -> None:
+        output_storage[0][0] = self.a * inputs[0] + self.b
+
+    def grad(self, inputs: list[Any], output_grads: list[Any]) -> list[Any]:
+        return [output_grads[0] * self.a]
+
+
+class _ProductAndSum(Op):
+    """Two outputs, two inputs: x * y and x + y."""
+
+    __props__ = ()
+
+    def make_node(self, x: Any, y: Any) -> Apply:
+        x, y = T.as_tensor_variable(x), T.as_tensor_variable(y)
+        return Apply(self, [x, y], [x.type(), x.type()])
+
+    def perform(self, node: Any, inputs: list[Any], output_storage: list[list[Any]]) -> None:
+        x, y = inputs
+        output_storage[0][0] = x * y
+        output_storage[1][0] = x + y
+
+    def grad(self, inputs: list[Any], output_grads: list[Any]) -> list[Any]:
+        (x, y), (g_product, g_sum) = inputs, output_grads
+        return [g_product * y + g_sum, g_product * x + g_sum]
+
+
+def _pair(size: int) -> tuple[Any, Any]:
+    return _RNG.uniform(-1.0, 1.0, size), _RNG.uniform(-1.0, 1.0, size)
 
 
 # -- points -----------------------------------------------------------------------------------
@@ -629,6 +675,16 @@ CASES: dict[type[Operation], list[Case]] = {
             values(1, 3),
         ),
         case("unbroadcast", lambda x: T.unbroadcast(x.dimshuffle("x", 0), 0) ** 3, values(3)),
+    ],
+    ops.PythonOp: [
+        case("axpb", lambda x: _AXPB(3.0, 1.0)(x) ** 2, values(2, 3)),
+        case("axpb-of-axpb", lambda x: _AXPB(2.0, 0.0)(_AXPB(3.0, 1.0)(x)) * x, values(3)),
+        case(
+            "two-outputs", lambda x, y: T.sum(_ProductAndSum()(x, y)[0] ** 2), values(3), values(3)
+        ),
+        case(
+            "second-output-only", lambda x, y: _ProductAndSum()(x, y)[1] * x, values(3), values(3)
+        ),
     ],
     # along one axis
     ops.CumsumOp: [

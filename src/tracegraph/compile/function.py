@@ -43,9 +43,12 @@ from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
+from tracegraph.ir import ops
 from tracegraph.ir.dialect import parse_module, print_module
+from tracegraph.ir.python_ops import lookup, register
 from tracegraph.lowering import lowered
 from tracegraph.passes.pipeline import STAGES, run_pipeline
+from tracegraph.tensor.op import perform_of
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import (
     TensorLike,
@@ -443,6 +446,7 @@ class Function(Generic[R]):
             self._return_device,
             self._output_keys,
             self._input_updates,
+            _user_ops(self._stage("traced"), self._stage("final")),
         )
         return (_restore_function, state)
 
@@ -465,9 +469,11 @@ def _restore_function(
     return_device: bool = False,
     output_keys: tuple[str, ...] | None = None,
     input_updates: tuple[int, ...] = (),
+    user_ops: dict[str, Any] | None = None,
 ) -> Function[Any]:
     parsed: dict[str, ModuleOp] = {}
     stages: dict[str, ModuleOp] = {}
+    texts = _with_user_ops_registered(texts, user_ops or {})
     for stage, text in texts.items():
         # Stages that shared one module before pickling share one again (parsed once).
         if text not in parsed:
@@ -503,6 +509,29 @@ def _restore_function(
     )
     function._defaults = [_MISSING if d is None else d for d in defaults]
     return function
+
+
+def _user_ops(*modules: ModuleOp) -> dict[str, Any]:
+    """The ops written in Python that the modules apply, by key: pickled with a function, so
+    that another process can run it (their classes must be importable there)."""
+    found: dict[str, Any] = {}
+    for module in modules:
+        for op in module.walk():
+            if isinstance(op, ops.PythonOp):
+                found[op.get_key()] = lookup(op.get_key()).instance
+    return found
+
+
+def _with_user_ops_registered(texts: dict[str, str], user_ops: dict[str, Any]) -> dict[str, str]:
+    """Register the unpickled user ops in this process and name them in ``texts`` by the keys
+    they have here (an equal op registered before keeps its key)."""
+    renamed = dict(texts)
+    for key, instance in user_ops.items():
+        new_key = register(instance, perform_of(instance))
+        if new_key != key:
+            for stage, text in renamed.items():
+                renamed[stage] = text.replace(f'"{key}"', f'"{new_key}"')
+    return renamed
 
 
 def _drop_results(func: FuncOp, keep: int) -> None:

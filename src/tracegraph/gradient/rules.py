@@ -19,13 +19,16 @@ from typing import Any, TypeAlias, TypeVar
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.errors import GradientError, UndefinedGradientError
 from tracegraph.ir import ops
+from tracegraph.ir.location import format_location
 from tracegraph.ir.ops.shape import NEW_AXIS, JoinOp
 from tracegraph.ir.ops.subtensor import ARRAY_INDEX, SubtensorUpdateOp
+from tracegraph.ir.python_ops import lookup
 from tracegraph.ir.types import tensor_type
 from tracegraph.tensor import basic, extra_ops, nnet, shapes
 from tracegraph.tensor import math as tm
-from tracegraph.tensor.variable import TensorVariable, constant, emit
+from tracegraph.tensor.variable import TensorVariable, as_tensor_variable, constant, emit
 
 Gradients: TypeAlias = Sequence[TensorVariable | None]
 VJPRule: TypeAlias = Callable[
@@ -415,6 +418,37 @@ def _sort(
     axis = op.get_axis()
     places = extra_ops.argsort(extra_ops.argsort(x, axis), axis)
     return [match_type(extra_ops.take_along_axis(g, places, axis), x)]
+
+
+def _python_op_vjp(
+    op: ops.PythonOp,
+    operands: list[Any],
+    results: list[Any],
+    gradients: list[TensorVariable | None],
+) -> Gradients:
+    """The user's ``L_op`` (``grad`` by default), given a gradient for every output (zeros
+    where none reaches one, as Theano gives a disconnected output)."""
+    user_op = lookup(op.get_key()).instance
+    given = [
+        g if g is not None else basic.zeros_like(r) for g, r in zip(gradients, results, strict=True)
+    ]
+    try:
+        returned = user_op.L_op(list(operands), list(results), given)
+    except NotImplementedError as error:
+        raise UndefinedGradientError(
+            f"{op.get_key()} at {format_location(op.location)}: {error}"
+        ) from error
+    if len(returned) != len(operands):
+        raise GradientError(
+            f"{op.get_key()}.grad returned {len(returned)} gradients for {len(operands)} inputs"
+        )
+    return [
+        None if g is None or not is_float(x) else match_type(as_tensor_variable(g), x)
+        for g, x in zip(returned, operands, strict=True)
+    ]
+
+
+VJP_RULES[ops.PythonOp] = MultiResultRule(_python_op_vjp)
 
 
 @vjp_rule(ops.MaxOp, ops.MinOp)

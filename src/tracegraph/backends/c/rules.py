@@ -93,6 +93,7 @@ _runs_reference(
     ops.ArgsortOp,
 )
 _runs_reference("NumPy's nonzero: the size of its results is the data's", ops.NonzeroOp)
+_runs_reference("the user's perform, in Python, on the host", ops.PythonOp)
 C_RULES[ops.ScanOp] = Native(
     "the step compiled as a C function of its own (backends/c/control.py), called by the "
     "host loop of the op's kernel once per step (a loop in C: not yet)"

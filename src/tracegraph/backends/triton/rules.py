@@ -109,6 +109,10 @@ _array_operation(
     ops.ArgsortOp,
 )
 _array_operation(
+    "the user's perform, in Python, on host copies (on a GPU: a round trip, warned once)",
+    ops.PythonOp,
+)
+_array_operation(
     "NumPy's nonzero on the host (the size of its results is the data's), uploaded",
     ops.NonzeroOp,
 )

@@ -79,6 +79,7 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
         for draw in ops.RANDOM_STATE_DRAWS
     },
     ops.NonzeroOp: "computed on the host by NumPy (its size is the data's), uploaded",
+    ops.PythonOp: "the user's perform on host copies, its results uploaded (warned once)",
 }
 """The ops of host-call steps this runtime runs, and how."""
 
@@ -118,11 +119,31 @@ def torch_calls(
                 "kernel for this op on a GPU yet (it runs only under Triton's interpreter)"
             )
         builder = TORCH_OPERATIONS.get(type(op))
+        if isinstance(op, ops.PythonOp):
+            _warn_host_round_trip(op)
         if builder is not None:
             calls[step] = _on_device(op, builder(op), _to_host)
         else:
             calls[step] = _on_host(reference_calls[step], device)
     return calls
+
+
+_WARNED_ROUND_TRIP: set[str] = set()
+
+
+def _warn_host_round_trip(op: ops.PythonOp) -> None:
+    """Warn once per user op that it runs on the host: its operands are copied from the device
+    and its results back, on every call."""
+    key = op.get_key()
+    if key in _WARNED_ROUND_TRIP:
+        return
+    _WARNED_ROUND_TRIP.add(key)
+    warnings.warn(
+        f"{key} at {format_location(op.location)} runs its perform on the host: its operands "
+        "are copied from the GPU and its results back on every call",
+        UserWarning,
+        stacklevel=2,
+    )
 
 
 def _to_host(value: Any) -> Any:

@@ -77,6 +77,7 @@ from tracegraph.ir.ops.gradient import (
     ZeroGradOp,
 )
 from tracegraph.ir.ops.linalg import DotOp
+from tracegraph.ir.ops.python import PythonOp
 from tracegraph.ir.ops.random import (
     RANDOM_STATE_DRAWS,
     BinomialOp,
@@ -203,6 +204,7 @@ __all__ = [
     "PowOp",
     "ProdOp",
     "PsiOp",
+    "PythonOp",
     "RandomIntegersOp",
     "RandomStateDrawOp",
     "ReductionOp",
