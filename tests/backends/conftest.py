@@ -32,6 +32,8 @@ TRITON_DEFAULT_MODULES = frozenset(
         "test_numpy_byte_order.py",
         "test_control_flow.py",
         "test_numpy_extra_ops.py",
+        "test_numpy_conv.py",
+        "test_lenet.py",
     }
 )
 """The modules whose Triton cases the default run takes (the ops Triton computes in loops,

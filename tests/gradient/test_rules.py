@@ -686,6 +686,103 @@ CASES: dict[type[Operation], list[Case]] = {
             "second-output-only", lambda x, y: _ProductAndSum()(x, y)[1] * x, values(3), values(3)
         ),
     ],
+    # convolutions and pooling
+    ops.Conv2dOp: [
+        case("valid", lambda x, w: T.nnet.conv2d(x, w), values(2, 2, 5, 4), values(3, 2, 2, 3)),
+        case(
+            "full-strided",
+            lambda x, w: T.nnet.conv2d(x, w, border_mode="full", subsample=(2, 1)),
+            values(1, 1, 4, 4),
+            values(2, 1, 3, 2),
+        ),
+        case(
+            "half-dilated-correlation",
+            lambda x, w: T.nnet.conv2d(
+                x, w, border_mode="half", filter_dilation=2, filter_flip=False
+            ),
+            values(1, 2, 6, 5),
+            values(1, 2, 3, 3),
+        ),
+        case(
+            "groups-padding",
+            lambda x, w: T.nnet.conv2d(x, w, border_mode=(1, 2), num_groups=2),
+            values(1, 4, 3, 3),
+            values(4, 2, 2, 2),
+        ),
+    ],
+    ops.Conv2dGradInputOp: [
+        case(
+            "second-order-valid",
+            lambda x, w: T.grad(T.sum(T.nnet.conv2d(x, w) ** 2), x) * x,
+            values(1, 2, 4, 4),
+            values(2, 2, 2, 2),
+        ),
+        case(
+            "second-order-strided",
+            lambda x, w: T.grad(T.sum(T.nnet.conv2d(x, w, subsample=2) ** 2), x) ** 2,
+            values(1, 1, 5, 5),
+            values(1, 1, 2, 3),
+        ),
+        case(
+            "second-order-groups-flip",
+            lambda x, w: T.grad(
+                T.sum(T.nnet.conv2d(x, w, num_groups=2, border_mode="half") ** 3), x
+            ),
+            values(1, 2, 3, 3),
+            values(2, 1, 3, 3),
+        ),
+    ],
+    ops.Conv2dGradWeightsOp: [
+        case(
+            "second-order-valid",
+            lambda x, w: T.grad(T.sum(T.nnet.conv2d(x, w) ** 2), w) * w,
+            values(2, 1, 4, 3),
+            values(2, 1, 2, 2),
+        ),
+        case(
+            "second-order-dilated",
+            lambda x, w: T.grad(T.sum(T.nnet.conv2d(x, w, filter_dilation=(2, 1)) ** 2), w),
+            values(1, 2, 5, 4),
+            values(1, 2, 2, 2),
+        ),
+        case(
+            "second-order-full-correlation",
+            lambda x, w: T.grad(
+                T.sum(T.nnet.conv2d(x, w, border_mode="full", filter_flip=False) ** 3), w
+            ),
+            values(1, 1, 3, 3),
+            values(2, 1, 2, 2),
+        ),
+    ],
+    ops.Pool2dOp: [
+        case(
+            "max",
+            lambda x: T.signal.pool.pool_2d(x, (2, 2), ignore_border=True),
+            distinct(1, 2, 4, 4),
+        ),
+        case(
+            "max-partial-windows",
+            lambda x: T.signal.pool.pool_2d(x, (2, 2), ignore_border=False, stride=(1, 2)),
+            distinct(2, 3, 3),
+        ),
+        case(
+            "average-inc-pad",
+            lambda x: T.signal.pool.pool_2d(
+                x, (3, 2), ignore_border=True, pad=(1, 1), mode="average_inc_pad"
+            ),
+            values(1, 1, 4, 5),
+        ),
+        case(
+            "average-exc-pad-sum",
+            lambda x: (
+                T.signal.pool.pool_2d(
+                    x, (2, 3), ignore_border=True, pad=(1, 1), mode="average_exc_pad"
+                )
+                + T.sum(T.signal.pool.pool_2d(x, (2, 2), ignore_border=False, mode="sum"))
+            ),
+            values(1, 3, 4),
+        ),
+    ],
     # along one axis
     ops.CumsumOp: [
         case("flattened", lambda x: T.cumsum(x) * x.flatten(), values(2, 3)),

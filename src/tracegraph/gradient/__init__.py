@@ -12,6 +12,7 @@ the same rules also run on IR modules as the ``tg-grad`` pass.
 """
 
 from tracegraph.errors import DisconnectedInputError, GradientError, UndefinedGradientError
+from tracegraph.gradient import conv as _conv  # noqa: F401 - registers the convolutions' rules
 from tracegraph.gradient.barriers import disconnected_grad, grad_clip, zero_grad
 from tracegraph.gradient.core import grad, hessian, jacobian
 from tracegraph.gradient.products import Lop, Rop

@@ -11,7 +11,7 @@ TensorType(float64, shape=(?, ?))
 
 from typing import TYPE_CHECKING, Any
 
-from tracegraph.tensor import extra_ops, nnet
+from tracegraph.tensor import extra_ops, nnet, signal
 from tracegraph.tensor.basic import *  # noqa: F403 - the constructors, by Theano's names
 from tracegraph.tensor.basic import (
     alloc,
@@ -346,6 +346,7 @@ __all__ = [
     "shape_padright",
     "sigmoid",
     "sign",
+    "signal",
     "sin",
     "sinh",
     "smallest",

@@ -94,6 +94,19 @@ _runs_reference(
 )
 _runs_reference("NumPy's nonzero: the size of its results is the data's", ops.NonzeroOp)
 _runs_reference("the user's perform, in Python, on the host", ops.PythonOp)
+_runs_reference(
+    "NumPy: one matrix product per group over the windows of the images (im2col), whose "
+    "products are NumPy's BLAS (a C loop nest of its own: not yet)",
+    ops.Conv2dOp,
+    ops.Conv2dGradInputOp,
+    ops.Conv2dGradWeightsOp,
+)
+_runs_reference(
+    "NumPy, a reduction per output position vectorized over batch and channels (a C loop "
+    "nest of its own: not yet)",
+    ops.Pool2dOp,
+    ops.Pool2dGradOp,
+)
 C_RULES[ops.ScanOp] = Native(
     "the step compiled as a C function of its own (backends/c/control.py), called by the "
     "host loop of the op's kernel once per step (a loop in C: not yet)"

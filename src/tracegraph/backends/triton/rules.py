@@ -109,6 +109,14 @@ _array_operation(
     ops.ArgsortOp,
 )
 _array_operation(
+    "NumPy's convolutions and pooling on host copies, uploaded (an implicit-GEMM kernel: not yet)",
+    ops.Conv2dOp,
+    ops.Conv2dGradInputOp,
+    ops.Conv2dGradWeightsOp,
+    ops.Pool2dOp,
+    ops.Pool2dGradOp,
+)
+_array_operation(
     "the user's perform, in Python, on host copies (on a GPU: a round trip, warned once)",
     ops.PythonOp,
 )

@@ -80,6 +80,16 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
     },
     ops.NonzeroOp: "computed on the host by NumPy (its size is the data's), uploaded",
     ops.PythonOp: "the user's perform on host copies, its results uploaded (warned once)",
+    **{
+        op: "computed on the host by NumPy, uploaded (no kernel yet)"
+        for op in (
+            ops.Conv2dOp,
+            ops.Conv2dGradInputOp,
+            ops.Conv2dGradWeightsOp,
+            ops.Pool2dOp,
+            ops.Pool2dGradOp,
+        )
+    },
 }
 """The ops of host-call steps this runtime runs, and how."""
 

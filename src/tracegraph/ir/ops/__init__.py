@@ -2,6 +2,15 @@
 
 from tracegraph.ir.ops.along_axis import AlongAxisOp, ArgsortOp, CumprodOp, CumsumOp, SortOp
 from tracegraph.ir.ops.control import IfElseOp, ScanOp
+from tracegraph.ir.ops.conv import (
+    Conv2dGradInputOp,
+    Conv2dGradWeightsOp,
+    Conv2dOp,
+    ConvolutionOp,
+    Pool2dGradOp,
+    Pool2dOp,
+    PoolingOp,
+)
 from tracegraph.ir.ops.core import ConstantOp, InputOp, SharedOp
 from tracegraph.ir.ops.elementwise import (
     AbsOp,
@@ -147,6 +156,10 @@ __all__ = [
     "ComparisonOp",
     "ConcatenateOp",
     "ConstantOp",
+    "Conv2dGradInputOp",
+    "Conv2dGradWeightsOp",
+    "Conv2dOp",
+    "ConvolutionOp",
     "CosOp",
     "CoshOp",
     "CumprodOp",
@@ -201,6 +214,9 @@ __all__ = [
     "OrOp",
     "PermutationOp",
     "PoissonOp",
+    "Pool2dGradOp",
+    "Pool2dOp",
+    "PoolingOp",
     "PowOp",
     "ProdOp",
     "PsiOp",

@@ -37,6 +37,8 @@ from tracegraph.tensor.math import (
 )
 from tracegraph.tensor.math import max as reduce_max
 from tracegraph.tensor.math import sum as reduce_sum
+from tracegraph.tensor.nnet import abstract_conv, bn
+from tracegraph.tensor.nnet.abstract_conv import conv2d
 from tracegraph.tensor.variable import TensorLike, TensorVariable, as_tensor_variable, emit
 
 
@@ -404,8 +406,11 @@ def crossentropy_softmax_max_and_argmax_1hot(
 __all__ = [
     "SELU_ALPHA",
     "SELU_SCALE",
+    "abstract_conv",
     "binary_crossentropy",
+    "bn",
     "categorical_crossentropy",
+    "conv2d",
     "crossentropy_categorical_1hot",
     "crossentropy_softmax_1hot",
     "crossentropy_softmax_1hot_with_bias",
