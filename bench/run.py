@@ -28,7 +28,16 @@ from harness import (  # noqa: E402 - needs the path above
     settings_from,
 )
 
-BENCHMARKS: tuple[str, ...] = ("tracing", "compile", "logistic", "softmax", "mlp", "kernels", "rnn")
+BENCHMARKS: tuple[str, ...] = (
+    "tracing",
+    "compile",
+    "logistic",
+    "softmax",
+    "mlp",
+    "kernels",
+    "rnn",
+    "lenet",
+)
 """The benchmark modules, in the order they run."""
 
 Benchmark = Callable[[Settings], list[Table]]

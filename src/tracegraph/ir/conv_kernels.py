@@ -105,28 +105,30 @@ def conv2d_grad_input(
     groups: int,
     flip: bool,
 ) -> Array:
-    """The transpose of ``conv2d`` in its images: ``gy`` spread back through each filter tap."""
+    """The transpose of ``conv2d`` in its images: one product per group gives every tap's
+    share of each output (the columns of im2col), added back under its window (col2im)."""
     if flip:
         w = w[:, :, ::-1, ::-1]
     batch, _, out_rows, out_columns = gy.shape
-    channels = w.shape[1] * groups
+    per_group, kh, kw = w.shape[1], w.shape[2], w.shape[3]
     filters = w.shape[0] // groups
     rows, columns = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
-    grad = np.zeros((batch, channels, rows, columns), dtype=np.result_type(gy, w))
+    grad = np.zeros((batch, per_group * groups, rows, columns), dtype=np.result_type(gy, w))
     for group in range(groups):
-        g = gy[:, group * filters : (group + 1) * filters]
-        taps = w[group * filters : (group + 1) * filters]
-        target = grad[:, group * w.shape[1] : (group + 1) * w.shape[1]]
-        for i in range(w.shape[2]):
-            for j in range(w.shape[3]):
+        g = gy[:, group * filters : (group + 1) * filters].transpose(0, 2, 3, 1)  # b, h, w, k
+        taps = w[group * filters : (group + 1) * filters].reshape(filters, -1)
+        shares = (g @ taps).reshape(batch, out_rows, out_columns, per_group, kh, kw)
+        shares = shares.transpose(0, 3, 4, 5, 1, 2)  # b, c, i, j, h, w
+        target = grad[:, group * per_group : (group + 1) * per_group]
+        for i in range(kh):
+            for j in range(kw):
                 row, column = i * dilation[0], j * dilation[1]
-                spread = np.tensordot(g, taps[:, :, i, j], axes=([1], [0]))  # b, h, w, c
                 target[
                     :,
                     :,
                     row : row + strides[0] * out_rows : strides[0],
                     column : column + strides[1] * out_columns : strides[1],
-                ] += spread.transpose(0, 3, 1, 2)
+                ] += shares[:, :, i, j]
     return grad[:, :, padding[0] : padding[0] + size[0], padding[1] : padding[1] + size[1]]
 
 
@@ -245,10 +247,32 @@ def _pool_windows(
     return out, spans
 
 
+def _tiles(
+    x: Array, window: Pair, strides: Pair, padding: Pair, ignore_border: bool
+) -> Array | None:
+    """The view ``(..., out rows, window rows, out columns, window columns)`` of ``x`` when its
+    windows tile it (no padding, strides equal to the window, and every window whole), else
+    ``None``: the common case, reduced in one NumPy call."""
+    if padding != (0, 0) or strides != window:
+        return None
+    rows, columns = x.shape[-2] // window[0], x.shape[-1] // window[1]
+    exact = x.shape[-2] % window[0] == 0 and x.shape[-1] % window[1] == 0
+    if not (ignore_border or exact) or rows == 0 or columns == 0:
+        return None
+    whole = x[..., : rows * window[0], : columns * window[1]]
+    return whole.reshape((*x.shape[:-2], rows, window[0], columns, window[1]))
+
+
 def pool2d(
     x: Array, window: Pair, strides: Pair, padding: Pair, ignore_border: bool, mode: str
 ) -> Array:
     """Theano's ``pool_2d`` of the last two axes of ``x``."""
+    tiles = _tiles(x, window, strides, padding, ignore_border)
+    if tiles is not None:
+        if mode == "max":
+            return np.asarray(tiles.max(axis=(-3, -1)))
+        total = tiles.sum(axis=(-3, -1))
+        return np.asarray(total if mode == "sum" else total / (window[0] * window[1]))
     out, spans = _pool_windows(x.shape, window, strides, padding, ignore_border, mode)
     result = np.empty((*x.shape[:-2], out[0] * out[1]), dtype=x.dtype)
     if mode == "max" and 0 in x.shape[-2:]:
@@ -275,8 +299,18 @@ def pool2d_grad(
 ) -> Array:
     """The gradient of ``pool2d``: each output's gradient back to its window (for max, to each
     element equal to the window's maximum; for averages, divided by the count)."""
-    _, spans = _pool_windows(x.shape, window, strides, padding, ignore_border, mode)
     grad = np.zeros(x.shape, dtype=np.result_type(x, gy))
+    tiles = _tiles(x, window, strides, padding, ignore_border)
+    if tiles is not None:
+        target = _tiles(grad, window, strides, padding, ignore_border)
+        assert target is not None
+        g = gy[..., :, None, :, None]
+        if mode == "max":
+            target[...] = g * (tiles == y[..., :, None, :, None])
+        else:
+            target[...] = g if mode == "sum" else g / (window[0] * window[1])
+        return grad
+    _, spans = _pool_windows(x.shape, window, strides, padding, ignore_border, mode)
     flat_y = y.reshape((*y.shape[:-2], -1))
     flat_g = gy.reshape((*gy.shape[:-2], -1))
     for index, (rows, columns, count) in enumerate(spans):
