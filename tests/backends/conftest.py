@@ -34,6 +34,7 @@ TRITON_DEFAULT_MODULES = frozenset(
         "test_numpy_extra_ops.py",
         "test_numpy_conv.py",
         "test_lenet.py",
+        "test_numpy_linalg.py",
     }
 )
 """The modules whose Triton cases the default run takes (the ops Triton computes in loops,

@@ -105,6 +105,23 @@ def above_one(*shape: int) -> Array:
     return _RNG.uniform(1.5, 3.0, shape)
 
 
+def well_conditioned(n: int) -> Array:
+    """A random n x n matrix near the identity: invertible, away from singularity."""
+    return np.eye(n) * 2.0 + _RNG.uniform(-0.5, 0.5, (n, n))
+
+
+def positive_definite(n: int) -> Array:
+    """A random symmetric positive-definite matrix."""
+    m = _RNG.uniform(-1.0, 1.0, (n, n))
+    return m @ m.T + n * np.eye(n)
+
+
+def spread_symmetric(n: int) -> Array:
+    """A symmetric matrix with well separated eigenvalues (eigh's gradient divides by gaps)."""
+    q, _ = np.linalg.qr(_RNG.standard_normal((n, n)))
+    return (q * np.arange(1.0, n + 1.0)) @ q.T
+
+
 def nonzero(*shape: int) -> Array:
     """Magnitude in [0.5, 1.5], random sign: for ``abs`` and ``sign``."""
     return _RNG.choice([-1.0, 1.0], shape) * _RNG.uniform(0.5, 1.5, shape)
@@ -782,6 +799,38 @@ CASES: dict[type[Operation], list[Case]] = {
             ),
             values(1, 3, 4),
         ),
+    ],
+    # linear algebra
+    ops.MatrixInverseOp: [
+        case("2x2", T.nlinalg.matrix_inverse, well_conditioned(2)),
+        case("3x3-squared", lambda a: T.nlinalg.matrix_inverse(a) ** 2, well_conditioned(3)),
+        case("times-x", lambda a: T.dot(T.nlinalg.matrix_inverse(a), a.T), well_conditioned(3)),
+    ],
+    ops.DetOp: [
+        case("2x2", T.nlinalg.det, well_conditioned(2)),
+        case("3x3", T.nlinalg.det, well_conditioned(3)),
+        case("squared", lambda a: T.nlinalg.det(a * 2) ** 2, well_conditioned(3)),
+    ],
+    ops.CholeskyOp: [
+        case("lower", T.slinalg.cholesky, positive_definite(3)),
+        case("upper", lambda a: T.slinalg.cholesky(a, lower=False) ** 2, positive_definite(3)),
+        case("of-a-product", lambda m: T.slinalg.cholesky(T.dot(m, m.T)), well_conditioned(3)),
+    ],
+    ops.EighOp: [
+        case("values", lambda a: T.nlinalg.eigh(a)[0], spread_symmetric(3)),
+        case("vectors-squared", lambda a: T.nlinalg.eigh(a)[1] ** 2, spread_symmetric(3)),
+        case(
+            "both-upper",
+            lambda a: T.sum(T.nlinalg.eigh(a, "U")[0]) * T.nlinalg.eigh(a, "U")[1] ** 2,
+            spread_symmetric(3),
+        ),
+    ],
+    ops.SolveOp: [
+        case("general-vector", T.slinalg.solve, well_conditioned(3), values(3)),
+        case("general-matrix", T.slinalg.solve, well_conditioned(3), values(3, 2)),
+        case("lower", T.slinalg.solve_lower_triangular, well_conditioned(3), values(3)),
+        case("upper", T.slinalg.solve_upper_triangular, well_conditioned(3), values(3, 2)),
+        case("symmetric", T.slinalg.solve_symmetric, positive_definite(3), values(3)),
     ],
     # along one axis
     ops.CumsumOp: [

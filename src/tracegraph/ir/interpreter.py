@@ -27,11 +27,12 @@ from tracegraph.errors import (
     TracegraphError,
 )
 
-# The kernels of the along-axis, control, convolution, user (Python), random and softmax ops
-# live beside this module; importing them registers them into REFERENCE_RULES.
+# The kernels of the along-axis, control, convolution, linear algebra, user (Python), random
+# and softmax ops live beside this module; importing them registers them into REFERENCE_RULES.
 from tracegraph.ir import along_axis_kernels as _along_axis_kernels  # noqa: F401
 from tracegraph.ir import control_kernels as _control_kernels  # noqa: F401
 from tracegraph.ir import conv_kernels as _conv_kernels  # noqa: F401
+from tracegraph.ir import linalg_kernels as _linalg_kernels  # noqa: F401
 from tracegraph.ir import ops
 from tracegraph.ir import python_ops as _python_ops  # noqa: F401
 from tracegraph.ir import random_kernels as _random_kernels  # noqa: F401

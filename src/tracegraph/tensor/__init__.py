@@ -11,7 +11,7 @@ TensorType(float64, shape=(?, ?))
 
 from typing import TYPE_CHECKING, Any
 
-from tracegraph.tensor import extra_ops, nnet, signal
+from tracegraph.tensor import extra_ops, nlinalg, nnet, signal, slinalg
 from tracegraph.tensor.basic import *  # noqa: F403 - the constructors, by Theano's names
 from tracegraph.tensor.basic import (
     alloc,
@@ -317,6 +317,7 @@ __all__ = [
     "mul",
     "neg",
     "neq",
+    "nlinalg",
     "nnet",
     "nonzero",
     "nonzero_values",
@@ -349,6 +350,7 @@ __all__ = [
     "signal",
     "sin",
     "sinh",
+    "slinalg",
     "smallest",
     "softplus",
     "sort",

@@ -102,6 +102,17 @@ _runs_reference(
     ops.Conv2dGradWeightsOp,
 )
 _runs_reference(
+    "LAPACK through NumPy's and SciPy's linalg",
+    ops.MatrixInverseOp,
+    ops.DetOp,
+    ops.PinvOp,
+    ops.CholeskyOp,
+    ops.EighOp,
+    ops.SVDOp,
+    ops.QROp,
+    ops.SolveOp,
+)
+_runs_reference(
     "NumPy, a reduction per output position vectorized over batch and channels (a C loop "
     "nest of its own: not yet)",
     ops.Pool2dOp,

@@ -117,6 +117,17 @@ _array_operation(
     ops.Pool2dGradOp,
 )
 _array_operation(
+    "LAPACK (NumPy's and SciPy's linalg) on host copies, uploaded",
+    ops.MatrixInverseOp,
+    ops.DetOp,
+    ops.PinvOp,
+    ops.CholeskyOp,
+    ops.EighOp,
+    ops.SVDOp,
+    ops.QROp,
+    ops.SolveOp,
+)
+_array_operation(
     "the user's perform, in Python, on host copies (on a GPU: a round trip, warned once)",
     ops.PythonOp,
 )

@@ -88,6 +88,14 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
             ops.Conv2dGradWeightsOp,
             ops.Pool2dOp,
             ops.Pool2dGradOp,
+            ops.MatrixInverseOp,
+            ops.DetOp,
+            ops.PinvOp,
+            ops.CholeskyOp,
+            ops.EighOp,
+            ops.SVDOp,
+            ops.QROp,
+            ops.SolveOp,
         )
     },
 }
