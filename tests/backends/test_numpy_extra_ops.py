@@ -80,6 +80,12 @@ def test_cumsum_of_small_integers_accumulates_in_int64() -> None:
     assert_matches_numpy(compile_and_call([x], T.cumsum(x), value), np.cumsum(value))
 
 
+def _filled_diagonal(x: Array, value: Any) -> Array:
+    filled = x.copy()
+    np.fill_diagonal(filled, value)
+    return filled
+
+
 COMPOSITIONS: dict[str, tuple[Callable[[Any], Any], Callable[[Array], Array], tuple[int, ...]]] = {
     # name: (tracegraph expression, NumPy expression, input shape)
     "repeat-flat": (lambda x: T.repeat(x, 3), lambda x: np.repeat(x, 3), (2, 3)),
@@ -109,6 +115,17 @@ COMPOSITIONS: dict[str, tuple[Callable[[Any], Any], Callable[[Array], Array], tu
     "trace": (T.trace, np.trace, (3, 4)),
     "trace-offset": (lambda x: T.trace(x, 1), lambda x: np.trace(x, 1), (4, 3)),
     "identity-like": (T.identity_like, lambda x: np.eye(*x.shape, dtype=x.dtype), (2, 3)),
+    "tril": (T.tril, np.tril, (3, 4)),
+    "tril-k": (lambda x: T.tril(x, -1), lambda x: np.tril(x, -1), (4, 3)),
+    "triu": (T.triu, np.triu, (3, 4)),
+    "triu-k": (lambda x: T.triu(x, 2), lambda x: np.triu(x, 2), (3, 4)),
+    "diff": (lambda x: T.diff(x, 2), lambda x: np.diff(x, 2), (3, 5)),
+    "diff-axis-0": (lambda x: T.diff(x, axis=0), lambda x: np.diff(x, axis=0), (3, 5)),
+    "fill-diagonal": (
+        lambda x: T.fill_diagonal(x, 1),
+        lambda x: _filled_diagonal(x, 1),
+        (3, 4),
+    ),
     "take-along-axis": (
         lambda x: T.take_along_axis(x, T.argsort(x, axis=1), 1),
         lambda x: np.take_along_axis(x, np.argsort(x, axis=1, kind="stable"), 1),
@@ -381,3 +398,12 @@ def test_a_mask_of_the_wrong_size_is_an_index_error() -> None:
     fixed = T.specify_shape(x, (3,))
     with pytest.raises(IndexError, match="boolean index did not match"):
         fixed[np.array([True, False])]
+
+
+def test_tri_and_to_one_hot_match_numpy() -> None:
+    n = T.lscalar("n")
+    result = compile_and_call([n], T.tri(n, 5, -1, dtype="int32"), 3)
+    assert_matches_numpy(result, np.tri(3, 5, -1, dtype=np.int32))
+    labels = T.lvector("labels")
+    one_hot = compile_and_call([labels], T.to_one_hot(labels, 4), np.array([3, 0, 3]))
+    assert_matches_numpy(one_hot, np.eye(4)[[3, 0, 3]])

@@ -506,3 +506,86 @@ def nonzero_values(a: TensorLike) -> TensorVariable:
     """
     flat = flatten(as_tensor_variable(a))
     return flat[nonzero_indices(flat)[0]]
+
+
+def tri(
+    N: TensorLike, M: TensorLike | None = None, k: int = 0, dtype: DTypeLike | None = None
+) -> TensorVariable:
+    """The ``N`` by ``M`` matrix of ones at and below the ``k``-th diagonal (floatX).
+
+    >>> tri(3, 2, dtype="int8").eval().tolist()
+    [[1, 0], [1, 1], [1, 1]]
+    """
+    from tracegraph.config import config
+
+    rows = dimshuffle(arange(N), [0, "x"])
+    columns = dimshuffle(arange(N if M is None else M), ["x", 0])
+    return cast(tm.ge(rows + k, columns), dtype if dtype is not None else config.floatX)
+
+
+def tril(m: TensorLike, k: int = 0) -> TensorVariable:
+    """The lower triangle of a matrix (at and below the ``k``-th diagonal), zeros above.
+
+    >>> tril(np.ones((2, 2))).eval().tolist()
+    [[1.0, 0.0], [1.0, 1.0]]
+    """
+    x = as_tensor_variable(m)
+    mask = tri(x.shape[0], x.shape[1], k, dtype="bool")
+    return tm.switch(mask, x, cast(0, x.dtype))
+
+
+def triu(m: TensorLike, k: int = 0) -> TensorVariable:
+    """The upper triangle of a matrix (at and above the ``k``-th diagonal), zeros below.
+
+    >>> triu(np.ones((2, 2))).eval().tolist()
+    [[1.0, 1.0], [0.0, 1.0]]
+    """
+    x = as_tensor_variable(m)
+    mask = tri(x.shape[0], x.shape[1], k - 1, dtype="bool")
+    return tm.switch(mask, cast(0, x.dtype), x)
+
+
+def diff(x: TensorLike, n: int = 1, axis: int = -1) -> TensorVariable:
+    """The ``n``-th differences along ``axis`` (NumPy's ``diff``).
+
+    >>> diff(np.array([1, 4, 9, 16]), 2).eval().tolist()
+    [2, 2]
+    """
+    variable = as_tensor_variable(x)
+    axis = _axis(axis, variable.ndim, "diff")
+    for _ in range(n):
+        later = [slice(None)] * axis + [slice(1, None)]
+        earlier = [slice(None)] * axis + [slice(None, -1)]
+        after, before = variable[tuple(later)], variable[tuple(earlier)]
+        # NumPy's diff of booleans is "changed" (bool subtraction is an error).
+        variable = tm.neq(after, before) if variable.dtype == "bool" else after - before
+    return variable
+
+
+def fill_diagonal(a: TensorLike, val: TensorLike) -> TensorVariable:
+    """``a`` with ``val`` on its main diagonal (Theano's ``fill_diagonal``, of a matrix).
+
+    >>> fill_diagonal(np.zeros((2, 3)), 7.0).eval().tolist()
+    [[7.0, 0.0, 0.0], [0.0, 7.0, 0.0]]
+    """
+    from tracegraph.tensor.subtensor import set_subtensor
+
+    x = as_tensor_variable(a)
+    if x.ndim != 2:
+        raise ValueError("fill_diagonal: takes a matrix")
+    index = arange(tm.minimum(x.shape[0], x.shape[1]))
+    return set_subtensor(x[index, index], cast(val, x.dtype))  # NumPy casts the value
+
+
+def to_one_hot(y: TensorLike, nb_class: int, dtype: DTypeLike | None = None) -> TensorVariable:
+    """A matrix of one row per label of ``y``, 1 in the label's column (Theano's
+    ``to_one_hot``; floatX by default).
+
+    >>> to_one_hot(np.array([2, 0]), 3, dtype="int64").eval().tolist()
+    [[0, 0, 1], [1, 0, 0]]
+    """
+    from tracegraph.config import config
+
+    labels = as_tensor_variable(y)
+    hits = tm.eq(dimshuffle(labels, [0, "x"]), dimshuffle(arange(nb_class), ["x", 0]))
+    return cast(hits, dtype if dtype is not None else config.floatX)
