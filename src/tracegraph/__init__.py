@@ -13,6 +13,7 @@ array(34.)
 
 from tracegraph import gof, tensor
 from tracegraph import gradient as gradient
+from tracegraph import ifelse as ifelse
 from tracegraph.backends.registry import get_backend as _get_backend
 from tracegraph.compile import (
     FAST_COMPILE,
@@ -49,7 +50,7 @@ from tracegraph.printing import debugprint, pp
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
 from tracegraph.tensor.graph import clone
 from tracegraph.tensor.math import dot
-from tracegraph.tensor.op import Apply, Constant, Op
+from tracegraph.tensor.op import Apply, Constant, Op, as_op
 from tracegraph.tensor.variable import Variable
 
 # The backend of the configured linker is loaded with the package, as a compiled-in backend
@@ -88,6 +89,7 @@ __all__ = [
     "UnusedInputError",
     "Variable",
     "__version__",
+    "as_op",
     "clone",
     "config",
     "debugprint",

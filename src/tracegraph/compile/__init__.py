@@ -5,6 +5,7 @@ from tracegraph.compile.io import In, Out, Param
 from tracegraph.compile.modes import FAST_COMPILE, FAST_RUN, Mode, get_mode
 from tracegraph.compile.pfunc import pfunc
 from tracegraph.compile.shared import SharedVariable, shared
+from tracegraph.tensor.op import as_op
 
 __all__ = [
     "FAST_COMPILE",
@@ -17,6 +18,7 @@ __all__ = [
     "Out",
     "Param",
     "SharedVariable",
+    "as_op",
     "function",
     "get_mode",
     "pfunc",

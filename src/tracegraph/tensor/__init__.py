@@ -159,6 +159,7 @@ from tracegraph.tensor.math import (
     where,
     xor,
 )
+from tracegraph.tensor.op import Constant as TensorConstant
 from tracegraph.tensor.products import batched_dot, batched_tensordot, tensordot
 from tracegraph.tensor.shapes import (
     arange,
@@ -224,6 +225,7 @@ if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that 
 
 
 __all__ = [
+    "TensorConstant",
     "TensorLike",
     "TensorType",
     "TensorVariable",
