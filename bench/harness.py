@@ -123,6 +123,21 @@ def json_from_process(script: str, *arguments: str, label: str) -> dict[str, Any
     return parsed
 
 
+def step_medians(step: Callable[[], object], samples: int, calls: int) -> list[float]:
+    """Two warm-up calls of ``step``, then per sample the median seconds of ``calls`` calls."""
+    step()
+    step()
+    medians = []
+    for _ in range(samples):
+        times = []
+        for _ in range(calls):
+            begin = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - begin)
+        medians.append(statistics.median(times))
+    return medians
+
+
 def package_version(name: str) -> str:
     """The installed version of a distribution, or ``"not installed"``."""
     try:

@@ -13,9 +13,7 @@ Run it alone with ``python bench/lenet.py`` or via ``bench/run.py --only lenet``
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +22,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from harness import Settings, Table, argument_parser, best_peer, print_tables, ratio, settings_from
+from harness import (
+    Settings,
+    Table,
+    argument_parser,
+    best_peer,
+    json_from_process,
+    print_tables,
+    ratio,
+    settings_from,
+    step_medians,
+)
 
 BATCH = 128
 LEARNING_RATE = 0.05
@@ -146,29 +154,12 @@ def worker(name: str, samples: int) -> dict[str, Any]:
     start = time.perf_counter()
     step, _ = FRAMEWORKS[name]("float32")
     compile_s = time.perf_counter() - start
-    step()
-    step()
-    medians = []
-    for _ in range(samples):
-        times = []
-        for _ in range(CALLS):
-            begin = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - begin)
-        medians.append(statistics.median(times))
+    medians = step_medians(step, samples, CALLS)
     # The same model in float64, a few steps: its weights are compared across systems.
     check, weights = FRAMEWORKS[name]("float64")
     for _ in range(CHECK_STEPS):
         check()
     return {"compile": compile_s, "steps": medians, "weights": [w.tolist() for w in weights()]}
-
-
-def _in_process(*arguments: str) -> Any:
-    command = [sys.executable, __file__, *arguments]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ)
-    if result.returncode != 0:
-        return (result.stderr.strip().splitlines() or ["failed"])[-1]
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def run(settings: Settings) -> list[Table]:
@@ -178,7 +169,9 @@ def run(settings: Settings) -> list[Table]:
     notes: list[str] = []
     for name in chosen:
         print(f"lenet: {name}", file=sys.stderr)
-        outcome = _in_process("--worker", name, "--repeats", str(settings.repeats))
+        outcome = json_from_process(
+            __file__, "--worker", name, "--repeats", str(settings.repeats), label=name
+        )
         if isinstance(outcome, str):
             notes.append(f"{name} skipped: {outcome}")
         else:

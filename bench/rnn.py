@@ -31,7 +31,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from harness import Settings, Table, argument_parser, best_peer, print_tables, ratio, settings_from
+from harness import (
+    Settings,
+    Table,
+    argument_parser,
+    best_peer,
+    json_from_process,
+    print_tables,
+    ratio,
+    settings_from,
+    step_medians,
+)
 
 HIDDEN, STEPS, BATCH, FEATURES = 256, 100, 32, 64
 LEARNING_RATE = 0.01
@@ -162,16 +172,7 @@ def worker(name: str, samples: int) -> dict[str, Any]:
     start = time.perf_counter()
     step, weights = FRAMEWORKS[name]()
     compile_s = time.perf_counter() - start
-    step()
-    step()
-    medians = []
-    for _ in range(samples):
-        times = []
-        for _ in range(CALLS):
-            begin = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - begin)
-        medians.append(statistics.median(times))
+    medians = step_medians(step, samples, CALLS)
     return {
         "compile": compile_s,
         "steps": medians,
@@ -222,14 +223,6 @@ def empty_loop(name: str) -> float:
     return statistics.median(times) / EMPTY_STEPS
 
 
-def _in_process(*arguments: str) -> Any:
-    command = [sys.executable, __file__, *arguments]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ)
-    if result.returncode != 0:
-        return (result.stderr.strip().splitlines() or ["failed"])[-1]
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def run(settings: Settings) -> list[Table]:
     """Every system in its own process; the step, compile and per-step tables."""
     chosen = [name for name in FRAMEWORKS if settings.compare or name not in COMPARED]
@@ -237,7 +230,9 @@ def run(settings: Settings) -> list[Table]:
     notes: list[str] = []
     for name in chosen:
         print(f"rnn: {name}", file=sys.stderr)
-        outcome = _in_process("--worker", name, "--repeats", str(settings.repeats))
+        outcome = json_from_process(
+            __file__, "--worker", name, "--repeats", str(settings.repeats), label=name
+        )
         if isinstance(outcome, str):
             notes.append(f"{name} skipped: {outcome}")
         else:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -599,12 +599,7 @@ def largest(*args: TensorLike) -> TensorVariable:
     >>> largest(1, np.array([0, 5]), 3).eval().tolist()
     [3, 5]
     """
-    if not args:
-        raise TypeError("largest: needs at least one argument")
-    result = as_tensor_variable(args[0])
-    for arg in args[1:]:
-        result = maximum(result, arg)
-    return result
+    return _fold(maximum, args, "largest")
 
 
 def smallest(*args: TensorLike) -> TensorVariable:
@@ -613,11 +608,19 @@ def smallest(*args: TensorLike) -> TensorVariable:
     >>> smallest(1, np.array([0, 5]), 3).eval().tolist()
     [0, 1]
     """
+    return _fold(minimum, args, "smallest")
+
+
+def _fold(
+    binary: Callable[[TensorLike, TensorLike], TensorVariable],
+    args: Sequence[TensorLike],
+    what: str,
+) -> TensorVariable:
     if not args:
-        raise TypeError("smallest: needs at least one argument")
+        raise TypeError(f"{what}: needs at least one argument")
     result = as_tensor_variable(args[0])
     for arg in args[1:]:
-        result = minimum(result, arg)
+        result = binary(result, arg)
     return result
 
 

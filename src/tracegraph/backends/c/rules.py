@@ -103,14 +103,7 @@ _runs_reference(
 )
 _runs_reference(
     "LAPACK through NumPy's and SciPy's linalg",
-    ops.MatrixInverseOp,
-    ops.DetOp,
-    ops.PinvOp,
-    ops.CholeskyOp,
-    ops.EighOp,
-    ops.SVDOp,
-    ops.QROp,
-    ops.SolveOp,
+    *ops.LINEAR_ALGEBRA_OPS,
 )
 _runs_reference(
     "NumPy, a reduction per output position vectorized over batch and channels (a C loop "

@@ -110,22 +110,11 @@ _array_operation(
 )
 _array_operation(
     "NumPy's convolutions and pooling on host copies, uploaded (an implicit-GEMM kernel: not yet)",
-    ops.Conv2dOp,
-    ops.Conv2dGradInputOp,
-    ops.Conv2dGradWeightsOp,
-    ops.Pool2dOp,
-    ops.Pool2dGradOp,
+    *ops.CONVOLUTION_OPS,
 )
 _array_operation(
     "LAPACK (NumPy's and SciPy's linalg) on host copies, uploaded",
-    ops.MatrixInverseOp,
-    ops.DetOp,
-    ops.PinvOp,
-    ops.CholeskyOp,
-    ops.EighOp,
-    ops.SVDOp,
-    ops.QROp,
-    ops.SolveOp,
+    *ops.LINEAR_ALGEBRA_OPS,
 )
 _array_operation(
     "the user's perform, in Python, on host copies (on a GPU: a round trip, warned once)",

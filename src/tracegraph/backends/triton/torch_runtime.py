@@ -82,21 +82,7 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
     ops.PythonOp: "the user's perform on host copies, its results uploaded (warned once)",
     **{
         op: "computed on the host by NumPy, uploaded (no kernel yet)"
-        for op in (
-            ops.Conv2dOp,
-            ops.Conv2dGradInputOp,
-            ops.Conv2dGradWeightsOp,
-            ops.Pool2dOp,
-            ops.Pool2dGradOp,
-            ops.MatrixInverseOp,
-            ops.DetOp,
-            ops.PinvOp,
-            ops.CholeskyOp,
-            ops.EighOp,
-            ops.SVDOp,
-            ops.QROp,
-            ops.SolveOp,
-        )
+        for op in (*ops.CONVOLUTION_OPS, *ops.LINEAR_ALGEBRA_OPS)
     },
 }
 """The ops of host-call steps this runtime runs, and how."""

@@ -3,6 +3,7 @@
 from tracegraph.ir.ops.along_axis import AlongAxisOp, ArgsortOp, CumprodOp, CumsumOp, SortOp
 from tracegraph.ir.ops.control import IfElseOp, ScanOp
 from tracegraph.ir.ops.conv import (
+    CONVOLUTION_OPS,
     Conv2dGradInputOp,
     Conv2dGradWeightsOp,
     Conv2dOp,
@@ -13,6 +14,7 @@ from tracegraph.ir.ops.conv import (
 )
 from tracegraph.ir.ops.core import ConstantOp, InputOp, SharedOp
 from tracegraph.ir.ops.decompositions import (
+    LINEAR_ALGEBRA_OPS,
     CholeskyOp,
     DetOp,
     EighOp,
@@ -139,6 +141,8 @@ from tracegraph.ir.ops.softmax import AxisNormalizationOp, LogSoftmaxOp, Softmax
 from tracegraph.ir.ops.subtensor import IncSubtensorOp, NonzeroOp, SetSubtensorOp, SubtensorOp
 
 __all__ = [
+    "CONVOLUTION_OPS",
+    "LINEAR_ALGEBRA_OPS",
     "RANDOM_STATE_DRAWS",
     "AbsOp",
     "AddOp",

@@ -283,3 +283,13 @@ class Pool2dGradOp(PoolingOp):
 
     def verify_(self) -> None:
         self._verify_pooling(self.x)
+
+
+CONVOLUTION_OPS: tuple[type[IRDLOperation], ...] = (
+    Conv2dOp,
+    Conv2dGradInputOp,
+    Conv2dGradWeightsOp,
+    Pool2dOp,
+    Pool2dGradOp,
+)
+"""The convolution and pooling ops (backends run them alike)."""

@@ -156,3 +156,16 @@ class SolveOp(IRDLOperation):
             raise VerifyException("tg.solve: a matrix and a vector or matrix give one result")
         if self.get_variant() not in VARIANTS[self.name]:
             raise VerifyException(f"tg.solve: structure {self.get_variant()!r} is not known")
+
+
+LINEAR_ALGEBRA_OPS: tuple[type[IRDLOperation], ...] = (
+    MatrixInverseOp,
+    DetOp,
+    PinvOp,
+    CholeskyOp,
+    EighOp,
+    SVDOp,
+    QROp,
+    SolveOp,
+)
+"""The decompositions and solvers (backends run them alike: LAPACK on the host)."""
