@@ -16,8 +16,8 @@ func.func @loop(%n: tensor<i64>, %xs: tensor<?x3xf64>, %h0: tensor<1x3xf64>, %w:
   %outer = tg.exp %v : tensor<3xf64> -> tensor<3xf64>
   %ys = tg.scan steps %n : tensor<i64> sequences(%xs : tensor<?x3xf64>) initial(%h0 : tensor<1x3xf64>) carried(:) non_sequences(%w : tensor<3x3xf64>) {taps = [array<i64: -1>], truncate_gradient = -1 : i64} -> (tensor<?x3xf64>) {
   ^bb0(%x: tensor<3xf64>, %h: tensor<3xf64>, %w2: tensor<3x3xf64>):
-    %one = tg.constant dense<1.0> : tensor<f64>
-    %h1 = tg.mul %h, %one : (tensor<3xf64>, tensor<f64>) -> tensor<3xf64>
+    %one = tg.constant dense<1.0> : tensor<3xf64>
+    %h1 = tg.mul %h, %one : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>
     %e = tg.exp %h1 : tensor<3xf64> -> tensor<3xf64>
     %d = tg.dot %e, %w2 : (tensor<3xf64>, tensor<3x3xf64>) -> tensor<3xf64>
     %s = tg.add %d, %x : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>

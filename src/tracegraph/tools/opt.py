@@ -57,6 +57,7 @@ def run_passes(text: str, pipeline: str, *, locations: bool = True, emit: str = 
     ``mlir``, or ``c`` / ``triton`` for the C module or the Triton module of each function,
     which must be lowered for that target)."""
     module = parse_lowered(text)
+    module.verify()  # the input, as a compiler checks what it reads before rewriting it
     if pipeline.strip():
         PassPipeline.parse_spec(available_passes(), pipeline).apply(lowering_context(), module)
     module.verify()
