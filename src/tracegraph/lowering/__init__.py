@@ -28,13 +28,13 @@ def lowering_context() -> Context:
     return context
 
 
-def parse_lowered(text: str) -> ModuleOp:
-    """Parse MLIR text that may use the tg and tgk dialects.
+def parse_lowered(text: str, name: str = "<unknown>") -> ModuleOp:
+    """Parse MLIR text that may use the tg and tgk dialects (``name``: the file, for errors).
 
     >>> parse_lowered("builtin.module {}").ops.first is None
     True
     """
-    return Parser(lowering_context(), text).parse_module()
+    return Parser(lowering_context(), text, name).parse_module()
 
 
 def lower_module(module: ModuleOp, target_name: str) -> ModuleOp:
