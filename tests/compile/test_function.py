@@ -134,7 +134,8 @@ def test_runtime_shape_mismatch_names_op_line_and_shapes() -> None:
         f(np.ones(3), np.ones(4))
     message = str(info.value)
     assert "tg.add" in message and THIS_FILE in message
-    assert "(3,)" in message and "(4,)" in message and "float64" in message
+    assert "float64[3]" in message and "float64[4]" in message  # the operands' dtypes, shapes
+    assert "sizes 3 and 4 on axis 0" in message
 
 
 def test_non_broadcastable_size_one_does_not_broadcast() -> None:

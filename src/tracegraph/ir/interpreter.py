@@ -68,11 +68,13 @@ def _broadcast_checker(op: Operation) -> Callable[[Sequence[Array]], None]:
         if all(a.shape == first for a in arrays):
             return
         for axis in range(len(first)):
-            sizes = {a.shape[axis] for a, p in zip(arrays, patterns, strict=True) if not p[axis]}
-            if len(sizes) > 1:
-                shapes = ", ".join(str(a.shape) for a in arrays)
+            # The words of the compiled backends: the first operand that sets the axis's size
+            # and the first that differs from it.
+            sizes = [a.shape[axis] for a, p in zip(arrays, patterns, strict=True) if not p[axis]]
+            differing = [size for size in sizes if size != sizes[0]]
+            if differing:
                 raise ShapeMismatchError(
-                    f"operands have shapes {shapes}: sizes {sorted(sizes)} differ on axis {axis} "
+                    f"operands have sizes {sizes[0]} and {differing[0]} on axis {axis} "
                     "(only dimensions declared broadcastable may have size 1)"
                 )
             for a, p in zip(arrays, patterns, strict=True):
@@ -417,7 +419,7 @@ def _dot(op: ops.DotOp) -> Kernel:
             return np.asarray(np.dot(a, b)).astype(dtype, copy=False)
         except ValueError as error:
             raise ShapeMismatchError(
-                f"dot of shapes {np.shape(a)} and {np.shape(b)}: inner sizes differ"
+                f"inner sizes {np.shape(a)[-1]} and {np.shape(b)[0]} differ"
             ) from error
 
     return kernel

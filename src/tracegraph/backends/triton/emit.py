@@ -320,7 +320,7 @@ class StepEmitter:
             out.write(f"sbk, sbn = rt.strides({rhs})")
         else:
             out.write(f"kb, n, sbk, sbn = {rhs}.shape[0], 1, rt.strides({rhs})[0], 0")
-        message = 'f"dot: inner sizes {k} and {kb} differ"'
+        message = 'f"inner sizes {k} and {kb} differ"'
         with out.indent("if k != kb:"):
             out.write(self._fail(step, 0, "shape", message, f"{lhs}, {rhs}"))
         dims = ("m, " if lhs_rank == 2 else "") + ("n, " if rhs_rank == 2 else "")

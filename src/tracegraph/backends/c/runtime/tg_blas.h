@@ -50,9 +50,11 @@
         PyArrayObject *a, *b, *c;                                                                  \
         if (PyArray_DIM(b0, 0) != k) {                                                             \
             char message[200];                                                                     \
-            snprintf(message, sizeof message, "dot: inner sizes %zd and %zd differ",               \
+            PyObject *operands = PyTuple_Pack(2, (PyObject *)a0, (PyObject *)b0);                  \
+            snprintf(message, sizeof message, "inner sizes %zd and %zd differ",                    \
                      (Py_ssize_t)k, (Py_ssize_t)PyArray_DIM(b0, 0));                               \
-            tg_raise(ctx, step, "shape", message);                                                 \
+            tg_raise_at(ctx, step, 0, "shape", message, operands);                                 \
+            Py_XDECREF(operands);                                                                  \
             return NULL;                                                                           \
         }                                                                                          \
         if (m > INT_MAX || n > INT_MAX || k > INT_MAX) {                                           \
