@@ -46,7 +46,7 @@ from tracegraph.errors import (
     UnusedInputError,
 )
 from tracegraph.gradient import grad
-from tracegraph.printing import debugprint, pp
+from tracegraph.printing import debugprint, dprint, pp
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
 from tracegraph.tensor.graph import clone
 from tracegraph.tensor.math import dot
@@ -94,6 +94,7 @@ __all__ = [
     "config",
     "debugprint",
     "dot",
+    "dprint",
     "foldl",
     "foldr",
     "function",

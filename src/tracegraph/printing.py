@@ -9,12 +9,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
+from tracegraph.ir.ops.debug import PRINTABLE
 from tracegraph.ir.ops.shape import NEW_AXIS
 from tracegraph.ir.ops.subtensor import (
     ARRAY_INDEX,
@@ -22,7 +24,16 @@ from tracegraph.ir.ops.subtensor import (
     SCALAR_INDEX,
     group_index_operands,
 )
-from tracegraph.tensor.variable import Variable, variable_of
+from tracegraph.tensor.variable import (
+    TensorVariable,
+    Variable,
+    as_tensor_variable,
+    emit,
+    variable_of,
+)
+
+if TYPE_CHECKING:
+    from tracegraph.compile.function import Function
 
 INFIX_SYMBOLS: dict[type[Operation], str] = {
     ops.AddOp: "+",
@@ -117,20 +128,59 @@ def pp(variable: Variable | SSAValue) -> str:
     return _pp_value(value, names)
 
 
-def debugprint(variable: Variable | SSAValue, *, file: object = None) -> str:
+def debugprint(
+    obj: Variable | SSAValue | Sequence[Variable] | Function[Any], *, file: object = None
+) -> str:
     """One line per op, indented by depth, with each op's type and the user's line; repeated
-    subexpressions are printed once and referred to by id. Returns the text (and prints it
-    when ``file`` is a stream).
+    subexpressions are printed once and referred to by id (Theano's ``debugprint``, also
+    ``dprint``). Takes a variable, a list of them, or a compiled function (its final graph:
+    each output, then each shared variable's update; a fused loop lists its ops). Returns the
+    text (and prints it when ``file`` is a stream).
 
+    >>> import tracegraph
     >>> import tracegraph.tensor as T
     >>> x = T.dvector('x')
     >>> print(debugprint(T.exp(x) + x).splitlines()[0].split(' at ')[0])
     tg.add [id A] tensor<?xf64>
+    >>> print(debugprint(tracegraph.function([x], T.exp(x) * 2)).splitlines()[0].split(' at ')[0])
+    output 0: tg.fused [id A] tensor<?xf64> {tg.constant, tg.exp, tg.mul}
     """
-    root = variable.value if isinstance(variable, Variable) else variable
+    roots = _roots(obj)
     lines: list[str] = []
     ids: dict[SSAValue, str] = {}
+    for label, root in roots:
+        _print_tree(root, label, lines, ids)
+    text = "\n".join(lines)
+    write = getattr(file, "write", None)
+    if callable(write):
+        write(text + "\n")
+    return text
 
+
+dprint = debugprint
+
+
+def _roots(obj: Any) -> list[tuple[str, SSAValue]]:
+    """The values ``debugprint`` starts from, each with a label (empty for plain variables)."""
+    from tracegraph.compile.function import Function
+    from tracegraph.compile.graph import func_of
+
+    if isinstance(obj, Function):
+        func = func_of(obj._stage("final"))
+        returned = func.body.block.last_op
+        assert returned is not None
+        results = list(returned.operands)
+        outputs = obj._num_outputs
+        targets = [getattr(t, "name", None) or "?" for t in obj._update_targets]
+        labels = [f"output {i}: " for i in range(outputs)]
+        labels += [f"update of {name}: " for name in targets]
+        return list(zip(labels, results, strict=False))
+    if isinstance(obj, Variable | SSAValue):
+        return [("", obj.value if isinstance(obj, Variable) else obj)]
+    return [("", v.value if isinstance(v, Variable) else v) for v in obj]
+
+
+def _print_tree(root: SSAValue, label: str, lines: list[str], ids: dict[SSAValue, str]) -> None:
     def next_id() -> str:
         index = len(ids)
         letters = ""
@@ -147,19 +197,48 @@ def debugprint(variable: Variable | SSAValue, *, file: object = None) -> str:
         op = value.owner
         if not isinstance(op, Operation) or isinstance(op, ops.InputOp | ops.SharedOp):
             name = variable_of(value).name if isinstance(op, Operation) else value.name_hint
-            lines.append(f"{indent}{name or '<arg>'} {value.type}")
+            prefix = label if depth == 0 else ""
+            lines.append(f"{indent}{prefix}{name or '<arg>'} {value.type}")
             continue
         if value in ids:
             lines.append(f"{indent}{op.name} [id {ids[value]}] (seen above)")
             continue
         ids[value] = next_id()
         detail = f" {_format_constant(op)}" if isinstance(op, ops.ConstantOp) else ""
+        body = ""
+        if isinstance(op, ops.FusedOp):  # a fused loop: the ops it computes
+            inner = [o.name for o in op.body.block.ops if not isinstance(o, ops.YieldOp)]
+            body = " {" + ", ".join(inner) + "}"
         where = format_location(op.location)
-        lines.append(f"{indent}{op.name}{detail} [id {ids[value]}] {value.type} at {where}")
+        prefix = label if depth == 0 else ""
+        lines.append(
+            f"{indent}{prefix}{op.name}{detail} [id {ids[value]}] {value.type}{body} at {where}"
+        )
         for operand in reversed(op.operands):
             stack.append((operand, depth + 1))
-    text = "\n".join(lines)
-    write = getattr(file, "write", None)
-    if callable(write):
-        write(text + "\n")
-    return text
+
+
+class Print:
+    """Theano's ``printing.Print``: ``Print(message)(x)`` is ``x``, printed as ``message
+    __str__ = value`` each time the function computes it (on every backend), or the given
+    ``attrs`` of it (``"shape"``, ``"min"``, ...). Like Theano's, an unused print does not run.
+
+    >>> import tracegraph
+    >>> import tracegraph.tensor as T
+    >>> x = T.dvector('x')
+    >>> f = tracegraph.function([x], Print("x is")(x) * 2)
+    >>> f([1.0, 2.0])
+    x is __str__ = [1. 2.]
+    array([2., 4.])
+    """
+
+    def __init__(self, message: str = "", attrs: Sequence[str] = ("__str__",)):
+        unknown = [attr for attr in attrs if attr not in PRINTABLE]
+        if unknown:
+            raise ValueError(f"Print: cannot print {unknown}; printable: {PRINTABLE}")
+        self.message = message
+        self.attrs = tuple(attrs)
+
+    def __call__(self, x: Any) -> TensorVariable:
+        variable = as_tensor_variable(x)
+        return emit(ops.PrintOp(variable.value, self.message, self.attrs))

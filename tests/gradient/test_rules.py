@@ -28,6 +28,7 @@ from tracegraph.errors import GradientError
 from tracegraph.gradient import VJP_RULES, NotDifferentiable, verify_grad
 from tracegraph.gradient.rules import UndefinedGradient
 from tracegraph.ir import ops
+from tracegraph.printing import Print
 from tracegraph.tensor import TensorVariable
 
 Array: TypeAlias = NDArray[Any]
@@ -684,6 +685,11 @@ CASES: dict[type[Operation], list[Case]] = {
     ],
     ops.ProdOp: prod_cases(),
     ops.MaxOp: reduction_cases(T.max, distinct),
+    ops.PrintOp: [
+        case("value", lambda x: Print("x")(x) ** 2, values(3)),
+        case("shape", lambda x: Print("x", ("shape",))(x) * x, values(2, 2)),
+        case("inside", lambda x: T.exp(Print("e")(T.sin(x))), values(2, 3)),
+    ],
     ops.SpecifyShapeOp: [
         case("specified", lambda x: T.specify_shape(x, (2, 3)) ** 2, values(2, 3)),
         case(

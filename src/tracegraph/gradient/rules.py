@@ -528,6 +528,13 @@ def _reshape(
     return [reshaped, *([None] * (len(xs) - 1))]
 
 
+@vjp_rule(ops.PrintOp)
+def _print(
+    op: ops.PrintOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable
+) -> Gradients:
+    return [g]  # the identity (Theano's Print passes the gradient on)
+
+
 @vjp_rule(ops.SpecifyShapeOp)
 def _specify_shape(
     op: ops.SpecifyShapeOp, xs: list[TensorVariable], out: TensorVariable, g: TensorVariable

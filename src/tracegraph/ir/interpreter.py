@@ -225,6 +225,20 @@ def _reshape(op: ops.ReshapeOp) -> Kernel:
     return kernel
 
 
+@reference_rule(ops.PrintOp)
+def _print(op: ops.PrintOp) -> Kernel:
+    message, attrs = op.message.data, op.get_attrs()
+
+    def kernel(x: Array) -> Array:
+        for attr in attrs:
+            shown = x if attr == "__str__" else getattr(np.asarray(x), attr)
+            shown = shown() if callable(shown) else shown
+            print(f"{message} {attr} = {shown}")
+        return x
+
+    return kernel
+
+
 @reference_rule(ops.SpecifyShapeOp)
 def _specify_shape(op: ops.SpecifyShapeOp) -> Kernel:
     specified = shape_of(op.result)

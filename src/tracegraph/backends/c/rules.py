@@ -94,6 +94,7 @@ _runs_reference(
 )
 _runs_reference("NumPy's nonzero: the size of its results is the data's", ops.NonzeroOp)
 _runs_reference("the user's perform, in Python, on the host", ops.PythonOp)
+_runs_reference("Python's print, on the host", ops.PrintOp)
 _runs_reference(
     "NumPy: one matrix product per group over the windows of the images (im2col), whose "
     "products are NumPy's BLAS (a C loop nest of its own: not yet)",

@@ -116,6 +116,7 @@ _array_operation(
     "LAPACK (NumPy's and SciPy's linalg) on host copies, uploaded",
     *ops.LINEAR_ALGEBRA_OPS,
 )
+_array_operation("Python's print of a host copy", ops.PrintOp)
 _array_operation(
     "the user's perform, in Python, on host copies (on a GPU: a round trip, warned once)",
     ops.PythonOp,

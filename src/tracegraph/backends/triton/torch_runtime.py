@@ -80,6 +80,7 @@ TORCH_ARRAY_OPERATIONS: dict[type[Operation], str] = {
     },
     ops.NonzeroOp: "computed on the host by NumPy (its size is the data's), uploaded",
     ops.PythonOp: "the user's perform on host copies, its results uploaded (warned once)",
+    ops.PrintOp: "printed from a host copy, the operand passed on",
     **{
         op: "computed on the host by NumPy, uploaded (no kernel yet)"
         for op in (*ops.CONVOLUTION_OPS, *ops.LINEAR_ALGEBRA_OPS)

@@ -13,6 +13,7 @@ from tracegraph.ir.ops.conv import (
     PoolingOp,
 )
 from tracegraph.ir.ops.core import ConstantOp, InputOp, SharedOp
+from tracegraph.ir.ops.debug import PrintOp
 from tracegraph.ir.ops.decompositions import (
     LINEAR_ALGEBRA_OPS,
     CholeskyOp,
@@ -239,6 +240,7 @@ __all__ = [
     "Pool2dOp",
     "PoolingOp",
     "PowOp",
+    "PrintOp",
     "ProdOp",
     "PsiOp",
     "PythonOp",
