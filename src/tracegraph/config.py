@@ -185,6 +185,9 @@ class Config:
     """What building a float64 variable does: nothing (``"ignore"``), warn (``"warn"``) or
     raise (``"raise"``, ``"pdb"``), to find the float64 in a float32 model."""
     cast_policy: str = "custom"
+    dump_ir: str = ""
+    """A directory: each function compiled writes every stage there, ``DIR/<name>/NN-<stage>``
+    (``Function.dump_all``); empty (the default) writes nothing."""
     threads: int = 0
     """The threads of the C backend's parallel loops and of its BLAS products; 0 (the default)
     means ``OMP_NUM_THREADS`` where it is set, else one per core this process may use (its CPU

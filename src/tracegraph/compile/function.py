@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy as copy_module
 import gc
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -31,6 +33,7 @@ from tracegraph.backends.registry import (
     describe_names,
     get_backend,
 )
+from tracegraph.compile.dumps import dump_folder, write_stages
 from tracegraph.compile.graph import (
     TracedFunction,
     UnusedInputPolicy,
@@ -43,12 +46,9 @@ from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
-from tracegraph.ir import ops
-from tracegraph.ir.dialect import parse_module, print_module
-from tracegraph.ir.python_ops import lookup, register
+from tracegraph.ir.dialect import print_module
 from tracegraph.lowering import lowered
 from tracegraph.passes.pipeline import STAGES, run_pipeline
-from tracegraph.tensor.op import perform_of
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import (
     TensorLike,
@@ -346,6 +346,21 @@ class Function(Generic[R]):
                 )[stage]
         return self._stages[stage]
 
+    def dump_all(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write every stage of the function into ``directory``: ``NN-<stage>.mlir`` for the
+        traced module, each pass group and the lowered kernels of the backend that runs it,
+        then that backend's source (``.c`` for C, ``.py`` for Triton). Returns the files.
+
+        >>> import tempfile
+        >>> import tracegraph.tensor as T
+        >>> x = T.dvector('x')
+        >>> with tempfile.TemporaryDirectory() as where:
+        ...     [p.name for p in function([x], x * 2, mode="FAST_RUN").dump_all(where)][:2]
+        ['00-traced.mlir', '01-canonicalized.mlir']
+        """
+        target = backend_for(linker_of(self._mode), config.device).name
+        return write_stages(self, Path(directory), target)
+
     def source(self, backend: str = "c") -> str:
         """The source a backend generates for the function, whichever backend runs it:
         ``"c"``, the C module the C backend compiles; ``"reference"`` (or ``"numpy"``), the
@@ -411,6 +426,8 @@ class Function(Generic[R]):
         return self.copy()
 
     def __reduce__(self) -> tuple[Any, ...]:
+        from tracegraph.compile.pickling import restore_function, user_ops_of  # imports this
+
         texts: dict[str, str] = {}
         printed: dict[int, str] = {}
         for stage in ("traced", "final"):
@@ -446,92 +463,13 @@ class Function(Generic[R]):
             self._return_device,
             self._output_keys,
             self._input_updates,
-            _user_ops(self._stage("traced"), self._stage("final")),
+            user_ops_of(self._stage("traced"), self._stage("final")),
         )
-        return (_restore_function, state)
+        return (restore_function, state)
 
     def __repr__(self) -> str:
         names = ", ".join(spec.name or "?" for spec in self._inputs)
         return f"<Function {self.name or '<unnamed>'}({names})>"
-
-
-def _restore_function(
-    name: str | None,
-    specs: list[tuple[Any, ...]],
-    defaults: list[Any],
-    shared: list[BaseSharedVariable],
-    num_outputs: int,
-    update_targets: list[BaseSharedVariable],
-    single_output: bool,
-    texts: dict[str, str],
-    mode: Mode,
-    allow_input_downcast: bool | None,
-    return_device: bool = False,
-    output_keys: tuple[str, ...] | None = None,
-    input_updates: tuple[int, ...] = (),
-    user_ops: dict[str, Any] | None = None,
-) -> Function[Any]:
-    parsed: dict[str, ModuleOp] = {}
-    stages: dict[str, ModuleOp] = {}
-    texts = _with_user_ops_registered(texts, user_ops or {})
-    for stage, text in texts.items():
-        # Stages that shared one module before pickling share one again (parsed once).
-        if text not in parsed:
-            parsed[text] = parse_module(text)
-        stages[stage] = parsed[text]
-    inputs = []
-    for dtype, shape, input_name, value, strict, allow, mutable, borrow in specs:
-        variable = TensorType(dtype, shape=shape)(input_name)
-        inputs.append(
-            In(
-                variable,
-                name=input_name,
-                value=value,
-                strict=strict,
-                allow_downcast=allow,
-                mutable=mutable,
-                borrow=borrow,
-            )
-        )
-    function: Function[Any] = Function(
-        name=name,
-        inputs=inputs,
-        shared=shared,
-        num_outputs=num_outputs,
-        update_targets=update_targets,
-        single_output=single_output,
-        stages=stages,
-        mode=mode,
-        allow_input_downcast=allow_input_downcast,
-        return_device=return_device,
-        output_keys=output_keys,
-        input_updates=input_updates,
-    )
-    function._defaults = [_MISSING if d is None else d for d in defaults]
-    return function
-
-
-def _user_ops(*modules: ModuleOp) -> dict[str, Any]:
-    """The ops written in Python that the modules apply, by key: pickled with a function, so
-    that another process can run it (their classes must be importable there)."""
-    found: dict[str, Any] = {}
-    for module in modules:
-        for op in module.walk():
-            if isinstance(op, ops.PythonOp):
-                found[op.get_key()] = lookup(op.get_key()).instance
-    return found
-
-
-def _with_user_ops_registered(texts: dict[str, str], user_ops: dict[str, Any]) -> dict[str, str]:
-    """Register the unpickled user ops in this process and name them in ``texts`` by the keys
-    they have here (an equal op registered before keeps its key)."""
-    renamed = dict(texts)
-    for key, instance in user_ops.items():
-        new_key = register(instance, perform_of(instance))
-        if new_key != key:
-            for stage, text in renamed.items():
-                renamed[stage] = text.replace(f'"{key}"', f'"{new_key}"')
-    return renamed
 
 
 def _drop_results(func: FuncOp, keep: int) -> None:
@@ -759,7 +697,7 @@ def _compile(
     # Verifying the result checks both the traced graph and every rewrite; verifying the
     # traced module as well would double the largest cost of function() on big graphs.
     func_of(stages["final"]).verify()
-    return Function(
+    compiled: Function[Any] = Function(
         name=name,
         inputs=specs,
         shared=traced.shared,
@@ -774,6 +712,9 @@ def _compile(
         output_keys=output_keys,
         input_updates=input_updates,
     )
+    if config.dump_ir:
+        compiled.dump_all(dump_folder(Path(config.dump_ir), name))
+    return compiled
 
 
 def _check_variable(value: Any, what: str) -> Variable:
