@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from xdsl.dialects.func import FuncOp
 
 from tracegraph.backends.registry import Backend, Binding, register_backend
@@ -44,6 +45,46 @@ class ReferenceProgram(_Interpreted):
         return None
 
 
+BIG = 1e10
+"""What ``NanGuardMode(big_is_error=True)`` calls too big (Theano's threshold)."""
+
+
+def nan_guard_program(func: FuncOp, checks: frozenset[str]) -> ReferenceProgram:
+    """The reference program of ``func`` that raises at the first op whose result holds a NaN
+    (``"nan"`` in ``checks``), an infinity (``"inf"``) or a magnitude above :data:`BIG`
+    (``"big"``): ``NanGuardMode``.
+
+    >>> from tracegraph.ir import parse_module
+    >>> import numpy as np
+    >>> module = parse_module(
+    ...     "func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {"
+    ...     "  %y = tg.log %x : tensor<?xf64> -> tensor<?xf64>"
+    ...     "  func.return %y : tensor<?xf64>"
+    ...     "}")
+    >>> program = nan_guard_program(module.body.block.first_op, frozenset({"nan"}))
+    >>> try:
+    ...     program.run([np.array([-1.0])])
+    ... except Exception as error:
+    ...     print(str(error).split(": ", 1)[1])
+    NanGuardMode: the result holds NaN
+    """
+    program = ReferenceProgram(func)
+
+    def check(op: Any, results: list[Any]) -> None:
+        for result in results:
+            if not isinstance(result, np.ndarray) or result.dtype.kind != "f":
+                continue
+            if "nan" in checks and np.isnan(result).any():
+                raise FloatingPointError("NanGuardMode: the result holds NaN")
+            if "inf" in checks and np.isinf(result).any():
+                raise FloatingPointError("NanGuardMode: the result holds an infinity")
+            if "big" in checks and (np.abs(result[np.isfinite(result)]) > BIG).any():
+                raise FloatingPointError(f"NanGuardMode: the result holds a value above {BIG:g}")
+
+    program.check_step = check
+    return program
+
+
 class ReferenceBackend(Backend):
     """The ``reference`` backend: it interprets the final ``tg`` function with NumPy."""
 
@@ -54,6 +95,10 @@ class ReferenceBackend(Backend):
     def compile(self, func: FuncOp) -> ReferenceProgram:
         """The interpreter's program of ``func``."""
         return ReferenceProgram(func)
+
+    def compile_guarded(self, func: FuncOp, checks: frozenset[str]) -> ReferenceProgram:
+        """The program of ``func`` that checks every op's results (``NanGuardMode``)."""
+        return nan_guard_program(func, checks)
 
     def source(self, func: FuncOp) -> str:
         """The ``tg`` function the interpreter runs, one kernel per op, with the user's
@@ -68,6 +113,7 @@ __all__ = [
     "REFERENCE_RULES",
     "ReferenceBackend",
     "ReferenceProgram",
+    "nan_guard_program",
     "reference_rule",
     "runtime_error",
 ]

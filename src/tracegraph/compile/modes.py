@@ -48,11 +48,23 @@ class Mode:
     optimizer: str | None = "fast_run"
     excluded: frozenset[str] = field(default_factory=frozenset)
     name: str = "custom"
+    nan_guard: bool | frozenset[str] = False
+    """Run on the reference backend and raise at the first op whose result holds a NaN or an
+    infinity (``True``), or what the set names of ``"nan"``, ``"inf"``, ``"big"``
+    (Theano's ``NanGuardMode``)."""
 
     def __post_init__(self) -> None:
         optimizer_passes(self.optimizer)  # raises ValueError for an unknown optimizer
         if self.linker is not None:
             _check_linker(self.linker)
+        checks = frozenset({"nan", "inf"}) if self.nan_guard is True else self.nan_guard
+        if checks and not checks <= {"nan", "inf", "big"}:
+            raise ValueError(f"nan_guard checks 'nan', 'inf' and 'big', not {sorted(checks)}")
+        object.__setattr__(self, "nan_guard", checks or False)
+
+    def guarded(self) -> frozenset[str]:
+        """What ``NanGuardMode`` checks in this mode (empty: nothing)."""
+        return self.nan_guard if isinstance(self.nan_guard, frozenset) else frozenset()
 
     def excluding(self, *names: str) -> Mode:
         """This mode without the named passes."""
@@ -61,7 +73,31 @@ class Mode:
 
 FAST_RUN = Mode(linker=None, optimizer="fast_run", name="FAST_RUN")
 FAST_COMPILE = Mode(linker="numpy", optimizer="fast_compile", name="FAST_COMPILE")
-_PREDEFINED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}
+
+
+def NanGuardMode(
+    nan_is_error: bool = True, inf_is_error: bool = True, big_is_error: bool = False
+) -> Mode:
+    """Theano's ``NanGuardMode``: every op of the optimized graph (not fused, so that each is
+    checked) on the reference backend, raising at the first whose result holds a NaN, an
+    infinity or (``big_is_error``) a magnitude above 1e10, naming it and the user's line.
+
+    >>> NanGuardMode().guarded() == {"nan", "inf"}
+    True
+    """
+    checks = {"nan"} if nan_is_error else set()
+    checks |= {"inf"} if inf_is_error else set()
+    checks |= {"big"} if big_is_error else set()
+    return Mode(
+        linker="numpy",
+        optimizer="fast_run",
+        excluded=frozenset({"fuse"}),
+        name="NanGuardMode",
+        nan_guard=frozenset(checks) or False,
+    )
+
+
+_PREDEFINED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE, "NanGuardMode": NanGuardMode()}
 
 
 def get_mode(mode: str | Mode | None) -> Mode:
@@ -77,8 +113,8 @@ def get_mode(mode: str | Mode | None) -> Mode:
     name, _, options = mode.partition(":")
     if name not in _PREDEFINED:
         raise ValueError(
-            f"unknown mode {mode!r}; use 'FAST_RUN', 'FAST_COMPILE' (optionally followed by "
-            "':optimizer_excluding=name:name'), or a Mode"
+            f"unknown mode {mode!r}; use 'FAST_RUN', 'FAST_COMPILE', 'NanGuardMode' (optionally "
+            "followed by ':optimizer_excluding=name:name'), or a Mode"
         )
     chosen = _PREDEFINED[name]
     if chosen is FAST_RUN and config.optimizer != "fast_run":

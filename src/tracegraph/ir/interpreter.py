@@ -550,6 +550,9 @@ class ReferenceProgram:
             result_slots = tuple(slots[r] for r in op.results)
             self.steps.append((builder(op), operand_slots, result_slots, op))
         self.num_slots = len(slots)
+        self.check_step: Callable[[Operation, list[Any]], None] | None = None
+        """Called with each op and its results after it runs (``NanGuardMode``'s check); an
+        error it raises is the op's, naming it and the user's line."""
 
     def run(self, args: Sequence[Array]) -> list[Array]:
         """Run on the argument arrays; return the results of ``func.return``."""
@@ -557,13 +560,15 @@ class ReferenceProgram:
         index = 0
         try:
             with np.errstate(all="ignore"):
-                for index, (kernel, operand_slots, result_slots, _) in enumerate(self.steps):  # noqa: B007
+                for index, (kernel, operand_slots, result_slots, op) in enumerate(self.steps):  # noqa: B007
                     result = kernel(*[env[i] for i in operand_slots])
                     if len(result_slots) == 1:
                         env[result_slots[0]] = result
                     else:
                         for slot, value in zip(result_slots, result, strict=True):
                             env[slot] = value
+                    if self.check_step is not None:
+                        self.check_step(op, [env[i] for i in result_slots])
         except Exception as error:
             if getattr(error, _LOCATED, False):
                 raise  # raised by an op of a tg.fused body, which it names
