@@ -1,4 +1,5 @@
-"""``python -m tracegraph cache list|clear|where``: look at or empty the compile cache.
+"""``python -m tracegraph cache info|list|clear|prune|where``: look at, trim or empty the
+compile cache (``prune``: to ``config.cache_size_limit``, the least recently used first).
 
 >>> import contextlib, io
 >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
@@ -15,6 +16,7 @@ import time
 from collections.abc import Sequence
 
 from tracegraph.backends.c import cache
+from tracegraph.config import config
 
 
 def _list() -> int:
@@ -32,10 +34,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracegraph")
     commands = parser.add_subparsers(dest="command", required=True)
     cache_parser = commands.add_parser("cache", help="the compile cache of the C backend")
-    cache_parser.add_argument("action", choices=["list", "clear", "where"])
+    cache_parser.add_argument("action", choices=["info", "list", "clear", "prune", "where"])
+    cache_parser.add_argument(
+        "--size", type=int, default=None, help="prune: megabytes to keep (default: the limit)"
+    )
     arguments = parser.parse_args(argv)
     if arguments.action == "list":
         return _list()
+    if arguments.action == "info":
+        limit = config.cache_size_limit
+        print(f"directory {cache.cache_dir()}")
+        print(f"modules   {len(cache.entries())}")
+        print(f"size      {cache.total_size() / 2**20:.1f} MB")
+        print(f"limit     {f'{limit} MB' if limit else 'none'} (config.cache_size_limit)")
+        return 0
+    if arguments.action == "prune":
+        size = arguments.size if arguments.size is not None else config.cache_size_limit
+        removed, freed = cache.prune(size * 2**20)
+        print(f"removed {removed} modules ({freed / 2**20:.1f} MB) from {cache.cache_dir()}")
+        return 0
     if arguments.action == "clear":
         removed = cache.clear()
         print(f"removed {removed} files from {cache.cache_dir()}")

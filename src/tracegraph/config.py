@@ -185,6 +185,10 @@ class Config:
     """What building a float64 variable does: nothing (``"ignore"``), warn (``"warn"``) or
     raise (``"raise"``, ``"pdb"``), to find the float64 in a float32 model."""
     cast_policy: str = "custom"
+    cache_size_limit: int = 2048
+    """Megabytes the C backend's compiled modules may take in ``compiledir``: past it, the
+    modules used least recently are removed (0: no limit). ``python -m tracegraph cache
+    info|prune`` shows and applies it."""
     dump_ir: str = ""
     """A directory: each function compiled writes every stage there, ``DIR/<name>/NN-<stage>``
     (``Function.dump_all``); empty (the default) writes nothing."""

@@ -200,3 +200,46 @@ def test_a_claim_its_claimant_has_not_written_yet_is_held(tmp_path: Path) -> Non
     os.utime(claim, (old, old))
     with cache._claim(module) as mine:
         assert mine  # stale: taken over
+
+
+def _compile_modules(count: int) -> list[Path]:
+    x = T.dvector("x")
+    paths = []
+    for index in range(count):
+        tracegraph.function([x], T.exp(x) * (index + 2))(np.ones(2))
+        paths.append(max(cache.entries(), key=lambda e: e.modified).path)
+    return paths
+
+
+def test_pruning_removes_the_least_recently_used_modules_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracegraph.config, "compiledir", str(tmp_path))
+    monkeypatch.setattr(tracegraph.config, "cache_size_limit", 0)
+    oldest, middle, newest = _compile_modules(3)
+    for age, path in ((300, oldest), (200, middle), (100, newest)):
+        then = time.time() - age
+        os.utime(path, (then, then))
+    cache.touch(oldest)  # used again now: it is the newest
+    sizes = {
+        p: p.stat().st_size + p.with_suffix(".c").stat().st_size for p in (oldest, middle, newest)
+    }
+    removed, freed = cache.prune(cache.total_size() - 1)
+    assert removed == 1 and freed == sizes[middle]
+    assert not middle.exists() and not middle.with_suffix(".c").exists()
+    assert oldest.exists() and newest.exists()
+
+
+def test_the_cache_command_gives_info_and_prunes(tmp_path: Path) -> None:
+    env = _environment(tmp_path)
+    command = [sys.executable, "-m", "tracegraph", "cache"]
+    script = "import numpy as np, tracegraph, tracegraph.tensor as T\n"
+    script += "x = T.dvector('x')\ntracegraph.function([x], T.exp(x) * 3)(np.ones(1))\n"
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=300)
+    info = subprocess.run([*command, "info"], env=env, capture_output=True, text=True, check=True)
+    assert "modules   1" in info.stdout and "limit     2048 MB" in info.stdout
+    pruned = subprocess.run(
+        [*command, "prune", "--size", "0"], env=env, capture_output=True, text=True, check=True
+    )
+    assert pruned.stdout.startswith("removed 1 modules")
+    assert not list(tmp_path.glob("modules/*/*.so"))

@@ -33,6 +33,7 @@ import numpy as np
 from tracegraph.backends.c import cache, threads
 from tracegraph.backends.c.module import LOOP_MARK, MAX_PARTS, MODULE_NAME
 from tracegraph.backends.c.prelude import PRELUDE
+from tracegraph.config import config
 from tracegraph.errors import TracegraphError
 
 COMPILE_FLAGS: tuple[str, ...] = (
@@ -401,7 +402,9 @@ def build_module(source: str, toolchain: Toolchain) -> ModuleType:
     name, path = module_path(toolchain, source)
     if name in _LOADED:
         return _LOADED[name]
-    if not path.exists():
+    if path.exists():
+        cache.touch(path)  # used now: pruning removes the modules unused longest
+    else:
         text = source.replace(MODULE_NAME, name)
         c_path = path.with_suffix(".c")
         if not c_path.exists():
@@ -414,9 +417,25 @@ def build_module(source: str, toolchain: Toolchain) -> ModuleType:
 
         cache.build_once(path, compile_to)
         _precompile_prelude(toolchain)
+        _keep_the_cache_in_its_limit()
     module = _load(name, path)
     _LOADED[name] = module
     return module
+
+
+_BUILDS_BETWEEN_PRUNES = 16
+"""Modules compiled between two checks of the cache's size (a check reads every file's size)."""
+_builds = 0
+
+
+def _keep_the_cache_in_its_limit() -> None:
+    """After a module is compiled (every few): prune the cache to ``config.cache_size_limit``
+    megabytes, the least recently used modules first (0: no limit)."""
+    global _builds
+    _builds += 1
+    limit = config.cache_size_limit
+    if limit and _builds % _BUILDS_BETWEEN_PRUNES == 1:
+        cache.prune(limit * 2**20)
 
 
 def _load(name: str, path: Path) -> ModuleType:

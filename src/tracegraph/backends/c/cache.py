@@ -154,6 +154,46 @@ def entries() -> list[Entry]:
     return sorted(found, key=lambda entry: entry.modified, reverse=True)
 
 
+def touch(path: Path) -> None:
+    """Mark a module as used now (its modification time: what pruning keeps longest)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _files_of(entry: Entry) -> list[Path]:
+    """A module's files: the library, its source and any part objects left beside them."""
+    stem = entry.path.with_suffix("")
+    return [entry.path, *entry.path.parent.glob(stem.name + ".*")]
+
+
+def total_size() -> int:
+    """Bytes of the compiled modules and their sources in the cache."""
+    root = cache_dir() / "modules"
+    size = 0
+    for path in root.glob("*/*") if root.exists() else []:
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+    return size
+
+
+def prune(limit: int) -> tuple[int, int]:
+    """Remove the least recently used modules (with their sources) until the cache's modules
+    take at most ``limit`` bytes; returns how many modules went and the bytes freed."""
+    size = total_size()
+    removed = freed = 0
+    for entry in reversed(entries()):  # oldest first
+        if size <= limit:
+            break
+        for path in set(_files_of(entry)):
+            with contextlib.suppress(OSError):
+                bytes_ = path.stat().st_size
+                path.unlink()
+                size -= bytes_
+                freed += bytes_
+        removed += 1
+    return removed, freed
+
+
 def clear() -> int:
     """Remove every file of the cache (modules, sources, precompiled headers, temporary files
     and claims); returns how many files were removed."""
