@@ -185,6 +185,8 @@ class Config:
     """What building a float64 variable does: nothing (``"ignore"``), warn (``"warn"``) or
     raise (``"raise"``, ``"pdb"``), to find the float64 in a float32 model."""
     cast_policy: str = "custom"
+    quiet: bool = False
+    """No progress line on the terminal for compiles that take more than a second."""
     cache_size_limit: int = 2048
     """Megabytes the C backend's compiled modules may take in ``compiledir``: past it, the
     modules used least recently are removed (0: no limit). ``python -m tracegraph cache
@@ -260,6 +262,10 @@ def _from_environment() -> Config:
             if name not in NO_EFFECT:
                 raise ValueError(f"TRACEGRAPH_FLAGS: {_unknown_flag(name)}")
             setattr(config, name, value)  # warns that it does nothing here
+        elif isinstance(getattr(config, name), bool):
+            if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(f"TRACEGRAPH_FLAGS: {name} must be true or false, not {value!r}")
+            setattr(config, name, value.lower() in ("1", "true", "yes"))
         elif isinstance(getattr(config, name), int):
             try:
                 number = int(value)

@@ -43,6 +43,7 @@ from tracegraph.compile.graph import (
 )
 from tracegraph.compile.io import In, Out
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
+from tracegraph.compile.progress import Progress, progress
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
@@ -609,7 +610,7 @@ def function(
         for a, b in _as_pairs(givens, "givens")
     ]
     chosen_mode = get_mode(mode)
-    with _garbage_collection_paused():
+    with _garbage_collection_paused(), progress(name) as shown:
         return _compile(
             name,
             specs,
@@ -624,6 +625,7 @@ def function(
             return_device,
             output_keys,
             input_updates,
+            shown,
         )
 
 
@@ -671,6 +673,7 @@ def _compile(
     return_device: bool = False,
     output_keys: tuple[str, ...] | None = None,
     input_updates: tuple[int, ...] = (),
+    shown: Progress | None = None,
 ) -> Function[Any]:
     traced: TracedFunction = trace_function(
         name,
@@ -684,6 +687,8 @@ def _compile(
     # The passes rewrite the traced module itself (a copy of it cost about 6% of function()
     # on the logistic step); the traced stage is traced again when asked for, from the same
     # variables, with every update resolved as it was now.
+    if shown is not None:
+        shown.stage("rewriting the graph")
     stages = run_pipeline(
         traced.module,
         optimizer=chosen_mode.optimizer,
@@ -701,6 +706,8 @@ def _compile(
     # Verifying the result checks both the traced graph and every rewrite; verifying the
     # traced module as well would double the largest cost of function() on big graphs.
     func_of(stages["final"]).verify()
+    if shown is not None:
+        shown.stage(f"building it for the {linker_of(chosen_mode)} backend")
     compiled: Function[Any] = Function(
         name=name,
         inputs=specs,
