@@ -77,7 +77,6 @@ NO_EFFECT: dict[str, str] = {
 here; a dotted name (``blas.ldflags``) is written with ``__`` as an attribute."""
 
 _ACCEPTED_WITH_WARNING: dict[str, dict[object, str]] = {
-    "exception_verbosity": {"high": "errors name the op, its operands and the user's line"},
     "cast_policy": {"numpy+floatX": "dtypes always follow NumPy 2's promotion"},
 }
 """Values of supported flags that do nothing more here than the default, and why."""
@@ -176,6 +175,7 @@ class Config:
     """What ``function`` does with an input its outputs do not use, unless told:
     ``"raise"``, ``"warn"`` or ``"ignore"``."""
     exception_verbosity: str = "low"
+    """``"high"``: a run-time error also prints the ops around the one that failed."""
     compute_test_value: str = "off"
     """Theano's test values: ``"off"``; else each op computes its value from the test values
     of its operands (``x.tag.test_value``) when it is built, so shape errors appear at the

@@ -66,3 +66,16 @@ def test_an_elementwise_mismatch_names_the_line_and_the_sizes_everywhere() -> No
     for linker, message in messages.items():
         assert f"{__file__}:{line}:" in message, linker
         assert "operands have sizes 8 and 7 on axis 1" in message, (linker, message)
+
+
+def test_high_verbosity_adds_the_graph_around_the_failing_op(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tracegraph.config, "exception_verbosity", "high")
+    messages = _messages(hidden_rows=7, bias_size=8)
+    for linker, message in messages.items():
+        first, rest = message.split("\n", 1)
+        assert first.endswith("inner sizes 8 and 7 differ"), linker
+        assert rest.startswith("the graph around it:"), linker
+        # The graph the backend runs: tg ops on the reference, its kernels on C and Triton.
+        assert "dot" in rest and "test_error_messages.py" in rest, linker

@@ -147,8 +147,8 @@ def test_flags_theano_has_and_tracegraph_ignores_warn() -> None:
     with pytest.warns(UserWarning, match="does nothing in tracegraph"):
         setattr(config, "blas.ldflags", "-lblas")
     with pytest.warns(UserWarning, match="nothing more than the default"):
-        config.exception_verbosity = "high"
-    config.exception_verbosity = "low"
+        config.cast_policy = "numpy+floatX"
+    config.cast_policy = "custom"
 
 
 def test_an_unknown_flag_names_the_closest_known_one() -> None:

@@ -11,6 +11,7 @@ Elementwise ops follow Theano's broadcasting: only dimensions of static size 1 b
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
@@ -19,7 +20,9 @@ import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Operation, SSAValue
+from xdsl.printer import Printer
 
+from tracegraph.config import config
 from tracegraph.errors import (
     IndexOutOfBoundsError,
     RuntimeOpError,
@@ -602,6 +605,43 @@ def _yield(op: ops.YieldOp) -> Kernel:
     return kernel
 
 
+def graph_around(op: Operation, depth: int = 2) -> str:
+    """The ops that compute ``op``'s operands (``depth`` levels up) and ``op`` itself, as IR
+    text with their user lines: what ``config.exception_verbosity = "high"`` adds to an error.
+
+    >>> from tracegraph.ir import parse_module
+    >>> module = parse_module(
+    ...     "func.func @f(%x: tensor<f64>) -> tensor<f64> {"
+    ...     "  %y = tg.exp %x : tensor<f64> -> tensor<f64>"
+    ...     "  %z = tg.log %y : tensor<f64> -> tensor<f64>"
+    ...     "  func.return %z : tensor<f64>"
+    ...     "}")
+    >>> func = module.body.block.first_op
+    >>> print(graph_around(list(func.body.block.ops)[1]))
+    the graph around it:
+      %y = tg.exp %x : tensor<f64> -> tensor<f64> loc(unknown)
+      %z = tg.log %y : tensor<f64> -> tensor<f64> loc(unknown)
+    """
+    around: list[Operation] = []
+
+    def visit(current: Operation, level: int) -> None:
+        if level < depth:
+            for operand in current.operands:
+                owner = operand.owner
+                if isinstance(owner, Operation) and owner not in around:
+                    visit(owner, level + 1)
+        if current not in around:
+            around.append(current)
+
+    visit(op, 0)
+    lines = []
+    for each in around:
+        stream = io.StringIO()
+        Printer(stream=stream, print_debuginfo=True).print_op(each)
+        lines.append("  " + stream.getvalue().splitlines()[0])
+    return "the graph around it:\n" + "\n".join(lines)
+
+
 def runtime_error(
     op: Operation, operands: Sequence[Any], error: Exception, *, name: str | None = None
 ) -> TracegraphError:
@@ -615,6 +655,8 @@ def runtime_error(
         f"{name or op.name} at {format_location(op.location)} failed on operands ({described}): "
         f"{error}"
     )
+    if config.exception_verbosity == "high":
+        message += "\n" + graph_around(op)
     located: TracegraphError
     if isinstance(error, TracegraphError):
         located = type(error)(message)
