@@ -45,6 +45,18 @@ class ReferenceProgram(_Interpreted):
         return None
 
 
+def _is_constant(op: Any) -> bool:
+    return getattr(op, "name", "") == "tg.constant"
+
+
+class _Thunk:
+    """Theano's ``fn`` of a node for ``MonitorMode``: its input and output storage cells."""
+
+    def __init__(self, inputs: list[list[Any]], outputs: list[list[Any]]):
+        self.inputs = inputs
+        self.outputs = outputs
+
+
 BIG = 1e10
 """What ``NanGuardMode(big_is_error=True)`` calls too big (Theano's threshold)."""
 
@@ -99,6 +111,45 @@ class ReferenceBackend(Backend):
     def compile_guarded(self, func: FuncOp, checks: frozenset[str]) -> ReferenceProgram:
         """The program of ``func`` that checks every op's results (``NanGuardMode``)."""
         return nan_guard_program(func, checks)
+
+    def compile_monitored(
+        self,
+        func: FuncOp,
+        pre_func: Callable[..., Any] | None,
+        post_func: Callable[..., Any] | None,
+    ) -> ReferenceProgram:
+        """The program of ``func`` that calls Theano's ``MonitorMode`` hooks around each op:
+        ``pre_func(i, node, fn)`` before it and ``post_func(i, node, fn)`` after it, where
+        ``node`` is the op and ``fn.inputs`` / ``fn.outputs`` hold its values in one-element
+        lists, as Theano's storage cells."""
+        program = ReferenceProgram(func)
+        pending: dict[int, tuple[int, _Thunk]] = {}
+        # Theano's nodes: the ops that compute (constants are values, not nodes), numbered
+        # in the order they run.
+        computing = [step[3] for step in program.steps if not _is_constant(step[3])]
+        numbers = {id(op): number for number, op in enumerate(computing)}
+
+        def before(index: int, op: Any, operands: list[Any]) -> None:
+            if id(op) not in numbers:
+                return
+            inputs = [[np.asarray(value)] for value in operands]
+            thunk = _Thunk(inputs, [[None] for _ in op.results])
+            pending[id(op)] = (numbers[id(op)], thunk)
+            if pre_func is not None:
+                pre_func(numbers[id(op)], op, thunk)
+
+        def after(op: Any, results: list[Any]) -> None:
+            if id(op) not in pending:
+                return
+            number, thunk = pending.pop(id(op))
+            for cell, value in zip(thunk.outputs, results, strict=True):
+                cell[0] = np.asarray(value)
+            if post_func is not None:
+                post_func(number, op, thunk)
+
+        program.before_step = before
+        program.check_step = after
+        return program
 
     def source(self, func: FuncOp) -> str:
         """The ``tg`` function the interpreter runs, one kernel per op, with the user's

@@ -2,7 +2,14 @@
 
 from tracegraph.compile.function import Function, FunctionGraph, FunctionMaker, function
 from tracegraph.compile.io import In, Out, Param
-from tracegraph.compile.modes import FAST_COMPILE, FAST_RUN, Mode, get_mode
+from tracegraph.compile.modes import (
+    FAST_COMPILE,
+    FAST_RUN,
+    Mode,
+    MonitorMode,
+    NanGuardMode,
+    get_mode,
+)
 from tracegraph.compile.pfunc import pfunc
 from tracegraph.compile.shared import SharedVariable, shared
 from tracegraph.tensor.op import as_op
@@ -15,6 +22,8 @@ __all__ = [
     "FunctionMaker",
     "In",
     "Mode",
+    "MonitorMode",
+    "NanGuardMode",
     "Out",
     "Param",
     "SharedVariable",

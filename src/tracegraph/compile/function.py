@@ -79,9 +79,13 @@ def make_program(func: FuncOp, mode: Mode) -> Program:
     """The backend program of ``func`` for ``mode`` on ``config.device``, chosen by the
     backend registry: with the ``"c"`` linker on the CPU, C when a C compiler works and the
     function has something to compile, else the reference."""
-    if mode.guarded():  # NanGuardMode: the reference backend's checked program
+    if mode.guarded() or mode.monitor is not None:  # the reference backend's watched program
         reference: Any = get_backend("reference")
-        program: Program = reference.compile_guarded(func, mode.guarded())
+        program: Program
+        if mode.monitor is not None:
+            program = reference.compile_monitored(func, *mode.monitor)
+        else:
+            program = reference.compile_guarded(func, mode.guarded())
         return program
     return backend_for(linker_of(mode), config.device).compile(func)
 

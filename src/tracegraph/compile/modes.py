@@ -16,6 +16,7 @@ or for every mode the flag ``TRACEGRAPH_FLAGS=optimizer_excluding=cse``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tracegraph.backends.registry import describe_names, linker_names
 from tracegraph.config import config
@@ -48,6 +49,8 @@ class Mode:
     optimizer: str | None = "fast_run"
     excluded: frozenset[str] = field(default_factory=frozenset)
     name: str = "custom"
+    monitor: tuple[Any, Any] | None = None
+    """Theano's ``MonitorMode`` hooks ``(pre_func, post_func)`` (see :func:`MonitorMode`)."""
     nan_guard: bool | frozenset[str] = False
     """Run on the reference backend and raise at the first op whose result holds a NaN or an
     infinity (``True``), or what the set names of ``"nan"``, ``"inf"``, ``"big"``
@@ -94,6 +97,29 @@ def NanGuardMode(
         excluded=frozenset({"fuse"}),
         name="NanGuardMode",
         nan_guard=frozenset(checks) or False,
+    )
+
+
+def MonitorMode(pre_func: Any = None, post_func: Any = None) -> Mode:
+    """Theano's ``MonitorMode``: every op of the optimized, unfused graph on the reference
+    backend, ``pre_func(i, node, fn)`` called before each and ``post_func(i, node, fn)`` after
+    (``node``: the op; ``fn.inputs`` and ``fn.outputs``: its values in one-element lists).
+
+    >>> import tracegraph, tracegraph.tensor as T
+    >>> x = T.dscalar('x')
+    >>> def show(i, node, fn):
+    ...     print(i, node.name, [v[0] for v in fn.inputs], [v[0] for v in fn.outputs])
+    >>> f = tracegraph.function([x], 5 * x, mode=MonitorMode(post_func=show))
+    >>> f(3.0)
+    0 tg.mul [array(5, dtype=int8), array(3.)] [array(15.)]
+    array(15.)
+    """
+    return Mode(
+        linker="numpy",
+        optimizer="fast_run",
+        excluded=frozenset({"fuse"}),
+        name="MonitorMode",
+        monitor=(pre_func, post_func),
     )
 
 

@@ -553,6 +553,8 @@ class ReferenceProgram:
             result_slots = tuple(slots[r] for r in op.results)
             self.steps.append((builder(op), operand_slots, result_slots, op))
         self.num_slots = len(slots)
+        self.before_step: Callable[[int, Operation, list[Any]], None] | None = None
+        """Called with each step's index, op and operands before it runs (``MonitorMode``)."""
         self.check_step: Callable[[Operation, list[Any]], None] | None = None
         """Called with each op and its results after it runs (``NanGuardMode``'s check); an
         error it raises is the op's, naming it and the user's line."""
@@ -563,7 +565,9 @@ class ReferenceProgram:
         index = 0
         try:
             with np.errstate(all="ignore"):
-                for index, (kernel, operand_slots, result_slots, op) in enumerate(self.steps):  # noqa: B007
+                for index, (kernel, operand_slots, result_slots, op) in enumerate(self.steps):
+                    if self.before_step is not None:
+                        self.before_step(index, op, [env[i] for i in operand_slots])
                     result = kernel(*[env[i] for i in operand_slots])
                     if len(result_slots) == 1:
                         env[result_slots[0]] = result

@@ -146,7 +146,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("theano", "pydotprint"): "pictures of graphs are issue 17",
     ("theano", "function_dump"): "not yet",
     ("theano.compile", "DebugMode"): "DebugMode is issue 17",
-    ("theano.compile", "MonitorMode"): "MonitorMode is issue 17",
     ("theano.compile", "ProfileStats"): "profiles are issue 17",
     ("theano.compile", "OpFromGraph"): "a graph as an op: not yet",
     ("theano.compile", "function_dump"): "not yet",
