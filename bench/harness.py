@@ -138,6 +138,35 @@ def step_medians(step: Callable[[], object], samples: int, calls: int) -> list[f
     return medians
 
 
+def workers(
+    script: str, names: Sequence[str], repeats: int, prefix: str
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Run ``script --worker NAME --repeats N`` in a process of its own for each name: the
+    JSON results by name, and a note for each that failed."""
+    results: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    for name in names:
+        print(f"{prefix}: {name}", file=sys.stderr)
+        outcome = json_from_process(script, "--worker", name, "--repeats", str(repeats), label=name)
+        if isinstance(outcome, str):
+            notes.append(f"{name} skipped: {outcome}")
+        else:
+            results[name] = outcome
+    return results, notes
+
+
+def weights_agreement(weights: Sequence[Any], expected: Sequence[Any], tolerance: float) -> str:
+    """``same (d)`` or ``DIFFERENT (d)``: d is the largest max |difference| / max |weight| of
+    corresponding weight arrays."""
+    import numpy as np
+
+    worst = max(
+        float(np.max(np.abs(np.array(w) - np.array(e))) / (np.max(np.abs(np.array(e))) + 1e-300))
+        for w, e in zip(weights, expected, strict=True)
+    )
+    return f"{'same' if worst <= tolerance else 'DIFFERENT'} ({worst:.2g})"
+
+
 def package_version(name: str) -> str:
     """The installed version of a distribution, or ``"not installed"``."""
     try:

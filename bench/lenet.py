@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,11 +26,12 @@ from harness import (
     Table,
     argument_parser,
     best_peer,
-    json_from_process,
     print_tables,
     ratio,
     settings_from,
     step_medians,
+    weights_agreement,
+    workers,
 )
 
 BATCH = 128
@@ -165,17 +165,7 @@ def worker(name: str, samples: int) -> dict[str, Any]:
 def run(settings: Settings) -> list[Table]:
     """Every system in its own process: the step table."""
     chosen = [name for name in FRAMEWORKS if settings.compare or name not in COMPARED]
-    results: dict[str, dict[str, Any]] = {}
-    notes: list[str] = []
-    for name in chosen:
-        print(f"lenet: {name}", file=sys.stderr)
-        outcome = json_from_process(
-            __file__, "--worker", name, "--repeats", str(settings.repeats), label=name
-        )
-        if isinstance(outcome, str):
-            notes.append(f"{name} skipped: {outcome}")
-        else:
-            results[name] = outcome
+    results, notes = workers(__file__, chosen, settings.repeats, "lenet")
     medians = {name: statistics.median(r["steps"]) for name, r in results.items()}
     peer, peer_time = best_peer(medians, OURS)
     table = Table(
@@ -187,11 +177,7 @@ def run(settings: Settings) -> list[Table]:
     for name, result in results.items():
         agree = "n/a"
         if expected is not None:
-            worst = max(
-                float(np.max(np.abs(np.array(w) - np.array(e))) / np.max(np.abs(np.array(e))))
-                for w, e in zip(result["weights"], expected["weights"], strict=True)
-            )
-            agree = f"{'same' if worst <= 1e-12 else 'DIFFERENT'} ({worst:.2g})"
+            agree = weights_agreement(result["weights"], expected["weights"], 1e-12)
         table.rows.append(
             [name, f"{medians[name] * 1e3:.1f}", ratio(medians[name], peer_time),
              f"{result['compile']:.2f}", agree]

@@ -36,11 +36,12 @@ from harness import (
     Table,
     argument_parser,
     best_peer,
-    json_from_process,
     print_tables,
     ratio,
     settings_from,
     step_medians,
+    weights_agreement,
+    workers,
 )
 
 HIDDEN, STEPS, BATCH, FEATURES = 256, 100, 32, 64
@@ -226,17 +227,7 @@ def empty_loop(name: str) -> float:
 def run(settings: Settings) -> list[Table]:
     """Every system in its own process; the step, compile and per-step tables."""
     chosen = [name for name in FRAMEWORKS if settings.compare or name not in COMPARED]
-    results: dict[str, dict[str, Any]] = {}
-    notes: list[str] = []
-    for name in chosen:
-        print(f"rnn: {name}", file=sys.stderr)
-        outcome = json_from_process(
-            __file__, "--worker", name, "--repeats", str(settings.repeats), label=name
-        )
-        if isinstance(outcome, str):
-            notes.append(f"{name} skipped: {outcome}")
-        else:
-            results[name] = outcome
+    results, notes = workers(__file__, chosen, settings.repeats, "rnn")
     medians = {name: statistics.median(r["steps"]) for name, r in results.items()}
     peer, peer_time = best_peer(medians, OURS)
     step_table = Table(
@@ -248,13 +239,7 @@ def run(settings: Settings) -> list[Table]:
     for name, result in results.items():
         agree = "n/a"
         if expected is not None:
-            worst = max(
-                float(
-                    np.max(np.abs(np.array(w) - np.array(e))) / np.max(np.abs(np.array(e)) + 1e-300)
-                )
-                for w, e in zip(result["weights"], expected["weights"], strict=True)
-            )
-            agree = f"{'same' if worst <= RTOL else 'DIFFERENT'} ({worst:.2g})"
+            agree = weights_agreement(result["weights"], expected["weights"], RTOL)
         step_table.rows.append(
             [name, f"{medians[name] * 1e3:.1f}", ratio(medians[name], peer_time),
              f"{result['compile']:.2f}", agree]
