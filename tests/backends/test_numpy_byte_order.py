@@ -36,6 +36,9 @@ def _graphs(dtype: str) -> tuple[Any, list[Any]]:
     outputs = [m * 2 + 1, m.sum(), m.max(), T.argmax(m), T.sum(m, axis=0), T.max(m, axis=1)]
     if dtype.startswith("float"):
         outputs += [T.dot(m, m.T), T.exp(m) * 2 + 1]
+        # ops run by the reference's kernels from compiled code (host calls)
+        square = m[:, :3] + 10 * T.eye(3, dtype=dtype)
+        outputs += [T.cumsum(m, axis=1), T.sort(m), T.nlinalg.det(square), m[m > 2]]
     return m, outputs
 
 
