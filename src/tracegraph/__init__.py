@@ -18,6 +18,7 @@ from tracegraph.backends.registry import get_backend as _get_backend
 from tracegraph.compile import (
     FAST_COMPILE,
     FAST_RUN,
+    DebugMode,
     Function,
     In,
     Mode,
@@ -31,6 +32,7 @@ from tracegraph.config import config
 from tracegraph.errors import (
     ArgumentError,
     BackendUnavailableError,
+    DebugModeError,
     DisconnectedInputError,
     GivensReplaceInputError,
     GradientError,
@@ -67,6 +69,8 @@ __all__ = [
     "ArgumentError",
     "BackendUnavailableError",
     "Constant",
+    "DebugMode",
+    "DebugModeError",
     "DisconnectedInputError",
     "Function",
     "GivensReplaceInputError",

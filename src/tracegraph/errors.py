@@ -67,6 +67,11 @@ class UndefinedGradientError(TracegraphError, TypeError):
     whose parameters depend on the variable)."""
 
 
+class DebugModeError(TracegraphError, AssertionError):
+    """``DebugMode`` found an op (or the whole function) whose results on the chosen backend
+    differ from the NumPy reference's."""
+
+
 class BackendUnavailableError(TracegraphError, RuntimeError):
     """The backend a function needs cannot run here (``device=cuda`` before tracegraph has a
     Triton backend, a plug-in whose library is missing...)."""

@@ -5,6 +5,7 @@ from tracegraph.compile.io import In, Out, Param
 from tracegraph.compile.modes import (
     FAST_COMPILE,
     FAST_RUN,
+    DebugMode,
     Mode,
     MonitorMode,
     NanGuardMode,
@@ -17,6 +18,7 @@ from tracegraph.tensor.op import as_op
 __all__ = [
     "FAST_COMPILE",
     "FAST_RUN",
+    "DebugMode",
     "Function",
     "FunctionGraph",
     "FunctionMaker",

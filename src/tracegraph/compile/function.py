@@ -33,6 +33,7 @@ from tracegraph.backends.registry import (
     describe_names,
     get_backend,
 )
+from tracegraph.compile.debugmode import DebugProgram
 from tracegraph.compile.dumps import dump_folder, write_stages
 from tracegraph.compile.graph import (
     TracedFunction,
@@ -87,7 +88,10 @@ def make_program(func: FuncOp, mode: Mode) -> Program:
         else:
             program = reference.compile_guarded(func, mode.guarded())
         return program
-    return backend_for(linker_of(mode), config.device).compile(func)
+    backend = backend_for(linker_of(mode), config.device)
+    if mode.debug:
+        return DebugProgram(func, backend, mode.tolerance)
+    return backend.compile(func)
 
 
 class FunctionGraph:

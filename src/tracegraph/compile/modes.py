@@ -55,6 +55,10 @@ class Mode:
     """Run on the reference backend and raise at the first op whose result holds a NaN or an
     infinity (``True``), or what the set names of ``"nan"``, ``"inf"``, ``"big"``
     (Theano's ``NanGuardMode``)."""
+    debug: bool = False
+    """Check every op on the chosen backend against the reference (Theano's ``DebugMode``)."""
+    tolerance: tuple[float, float] | None = None
+    """``DebugMode``'s ``(rtol, atol)`` for floats; None: Theano's, by dtype."""
 
     def __post_init__(self) -> None:
         optimizer_passes(self.optimizer)  # raises ValueError for an unknown optimizer
@@ -100,6 +104,35 @@ def NanGuardMode(
     )
 
 
+def DebugMode(
+    linker: str | None = None, rtol: float | None = None, atol: float | None = None
+) -> Mode:
+    """Theano's ``DebugMode``: every op of the optimized, unfused graph run on the reference
+    backend and, alone, on the chosen backend (``linker``; None: ``config.linker``, or
+    ``config.device``'s backend), then the whole fused function on the chosen backend; the
+    first result that differs raises :class:`~tracegraph.errors.DebugModeError`, naming the op
+    and the user's line. Floats agree within ``rtol`` and ``atol`` (None: Theano's tolerances
+    for the dtype, 1e-5 and 1e-8 for float64); integers exactly. Slow: for finding a wrong
+    number, not for training.
+
+    >>> import tracegraph, tracegraph.tensor as T
+    >>> x = T.dvector('x')
+    >>> tracegraph.function([x], x * 2, mode=DebugMode(linker="c"))([1.0, 2.0])
+    array([2., 4.])
+    """
+    tolerance = None
+    if rtol is not None or atol is not None:
+        tolerance = (1e-5 if rtol is None else rtol, 1e-8 if atol is None else atol)
+    return Mode(
+        linker=linker,
+        optimizer="fast_run",
+        excluded=frozenset({"fuse"}),
+        name="DebugMode",
+        debug=True,
+        tolerance=tolerance,
+    )
+
+
 def MonitorMode(pre_func: Any = None, post_func: Any = None) -> Mode:
     """Theano's ``MonitorMode``: every op of the optimized, unfused graph on the reference
     backend, ``pre_func(i, node, fn)`` called before each and ``post_func(i, node, fn)`` after
@@ -123,7 +156,12 @@ def MonitorMode(pre_func: Any = None, post_func: Any = None) -> Mode:
     )
 
 
-_PREDEFINED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE, "NanGuardMode": NanGuardMode()}
+_PREDEFINED = {
+    "FAST_RUN": FAST_RUN,
+    "FAST_COMPILE": FAST_COMPILE,
+    "NanGuardMode": NanGuardMode(),
+    "DebugMode": DebugMode(),
+}
 
 
 def get_mode(mode: str | Mode | None) -> Mode:
@@ -139,7 +177,8 @@ def get_mode(mode: str | Mode | None) -> Mode:
     name, _, options = mode.partition(":")
     if name not in _PREDEFINED:
         raise ValueError(
-            f"unknown mode {mode!r}; use 'FAST_RUN', 'FAST_COMPILE', 'NanGuardMode' (optionally "
+            f"unknown mode {mode!r}; use 'FAST_RUN', 'FAST_COMPILE', 'NanGuardMode', 'DebugMode' "
+            "(optionally "
             "followed by ':optimizer_excluding=name:name'), or a Mode"
         )
     chosen = _PREDEFINED[name]

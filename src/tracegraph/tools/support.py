@@ -145,7 +145,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("theano", "ProfileStats"): "profiles are issue 17",
     ("theano", "pydotprint"): "pictures of graphs are issue 17",
     ("theano", "function_dump"): "not yet",
-    ("theano.compile", "DebugMode"): "DebugMode is issue 17",
     ("theano.compile", "ProfileStats"): "profiles are issue 17",
     ("theano.compile", "OpFromGraph"): "a graph as an op: not yet",
     ("theano.compile", "function_dump"): "not yet",
