@@ -24,6 +24,7 @@ from tracegraph.compile import (
     Mode,
     Out,
     Param,
+    ProfileStats,
     SharedVariable,
     function,
     shared,
@@ -48,7 +49,7 @@ from tracegraph.errors import (
     UnusedInputError,
 )
 from tracegraph.gradient import grad
-from tracegraph.printing import debugprint, dprint, pp
+from tracegraph.printing import debugprint, dprint, pp, pydotprint
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
 from tracegraph.tensor.graph import clone
 from tracegraph.tensor.math import dot
@@ -84,6 +85,7 @@ __all__ = [
     "Op",
     "Out",
     "Param",
+    "ProfileStats",
     "RuntimeOpError",
     "ShapeMismatchError",
     "SharedVariable",
@@ -106,6 +108,7 @@ __all__ = [
     "grad",
     "map",
     "pp",
+    "pydotprint",
     "reduce",
     "scan",
     "shared",

@@ -186,6 +186,9 @@ class Config:
     raise (``"raise"``, ``"pdb"``), to find the float64 in a float32 model."""
     cast_policy: str = "custom"
     quiet: bool = False
+    profile: bool = False
+    """Profile every function compiled (as ``function(..., profile=True)``): ``f.profile``
+    holds the time per op and per step, and every profile is printed at exit."""
     """No progress line on the terminal for compiles that take more than a second."""
     cache_size_limit: int = 2048
     """Megabytes the C backend's compiled modules may take in ``compiledir``: past it, the

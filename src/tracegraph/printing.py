@@ -1,4 +1,5 @@
-"""Printing graphs: ``pp`` (Theano's infix style) and ``debugprint`` (one op per line).
+"""Printing graphs: ``pp`` (Theano's infix style), ``debugprint`` (one op per line) and
+``pydotprint`` (a picture, with Graphviz).
 
 >>> import tracegraph.tensor as T
 >>> x = T.dscalar('x')
@@ -242,3 +243,158 @@ class Print:
     def __call__(self, x: Any) -> TensorVariable:
         variable = as_tensor_variable(x)
         return emit(ops.PrintOp(variable.value, self.message, self.attrs))
+
+
+# -- pictures -------------------------------------------------------------------------------------
+
+_INPUT_COLOR = "limegreen"
+_SHARED_COLOR = "cyan"
+_OUTPUT_COLOR = "dodgerblue"
+_CONSTANT_COLOR = "lightgrey"
+_FUSED_COLOR = "gold"
+"""Theano's colors: inputs green, outputs blue; shared variables cyan, fused loops gold."""
+
+_NO_DOT = (
+    "pydotprint needs Graphviz's `dot` program to draw, which is not installed or not on PATH "
+    "(apt-get install graphviz, brew install graphviz, or conda install graphviz); "
+    "pydot_graph(...) returns the graph as DOT text without it"
+)
+
+
+def pydot_graph(
+    obj: Variable | SSAValue | Sequence[Variable] | Function[Any],
+    *,
+    with_ids: bool = False,
+    max_label_size: int = 70,
+) -> Any:
+    """The graph of a compiled function (its final graph) or of variables as a
+    ``graphviz.Digraph``, in Theano's ``pydotprint`` style: ops are ellipses (a fused loop
+    lists its ops), inputs green boxes, shared variables cyan, outputs blue, constants grey;
+    each edge carries the type of the value on it. Needs the ``graphviz`` package (the
+    ``graphviz`` extra), not the ``dot`` program: ``.source`` is the DOT text.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dvector('x')
+    >>> source = pydot_graph(T.exp(x) + x).source
+    >>> print([line.strip() for line in source.splitlines() if "label=x" in line][0])
+    n2 [label=x color=limegreen shape=box style=filled]
+    """
+    import graphviz
+
+    graph = graphviz.Digraph("tracegraph", graph_attr={"rankdir": "TB"})
+    nodes: dict[SSAValue | Operation, str] = {}
+    arguments = _argument_names(obj)
+
+    def clip(text: str) -> str:
+        return text if len(text) <= max_label_size else text[: max_label_size - 3] + "..."
+
+    def node_of(value: SSAValue) -> str:
+        """The node that produces ``value`` (drawing it and what it reads first)."""
+        op = value.owner
+        if not isinstance(op, Operation) or isinstance(op, ops.InputOp | ops.SharedOp):
+            if value not in nodes:
+                nodes[value] = f"n{len(nodes)}"
+                if isinstance(op, Operation):
+                    name, shared = variable_of(value).name, isinstance(op, ops.SharedOp)
+                else:
+                    name, shared = arguments.get(value, (value.name_hint, False))
+                graph.node(
+                    nodes[value],
+                    clip(name or "<input>"),
+                    shape="box",
+                    style="filled",
+                    color=_SHARED_COLOR if shared else _INPUT_COLOR,
+                )
+            return nodes[value]
+        if op in nodes:
+            return nodes[op]
+        key = nodes[op] = f"n{len(nodes)}"
+        if isinstance(op, ops.ConstantOp):
+            graph.node(
+                key, clip(_format_constant(op)), shape="box", style="filled", color=_CONSTANT_COLOR
+            )
+            return key
+        label = op.name
+        attributes: dict[str, str] = {}
+        if isinstance(op, ops.FusedOp):
+            inner = [o.name for o in op.body.block.ops if not isinstance(o, ops.YieldOp)]
+            label += "\\n" + clip(" ".join(dict.fromkeys(inner)))
+            attributes = {"style": "filled", "color": _FUSED_COLOR}
+        if with_ids:
+            label += f"\\nid={key}"
+        graph.node(key, label, tooltip=format_location(op.location), **attributes)
+        several = len(op.operands) > 1
+        for position, operand in enumerate(op.operands):
+            edge = str(operand.type)
+            graph.edge(node_of(operand), key, clip(f"{position} {edge}" if several else edge))
+        return key
+
+    for number, (label, root) in enumerate(_roots(obj)):
+        output = f"out{number}"
+        graph.node(
+            output,
+            clip(label.rstrip(": ") or f"output {number}"),
+            shape="box",
+            style="filled",
+            color=_OUTPUT_COLOR,
+        )
+        graph.edge(node_of(root), output, clip(str(root.type)))
+    return graph
+
+
+def _argument_names(obj: Any) -> dict[SSAValue, tuple[str | None, bool]]:
+    """For a compiled function, the name of each argument of its final graph and whether it
+    is a shared variable's value (the arguments after the inputs)."""
+    from tracegraph.compile.function import Function
+    from tracegraph.compile.graph import func_of
+
+    if not isinstance(obj, Function):
+        return {}
+    args = func_of(obj._stage("final")).body.block.args
+    names = [spec.name for spec in obj._inputs] + [variable.name for variable in obj._shared]
+    count = len(obj._inputs)
+    return {arg: (names[i], i >= count) for i, arg in enumerate(args)}
+
+
+def pydotprint(
+    fct: Variable | Sequence[Variable] | Function[Any],
+    outfile: str | None = None,
+    compact: bool = True,
+    format: str = "png",
+    with_ids: bool = False,
+    max_label_size: int = 70,
+    print_output_file: bool = True,
+    return_image: bool = False,
+) -> bytes | None:
+    """Draw the graph of a compiled function or of variables (Theano's ``pydotprint``, see
+    :func:`pydot_graph`) into ``outfile`` (default ``tracegraph.pydotprint.<format>`` in the
+    current directory) in ``format`` (``png``, ``svg``, ``pdf``, ``dot``...), or return the
+    image's bytes (``return_image``). Needs the ``graphviz`` package and Graphviz's ``dot``
+    program (a system package: ``apt-get install graphviz``); without ``dot``, a
+    ``RuntimeError`` says so. ``compact`` is accepted for Theano's signature: values are
+    always drawn as edges.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dvector('x')
+    >>> try:
+    ...     image = pydotprint(T.exp(x), format="svg", return_image=True)
+    ... except RuntimeError as error:  # no `dot` program here
+    ...     image = b"<svg" if "needs Graphviz's `dot`" in str(error) else b""
+    >>> b"<svg" in image
+    True
+    """
+    import graphviz
+
+    graph = pydot_graph(fct, with_ids=with_ids, max_label_size=max_label_size)
+    try:
+        image: bytes = graph.pipe(format=format)
+    except graphviz.ExecutableNotFound as error:
+        raise RuntimeError(_NO_DOT) from error
+    if return_image:
+        return image
+    path = outfile or f"tracegraph.pydotprint.{format}"
+    with open(path, "wb") as out:
+        out.write(image)
+    if print_output_file:
+        print(f"The output file is available at {path}")
+    return None

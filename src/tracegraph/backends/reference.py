@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from xdsl.dialects.func import FuncOp
 
-from tracegraph.backends.registry import Backend, Binding, register_backend
+from tracegraph.backends.profiling import TickedProgram, op_time
+from tracegraph.backends.registry import Backend, Binding, StepClock, register_backend
 from tracegraph.ir.dialect import print_module
 from tracegraph.ir.interpreter import (
     ELEMENTWISE_FUNCTIONS,
@@ -150,6 +151,13 @@ class ReferenceBackend(Backend):
         program.before_step = before
         program.check_step = after
         return program
+
+    def compile_profiled(self, func: FuncOp) -> TickedProgram:
+        """The program of ``func`` timing each op (``function(..., profile=True)``)."""
+        program = ReferenceProgram(func)
+        clock = StepClock([op_time(step[3]) for step in program.steps])
+        program.before_step = lambda index, op, operands: clock.tick(index)
+        return TickedProgram(program, clock)
 
     def source(self, func: FuncOp) -> str:
         """The ``tg`` function the interpreter runs, one kernel per op, with the user's

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -130,6 +131,81 @@ class Binding:
     program returns its own arrays (torch tensors) instead of NumPy copies."""
 
 
+# -- profiles: what a profiled program's ``clock`` holds ----------------------------------------
+
+
+@dataclass
+class StepTime:
+    """One step of a profiled program: what it runs, where the user wrote it, and its time."""
+
+    label: str
+    """The ``tg`` op the step runs (``tg.dot``), or a fused loop with its ops
+    (``loop: tg.mul tg.exp tg.sum``)."""
+    kind: str
+    """What the per-op table groups it under: the op's name, or the label of a fused loop
+    (loops of the same ops together)."""
+    location: str
+    """The user's ``file:line:col`` of the op (of the loop's last op, for a loop)."""
+    seconds: float = 0.0
+    calls: int = 0
+
+
+class StepClock:
+    """The steps of a profiled program and their times: :meth:`tick` as the steps run, or
+    :meth:`add` of what the program counted itself.
+
+    >>> clock = StepClock([StepTime("tg.exp", "tg.exp", "f.py:1:0")])
+    >>> clock.tick(0); clock.tick(-1)
+    >>> clock.steps[0].calls
+    1
+    """
+
+    def __init__(self, steps: Sequence[StepTime], wait: Callable[[], None] | None = None):
+        self.steps = list(steps)
+        self._wait = wait
+        """Waits for the device to finish what was launched (None: nothing to wait for)."""
+        self._running = -1
+        self._started = 0.0
+
+    def tick(self, step: int) -> None:
+        """End the running step, if any, and start ``step`` (-1: none)."""
+        if self._wait is not None:
+            self._wait()
+        now = time.perf_counter()
+        if self._running >= 0:
+            entry = self.steps[self._running]
+            entry.seconds += now - self._started
+            entry.calls += 1
+        self._running, self._started = step, now
+
+    def add(self, seconds: Sequence[float], calls: Sequence[int]) -> None:
+        """Add the time and count of each step, as the program counted them."""
+        for entry, spent, count in zip(self.steps, seconds, calls, strict=True):
+            entry.seconds += spent
+            entry.calls += count
+
+
+class WholeProgramClock:
+    """A program timed as one step: for backends that cannot time their steps."""
+
+    def __init__(self, program: Any, label: str):
+        self.program = program
+        self.clock = StepClock([StepTime(label, label, "")])
+
+    def run(self, args: Sequence[Any]) -> list[Any]:
+        """Run ``args``, timed."""
+        self.clock.tick(0)
+        try:
+            results: list[Any] = self.program.run(args)
+            return results
+        finally:
+            self.clock.tick(-1)
+
+    def bind(self, binding: Any) -> None:
+        """None: every call goes through :meth:`run`, which times it."""
+        return None
+
+
 class Program(Protocol):
     """A compiled function, as a backend returns it.
 
@@ -193,6 +269,11 @@ class Backend(ABC):
     @abstractmethod
     def source(self, func: FuncOp) -> str:
         """The source it generates for ``func`` (it need not be available)."""
+
+    def compile_profiled(self, func: FuncOp) -> Program:
+        """The program of ``func`` with a ``clock`` (a :class:`StepClock`) that times its steps, for
+        ``function(..., profile=True)``; by default the whole program as one step."""
+        return WholeProgramClock(self.compile(func), f"the whole function ({self.describe()})")
 
     assembly_language: str = ""
     """What :meth:`assembly` shows (``ptx``), where the backend compiles to one; empty: none."""

@@ -1,7 +1,8 @@
 """``function``, its inputs (``In``, ``Param``), shared variables and modes."""
 
-from tracegraph.compile.function import Function, FunctionGraph, FunctionMaker, function
+from tracegraph.compile.function import Function, function
 from tracegraph.compile.io import In, Out, Param
+from tracegraph.compile.maker import FunctionGraph, FunctionMaker
 from tracegraph.compile.modes import (
     FAST_COMPILE,
     FAST_RUN,
@@ -12,6 +13,7 @@ from tracegraph.compile.modes import (
     get_mode,
 )
 from tracegraph.compile.pfunc import pfunc
+from tracegraph.compile.profiling import ProfileStats
 from tracegraph.compile.shared import SharedVariable, shared
 from tracegraph.tensor.op import as_op
 
@@ -28,6 +30,7 @@ __all__ = [
     "NanGuardMode",
     "Out",
     "Param",
+    "ProfileStats",
     "SharedVariable",
     "as_op",
     "function",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy as copy_module
 import gc
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,17 +24,14 @@ import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import ArrayAttr, FunctionType, ModuleOp
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import Operation
 from xdsl.transforms.dead_code_elimination import region_dce
 
 from tracegraph.backends.registry import (
     Binding,
-    Program,
     backend_for,
     describe_names,
     get_backend,
 )
-from tracegraph.compile.debugmode import DebugProgram
 from tracegraph.compile.dumps import dump_folder, write_stages
 from tracegraph.compile.graph import (
     TracedFunction,
@@ -43,12 +41,15 @@ from tracegraph.compile.graph import (
     trace_function,
 )
 from tracegraph.compile.io import In, Out
+from tracegraph.compile.maker import FunctionGraph, FunctionMaker, make_program
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
+from tracegraph.compile.profiling import ProfileStats
 from tracegraph.compile.progress import Progress, progress
 from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
 from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import print_module
+from tracegraph.ir.location import format_location, user_location
 from tracegraph.lowering import lowered
 from tracegraph.passes.pipeline import STAGES, run_pipeline
 from tracegraph.tensor.types import TensorType
@@ -57,7 +58,6 @@ from tracegraph.tensor.variable import (
     TensorVariable,
     Variable,
     as_tensor_variable,
-    wrap_value,
 )
 
 R = TypeVar("R")
@@ -74,62 +74,6 @@ Givens = (
     | Mapping[TensorVariable, TensorLike]
     | Mapping[SharedVariable, TensorLike]
 )
-
-
-def make_program(func: FuncOp, mode: Mode) -> Program:
-    """The backend program of ``func`` for ``mode`` on ``config.device``, chosen by the
-    backend registry: with the ``"c"`` linker on the CPU, C when a C compiler works and the
-    function has something to compile, else the reference."""
-    if mode.guarded() or mode.monitor is not None:  # the reference backend's watched program
-        reference: Any = get_backend("reference")
-        program: Program
-        if mode.monitor is not None:
-            program = reference.compile_monitored(func, *mode.monitor)
-        else:
-            program = reference.compile_guarded(func, mode.guarded())
-        return program
-    backend = backend_for(linker_of(mode), config.device)
-    if mode.debug:
-        return DebugProgram(func, backend, mode.tolerance)
-    return backend.compile(func)
-
-
-class FunctionGraph:
-    """The compiled graph of a function, as Theano's ``f.maker.fgraph``: ``inputs`` (explicit
-    inputs, then shared variables), ``outputs`` (outputs, then updates) and ``toposort()``."""
-
-    def __init__(self, func: FuncOp, input_names: Sequence[str | None]):
-        block = func.body.block
-        self.func = func
-        self.inputs = [
-            wrap_value(arg, input_names[i] if i < len(input_names) else arg.name_hint)
-            for i, arg in enumerate(block.args)
-        ]
-        last = block.last_op
-        assert isinstance(last, ReturnOp)
-        self.outputs = [wrap_value(value) for value in last.arguments]
-
-    def toposort(self) -> list[Operation]:
-        """The ops of the graph in execution order."""
-        return [op for op in self.func.body.block.ops if not isinstance(op, ReturnOp)]
-
-    def __repr__(self) -> str:
-        return f"FunctionGraph({self.inputs} -> {self.outputs})"
-
-
-class FunctionMaker:
-    """What ``function`` built, as Theano's ``f.maker``: ``fgraph`` (also ``env``), the
-    ``inputs`` (``In`` objects) and the ``mode``."""
-
-    def __init__(self, fgraph: FunctionGraph, inputs: list[In], mode: Mode):
-        self.fgraph = fgraph
-        self.inputs = inputs
-        self.mode = mode
-
-    @property
-    def env(self) -> FunctionGraph:
-        """The older name of ``fgraph``."""
-        return self.fgraph
 
 
 class Function(Generic[R]):
@@ -153,8 +97,12 @@ class Function(Generic[R]):
         return_device: bool = False,
         output_keys: tuple[str, ...] | None = None,
         input_updates: tuple[int, ...] = (),
+        profile: ProfileStats | None = None,
     ):
         self.name = name
+        self.profile = profile
+        """The :class:`~tracegraph.compile.profiling.ProfileStats` of a profiled function
+        (``function(..., profile=True)``); None when not profiled."""
         self._input_updates = input_updates
         """The positions of the inputs given ``In(update=...)``: their updates are the last
         outputs of the program, stored as their values after each call."""
@@ -177,7 +125,12 @@ class Function(Generic[R]):
         self._mode = mode
         self._allow_input_downcast = allow_input_downcast
         final = func_of(stages["final"])
-        self._program = make_program(final, mode)
+        self._program = make_program(final, mode, profile=profile is not None)
+        if profile is not None:
+            profile.steps = self._program.clock.steps  # type: ignore[attr-defined]
+            watched = mode.guarded() or mode.monitor is not None
+            chosen = backend_for("numpy" if watched else linker_of(mode), config.device)
+            profile.backend = chosen.describe() + (" (DebugMode)" if mode.debug else "")
         # The program's own path for a whole call, offered to functions whose shared
         # variables are all tensors (random states take the general path); it reaches their
         # values through their cells only.
@@ -523,6 +476,7 @@ def function(
     on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
+    profile: bool | str | ProfileStats | None = None,
 ) -> Function[NDArray[Any]]: ...
 
 
@@ -538,6 +492,7 @@ def function(
     on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
+    profile: bool | str | ProfileStats | None = None,
 ) -> Function[dict[str, NDArray[Any]]]: ...
 
 
@@ -553,6 +508,7 @@ def function(
     on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
+    profile: bool | str | ProfileStats | None = None,
 ) -> Function[list[NDArray[Any]]]: ...
 
 
@@ -571,6 +527,7 @@ def function(
     on_unused_input: UnusedInputPolicy | None = None,
     allow_input_downcast: bool | None = None,
     return_device: bool = False,
+    profile: bool | str | ProfileStats | None = None,
 ) -> Function[Any]:
     """Compile ``outputs`` as a function of ``inputs``.
 
@@ -580,6 +537,9 @@ def function(
     Theano); ``givens`` replace variables of the graph, other than the inputs, for this
     function only. ``return_device``: on a device (the Triton backend on a GPU), calls with
     positional arguments return the device's arrays (torch tensors) instead of NumPy copies.
+    ``profile``: time the calls and each step of the program (``True``, a message naming the
+    profile, or a :class:`~tracegraph.compile.profiling.ProfileStats`; None:
+    ``config.profile``), kept in ``f.profile`` and printed at exit.
 
     >>> import tracegraph.tensor as T
     >>> x = T.dmatrix('x')
@@ -618,8 +578,10 @@ def function(
         for a, b in _as_pairs(givens, "givens")
     ]
     chosen_mode = get_mode(mode)
+    stats = _profile_stats(config.profile if profile is None else profile, name)
+    started = time.perf_counter()
     with _garbage_collection_paused(), progress(name) as shown:
-        return _compile(
+        compiled = _compile(
             name,
             specs,
             output_list,
@@ -634,7 +596,38 @@ def function(
             output_keys,
             input_updates,
             shown,
+            stats,
         )
+    if stats is not None:
+        stats.compile_time = time.perf_counter() - started
+    return compiled
+
+
+def _profile_stats(profile: bool | str | ProfileStats, name: str | None) -> ProfileStats | None:
+    """The profile ``function(..., profile=...)`` asks for (None: none)."""
+    if isinstance(profile, ProfileStats):
+        if profile.message is None:
+            profile.message = name or f"the function compiled at {format_location(user_location())}"
+        return profile
+    if profile is False:
+        return None
+    message = profile if isinstance(profile, str) else None
+    return _profile_stats(ProfileStats(message=message), name)
+
+
+class ProfiledFunction(Function[R]):
+    """A function whose calls are counted and timed in its ``profile`` (its program times
+    its steps)."""
+
+    profile: ProfileStats
+
+    def __call__(self, *args: Any, **kwargs: Any) -> R:
+        started = time.perf_counter()
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.profile.call_time += time.perf_counter() - started
+            self.profile.calls += 1
 
 
 def _unwrap_out(output: Any) -> Any:
@@ -682,6 +675,7 @@ def _compile(
     output_keys: tuple[str, ...] | None = None,
     input_updates: tuple[int, ...] = (),
     shown: Progress | None = None,
+    profile: ProfileStats | None = None,
 ) -> Function[Any]:
     traced: TracedFunction = trace_function(
         name,
@@ -716,7 +710,7 @@ def _compile(
     func_of(stages["final"]).verify()
     if shown is not None:
         shown.stage(f"building it for the {linker_of(chosen_mode)} backend")
-    compiled: Function[Any] = Function(
+    compiled: Function[Any] = (Function if profile is None else ProfiledFunction)(
         name=name,
         inputs=specs,
         shared=traced.shared,
@@ -730,6 +724,7 @@ def _compile(
         return_device=return_device,
         output_keys=output_keys,
         input_updates=input_updates,
+        profile=profile,
     )
     if config.dump_ir:
         compiled.dump_all(dump_folder(Path(config.dump_ir), name))

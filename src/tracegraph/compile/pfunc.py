@@ -28,7 +28,7 @@ def pfunc(
     on_unused_input: UnusedInputPolicy | None = None,
 ) -> Function[Any]:
     """``function`` with Theano's ``pfunc`` signature (``params`` are its inputs;
-    ``accept_inplace``, ``rebuild_strict`` and ``profile`` change nothing here).
+    ``accept_inplace`` and ``rebuild_strict`` change nothing here).
 
     >>> import tracegraph.tensor as T
     >>> x = T.dscalar('x')
@@ -45,4 +45,5 @@ def pfunc(
         no_default_updates=no_default_updates,
         on_unused_input=on_unused_input,
         allow_input_downcast=allow_input_downcast,
+        profile=profile,
     )

@@ -142,10 +142,7 @@ NOT_PLANNED: dict[tuple[str, str], str] = {
 
 NOT_YET: dict[tuple[str, str], str] = {
     ("theano", "OpFromGraph"): "a graph as an op (issue 16 names user ops in Python only)",
-    ("theano", "ProfileStats"): "profiles are issue 17",
-    ("theano", "pydotprint"): "pictures of graphs are issue 17",
     ("theano", "function_dump"): "not yet",
-    ("theano.compile", "ProfileStats"): "profiles are issue 17",
     ("theano.compile", "OpFromGraph"): "a graph as an op: not yet",
     ("theano.compile", "function_dump"): "not yet",
     **{

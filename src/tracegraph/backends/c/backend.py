@@ -33,6 +33,14 @@ class CBackend(Backend):
             return compiled
         return get_backend(self.fallback or "reference").compile(func)
 
+    def compile_profiled(self, func: FuncOp) -> Program:
+        """The program of ``func`` timing each step in the compiled code (the reference's
+        timing each op, when it has nothing to compile)."""
+        compiled = CProgram.if_worth_compiling(func, profile=True)
+        if compiled is not None:
+            return compiled
+        return get_backend(self.fallback or "reference").compile_profiled(func)
+
     def source(self, func: FuncOp) -> str:
         """The C module this backend compiles for ``func`` (no compiler needed)."""
         return emit_module(lowered(func, C_TARGET.name))

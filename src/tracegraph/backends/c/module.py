@@ -73,9 +73,11 @@ def _last_uses(program: Slots) -> dict[int, list[int]]:
     return drops
 
 
-def emit_module(func: FuncOp) -> str:
+def emit_module(func: FuncOp, *, profile: bool = False) -> str:
     """The C source of the module of a lowered function (named ``TG_MODULE_NAME`` until
-    built)."""
+    built). ``profile``: each step timed, and a third function, ``profile()``, returning the
+    seconds spent in each step and how many times each ran (counted since the module was
+    loaded: a caller takes the difference around its own calls)."""
     program = Slots(func)
     out = IndentedBuffer()
     out.write('#include "tg_prelude.h"', "")
@@ -100,7 +102,9 @@ def emit_module(func: FuncOp) -> str:
         "int *tg_thread_count;",
         "",
     )
-    _emit_run(program, out)
+    if profile:
+        _emit_profile(program, out)
+    _emit_run(program, out, profile=profile)
     fast = has_fast_call(program)
     if fast:
         _emit_call_function(program, out)
@@ -113,6 +117,9 @@ def emit_module(func: FuncOp) -> str:
         "static PyMethodDef tg_methods[] = {",
         '    {"run", (PyCFunction)(void (*)(void))tg_run, METH_FASTCALL, "run the function"},',
         call_entry,
+        '    {"profile", (PyCFunction)tg_profile, METH_NOARGS, "time per step"},'
+        if profile
+        else "",
         "    {NULL, NULL, 0, NULL}",
         "};",
         "static struct PyModuleDef tg_module = {",
@@ -142,9 +149,37 @@ def emit_module(func: FuncOp) -> str:
     return out.text()
 
 
-def _emit_execute(program: Slots, out: IndentedBuffer) -> None:
-    """``tg_execute``: the constants, then every step, dropping each value after its last use;
-    ``v`` holds the arguments on entry and the results on success."""
+def _emit_profile(program: Slots, out: IndentedBuffer) -> None:
+    """The counters of a profiled module and ``tg_profile``, which returns them as two tuples
+    (seconds, calls) of one entry per step."""
+    steps = max(len(program.kernels), 1)
+    out.write(
+        "#include <time.h>",
+        f"static double tg_step_seconds[{steps}];",
+        f"static long long tg_step_calls[{steps}];",
+        "static double tg_clock(void) {",
+        "    struct timespec now; clock_gettime(CLOCK_MONOTONIC, &now);",
+        "    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;",
+        "}",
+    )
+    with out.indent("static PyObject *tg_profile(PyObject *self, PyObject *unused) {", "}"):
+        out.write(
+            f"PyObject *seconds = PyTuple_New({len(program.kernels)}), "
+            f"*calls = PyTuple_New({len(program.kernels)});",
+            "if (seconds == NULL || calls == NULL) "
+            "{ Py_XDECREF(seconds); Py_XDECREF(calls); return NULL; }",
+            f"for (int i = 0; i < {len(program.kernels)}; i++) {{",
+            "    PyTuple_SET_ITEM(seconds, i, PyFloat_FromDouble(tg_step_seconds[i]));",
+            "    PyTuple_SET_ITEM(calls, i, PyLong_FromLongLong(tg_step_calls[i]));",
+            "}",
+            'return Py_BuildValue("(NN)", seconds, calls);',
+        )
+
+
+def _emit_execute(program: Slots, out: IndentedBuffer, *, profile: bool = False) -> None:
+    """``tg_execute``: the constants, then every step (timed when ``profile``), dropping each
+    value after its last use; ``v`` holds the arguments on entry and the results on
+    success."""
     drops = _last_uses(program)
     with out.indent("static int tg_execute(PyObject **v, PyObject *ctx) {", "}"):
         for position, index in enumerate(sorted(program.constants)):
@@ -154,15 +189,23 @@ def _emit_execute(program: Slots, out: IndentedBuffer) -> None:
                 f"Py_INCREF(v[{index}]);"
             )
         for step in range(len(program.kernels)):
+            if profile:
+                out.write(
+                    f"{{ double tg_started = tg_clock(); "
+                    f"int tg_failed = tg_step_{step}(v, ctx) < 0; "
+                    f"tg_step_seconds[{step}] += tg_clock() - tg_started; "
+                    f"tg_step_calls[{step}]++; if (tg_failed) return -1; }}"
+                )
+                continue
             out.write(f"if (tg_step_{step}(v, ctx) < 0) return -1;")
             for index in sorted(drops.get(step, [])):
                 out.write(f"Py_CLEAR(v[{index}]);")
         out.write("return 0;")
 
 
-def _emit_run(program: Slots, out: IndentedBuffer) -> None:
+def _emit_run(program: Slots, out: IndentedBuffer, *, profile: bool = False) -> None:
     count = max(len(program.values), 1)
-    _emit_execute(program, out)
+    _emit_execute(program, out, profile=profile)
     with out.indent(
         "static PyObject *tg_run(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {", "}"
     ):

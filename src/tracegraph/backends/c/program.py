@@ -19,7 +19,8 @@ from tracegraph.backends.c.context import CallContext, RunContext
 from tracegraph.backends.c.control import CONTROL_OPS, control_kernel
 from tracegraph.backends.c.module import emit_module
 from tracegraph.backends.c.target import C_TARGET
-from tracegraph.backends.registry import Binding
+from tracegraph.backends.profiling import step_time
+from tracegraph.backends.registry import Binding, StepClock
 from tracegraph.backends.steps import STEP_ERRORS, blames
 from tracegraph.ir import ops
 from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
@@ -80,16 +81,23 @@ class CProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp, kernels: FuncOp | None = None):
+    def __init__(self, function: FuncOp, kernels: FuncOp | None = None, *, profile: bool = False):
+        """``kernels``: ``function`` already lowered; ``profile``: time each step (the
+        program's :attr:`clock`)."""
         toolchain = find_toolchain()
         if toolchain is None:
             raise RuntimeError("no working C compiler")
         self.kernels: FuncOp = lowered(function, C_TARGET.name) if kernels is None else kernels
         """The function lowered for the ``c`` target (the kernel dialect)."""
-        self.source = emit_module(self.kernels)
+        self.source = emit_module(self.kernels, profile=profile)
         module = build_module(self.source, toolchain)
         self._run: Callable[..., tuple[Any, ...]] = module.run
         steps = [op for op in self.kernels.body.block.ops if op.name.startswith("tgk.")]
+        self.clock: StepClock | None = None
+        """The time of each step, when profiled."""
+        if profile:
+            self.clock = StepClock([step_time(kernel) for kernel in steps])
+            self._run = self._counted(module.profile, self._run)
         calls = tuple(_call(k.callee) for k in steps if isinstance(k, tgk.HostCallOp))
         constants = tuple(
             _behaved(op.to_array())
@@ -106,8 +114,29 @@ class CProgram:
         self._context = RunContext(calls, constants, raise_error)
         self._calls_numpy = bool(calls)
         self.fast_call: Callable[..., Any] | None = getattr(module, "call", None)
+        if profile and self.fast_call is not None:
+            self.fast_call = self._counted(module.profile, self.fast_call)
         """``call(call_context, *inputs)`` (see ``module._emit_call_function``), if the module
         has it."""
+
+    def _counted(self, counters: Callable[[], Any], call: Callable[..., Any]) -> Callable[..., Any]:
+        """``call``, adding to :attr:`clock` what the module's counters counted during it (the
+        module may serve other functions too)."""
+        clock = self.clock
+        assert clock is not None
+
+        def counted(*args: Any) -> Any:
+            seconds_before, calls_before = counters()
+            try:
+                return call(*args)
+            finally:
+                seconds, calls = counters()
+                clock.add(
+                    [now - before for now, before in zip(seconds, seconds_before, strict=True)],
+                    [now - before for now, before in zip(calls, calls_before, strict=True)],
+                )
+
+        return counted
 
     def call_context(self, binding: Binding) -> CallContext:
         """The first argument of :attr:`fast_call` for a function bound with ``binding``: the
@@ -146,7 +175,7 @@ class CProgram:
         return self._calls_numpy
 
     @classmethod
-    def if_worth_compiling(cls, function: FuncOp) -> CProgram | None:
+    def if_worth_compiling(cls, function: FuncOp, *, profile: bool = False) -> CProgram | None:
         """The compiled program of ``function``, or None when it has nothing to compile (no
         loop, product or draw: every step would call a reference kernel anyway)."""
         kernels = lowered(function, C_TARGET.name)
@@ -156,7 +185,7 @@ class CProgram:
             for kernel in steps
         ):
             return None
-        return cls(function, kernels)
+        return cls(function, kernels, profile=profile)
 
     def run(self, args: Sequence[Any]) -> list[Any]:
         """Run on the argument arrays; return the results."""

@@ -38,6 +38,12 @@ class TritonBackend(Backend):
 
         return TritonProgram(func)
 
+    def compile_profiled(self, func: FuncOp) -> Program:
+        """The program of ``func`` timing each step (waiting for the GPU at each)."""
+        from tracegraph.backends.triton.program import TritonProgram
+
+        return TritonProgram(func, profile=True)
+
     def source(self, func: FuncOp) -> str:
         """The module of kernels and launcher this backend generates for ``func``."""
         from tracegraph.backends.triton.emit import emit_module, module_variant

@@ -58,8 +58,9 @@ def _comment(op: Operation, step: int) -> str:
 class StepEmitter:
     """Writes the kernels and the launcher of a lowered function, one method per op."""
 
-    def __init__(self, func: FuncOp):
+    def __init__(self, func: FuncOp, *, profile: bool = False):
         self.func = func
+        self.profile = profile
         self.kernels = IndentedBuffer()
         self.launcher = IndentedBuffer()
         self.launcher.level = 1
@@ -95,6 +96,8 @@ class StepEmitter:
             step = len(self.steps)
             self.steps.append(op)
             self.launcher.write(_comment(op, step))
+            if self.profile:
+                self.launcher.write(f"rt.tick({step})")
             TRITON_KERNEL_RULES[type(op)](self, op, step)
         # A result the function did not allocate (an argument, a constant, a view of one)
         # is copied: the caller owns what it gets. (A random state is the function's update:
@@ -105,6 +108,8 @@ class StepEmitter:
             else f"rt.copy({self.var[v]}), "
             for v in returns
         )
+        if self.profile:
+            self.launcher.write("rt.tick(-1)")
         self.launcher.write(f"return ({outputs})")
         kernels = self.kernels.text()
         launcher = IndentedBuffer()
@@ -555,9 +560,10 @@ TRITON_KERNEL_RULES: dict[type[Operation], KernelRule] = {
 call). A host call is a call of the runtime's array operation for the step (``rt.call``)."""
 
 
-def emit_module(func: FuncOp) -> StepEmitter:
+def emit_module(func: FuncOp, *, profile: bool = False) -> StepEmitter:
     """The emitter of ``func`` (lowered for the ``triton`` target), having emitted: its
-    ``source`` is the module's text."""
-    emitter = StepEmitter(func)
+    ``source`` is the module's text. ``profile``: the launcher ticks the runtime's clock
+    (``rt.tick(step)``) before each step and after the last."""
+    emitter = StepEmitter(func, profile=profile)
     emitter.source = emitter.emit()
     return emitter

@@ -16,7 +16,8 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Block, Operation
 
 from tracegraph.backends.c.cache import cache_dir, digest, write_atomically
-from tracegraph.backends.registry import Binding, DeviceValue
+from tracegraph.backends.profiling import step_time
+from tracegraph.backends.registry import Binding, DeviceValue, StepClock
 from tracegraph.backends.steps import STEP_ERRORS, blames
 from tracegraph.backends.triton.emit import NATIVE_HOST_CALLS, emit_module, module_variant
 from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
@@ -108,15 +109,16 @@ class TritonProgram:
     [array([2., 4.])]
     """
 
-    def __init__(self, function: FuncOp, device: str | None = None):
+    def __init__(self, function: FuncOp, device: str | None = None, *, profile: bool = False):
         """``device``: ``cuda`` (torch tensors on the GPU, kernels compiled ahead of time),
         ``numpy`` (NumPy arrays, Triton's interpreter), ``cpu`` (torch CPU tensors, Triton's
         interpreter: the torch path without a GPU) or ``auto``: ``cuda`` where torch sees a
-        GPU, else ``numpy``; ``None``: ``DEFAULT_DEVICE``."""
+        GPU, else ``numpy``; ``None``: ``DEFAULT_DEVICE``. ``profile``: time each step (the
+        program's :attr:`clock`)."""
         device = device or DEFAULT_DEVICE
         self.kernels: FuncOp = lowered(function, TRITON_TARGET.name)
         """The function lowered for the ``triton`` target (the kernel dialect)."""
-        emitter = emit_module(self.kernels)
+        emitter = emit_module(self.kernels, profile=profile)
         self.source = emitter.source
         """The module: kernels and launcher."""
         self.signatures = emitter.signatures
@@ -143,6 +145,14 @@ class TritonProgram:
 
             on_device = torch_calls(emitter.steps, calls, device)
             self.runtime = TorchRuntime(fail, on_device, self.signatures, device)
+        self.clock: StepClock | None = None
+        """The time of each step, when profiled."""
+        if profile:
+            wait: Callable[[], None] | None = None
+            if not isinstance(self.runtime, InterpreterRuntime) and not self.runtime.interpret:
+                wait = self.runtime.synchronize
+            self.clock = StepClock([step_time(kernel) for kernel in emitter.steps], wait)
+            self.runtime.clock = self.clock
         self.path = module_path(self.source, interpret=self.runtime.interpret)
         """The module's file in the compile cache."""
         self.module = load_module(self.path, interpret=self.runtime.interpret)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegraph.backends.registry import StepClock
 from tracegraph.backends.triton.scalar import LIBDEVICE_FUNCTIONS
 
 Fail = Callable[[int, int, str, str, Sequence[Any]], None]
@@ -147,6 +148,14 @@ class InterpreterRuntime:
     def call(self, step: int, *operands: Any) -> tuple[Any, ...]:
         """Run the array operation of a step on its operands; its results, as a tuple."""
         return self.calls[step](*operands)
+
+    clock: StepClock | None = None
+    """The profiled program's clock, which a profiled launcher ticks."""
+
+    def tick(self, step: int) -> None:
+        """Start timing ``step`` (-1: end the last): the launcher of a profiled program."""
+        assert self.clock is not None
+        self.clock.tick(step)
 
     @staticmethod
     def upload(value: Any) -> Any:

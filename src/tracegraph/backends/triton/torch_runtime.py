@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from xdsl.ir import Operation
 
+from tracegraph.backends.registry import StepClock
 from tracegraph.backends.triton.compile import compile_kernel
 from tracegraph.backends.triton.runtime import split_columns
 from tracegraph.backends.triton.torch_operations import TORCH_OPERATIONS
@@ -183,6 +184,19 @@ class TorchRuntime:
             self.target = ("cuda", 10 * major + minor, 32)
             properties = torch.cuda.get_device_properties(self.device)
             self.fill = 4 * properties.multi_processor_count
+
+    clock: StepClock | None = None
+    """The profiled program's clock, which a profiled launcher ticks (it waits for the device
+    at each tick)."""
+
+    def synchronize(self) -> None:
+        """Wait for what was launched on the device to finish."""
+        self.torch.cuda.synchronize(self.device)
+
+    def tick(self, step: int) -> None:
+        """Start timing ``step`` (-1: end the last): the launcher of a profiled program."""
+        assert self.clock is not None
+        self.clock.tick(step)
 
     # -- the program's boundary --------------------------------------------------------------------
 

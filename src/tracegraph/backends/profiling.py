@@ -1,0 +1,59 @@
+"""Time per step of a profiled program (``function(..., profile=True)``): the backends' side.
+
+A backend's :meth:`~tracegraph.backends.registry.Backend.compile_profiled` returns a program
+with a :class:`~tracegraph.backends.registry.StepClock` as its ``clock``: one entry per step it
+runs (an op on the reference backend, a kernel or a host call on C and Triton), each with its
+label (the ``tg`` op it stands for, with the ops of a fused loop), the user's line, the time
+spent in it and how many times it ran. The reference and Triton programs tick the clock as
+they go (Triton waits for the device at each tick, so that a step's time is its own); C counts
+in the compiled code and adds what a call counted (``StepClock.add``). A backend without its
+own way is timed as one step, the whole program (``registry.WholeProgramClock``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xdsl.ir import Operation
+
+from tracegraph.backends.registry import StepClock, StepTime
+from tracegraph.backends.steps import blames
+from tracegraph.ir.location import format_location
+
+
+def step_time(kernel: Operation) -> StepTime:
+    """The :class:`StepTime` of a step of a lowered function (or an op of a ``tg`` one)."""
+    named = blames(kernel)
+    source, name = named[0]
+    if len(named) > 1:  # a loop: its own name, then its ops (constants are not work)
+        computed = (op_name for _, op_name in named[1:] if op_name != "tg.constant")
+        label = f"loop: {' '.join(dict.fromkeys(computed))}"
+        return StepTime(label, label, format_location(source.location))
+    return StepTime(name, name, format_location(source.location))
+
+
+def op_time(op: Operation) -> StepTime:
+    """The :class:`StepTime` of an op the reference runs as one step."""
+    return StepTime(op.name, op.name, format_location(op.location))
+
+
+class TickedProgram:
+    """A program that ticks ``clock`` at each of its steps, with the last step ended when a
+    run ends (or fails)."""
+
+    def __init__(self, program: Any, clock: StepClock):
+        self.program = program
+        self.clock = clock
+
+    def run(self, args: Sequence[Any]) -> list[Any]:
+        """Run ``args``; the program ticks the clock at each step."""
+        try:
+            results: list[Any] = self.program.run(args)
+            return results
+        finally:
+            self.clock.tick(-1)
+
+    def bind(self, binding: Any) -> None:
+        """None: every call goes through :meth:`run`."""
+        return None
