@@ -9,7 +9,8 @@ reference backend, which compiles nothing; the tests about backends run on both:
   plug-in that registers the reference interpreter under another name (the ``linker`` fixture
   of ``tests/backends/conftest.py``), and ``tests/backends/c`` holds the C backend's own tests
   (its kernels against the reference, the compile cache);
-- ``tests/spec`` runs the specification on the default backend, C.
+- ``tests/spec`` runs the specification on the default backend, C, and so do the examples of
+  the documentation (``tests/test_docs.py``), as a reader's program would.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pytest
 import tracegraph
 
 ROOT = Path(__file__).parent
-ON_THE_DEFAULT_BACKEND = (ROOT / "backends", ROOT / "spec")
+ON_THE_DEFAULT_BACKEND = (ROOT / "backends", ROOT / "spec", ROOT / "test_docs.py")
 
 
 @pytest.fixture(autouse=True)

@@ -20,17 +20,20 @@ from xdsl.ir import Operation
 from tracegraph.backends.registry import StepClock, StepTime
 from tracegraph.backends.steps import blames
 from tracegraph.ir.location import format_location
+from tracegraph.lowering import dialect as tgk
 
 
 def step_time(kernel: Operation) -> StepTime:
     """The :class:`StepTime` of a step of a lowered function (or an op of a ``tg`` one)."""
-    named = blames(kernel)
-    source, name = named[0]
-    if len(named) > 1:  # a loop: its own name, then its ops (constants are not work)
-        computed = (op_name for _, op_name in named[1:] if op_name != "tg.constant")
-        label = f"loop: {' '.join(dict.fromkeys(computed))}"
+    source, name = blames(kernel)[0]
+    if isinstance(kernel, tgk.LoopOp):  # its ops, reductions included (constants are no work)
+        body = (op.name for op in kernel.body.block.ops if op.name not in _NOT_WORK)
+        label = f"loop: {' '.join(dict.fromkeys(body))}"
         return StepTime(label, label, format_location(source.location))
     return StepTime(name, name, format_location(source.location))
+
+
+_NOT_WORK = frozenset({"tg.constant", "tgk.yield"})
 
 
 def op_time(op: Operation) -> StepTime:
