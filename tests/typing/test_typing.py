@@ -2,6 +2,9 @@
 
 - ``accept/*.py`` is user code in the style of the documentation: it must pass
   ``mypy --strict`` and run without error.
+- A line of an ``accept`` file may end with ``# R: <type>``: mypy's ``reveal_type`` on it must
+  reveal exactly ``<type>``, written without module paths (``TensorVariable[Float64, Matrix]``
+  for ``tracegraph.tensor.variable.TensorVariable[tracegraph.tensor.kinds.Float64, ...]``).
 - ``reject/*.py`` holds lines that ``mypy --strict`` must reject; each such line ends with
   ``# E: <text>``, and every error mypy reports on it must contain ``<text>``. Lines without
   the marker must have no error.
@@ -30,6 +33,7 @@ ROOT = HERE.parents[1]
 ACCEPT = sorted((HERE / "accept").glob("*.py"))
 REJECT = sorted((HERE / "reject").glob("*.py"))
 MARKER = re.compile(r"#\s*E:\s*(.+?)\s*$")  # in a comment: "# E: arg-type"
+REVEALED = re.compile(r"#\s*R:\s*(.+?)\s*$")  # in a comment: "# R: builtins.int"
 
 
 @dataclass(frozen=True)
@@ -75,23 +79,38 @@ def mypy_errors(
         if not line.startswith("{"):
             continue
         record = json.loads(line)
+        path = (ROOT / record["file"]).resolve()
+        if record["severity"] == "note" and record["message"].startswith("Revealed type is"):
+            errors[path].append(MypyError(path, int(record["line"]), record["message"]))
+            continue
         if record["severity"] != "error":
             continue
-        path = (ROOT / record["file"]).resolve()
         errors[path].append(
             MypyError(path, int(record["line"]), f"{record['message']}  [{record['code']}]")
         )
     return errors
 
 
-def _markers(path: Path) -> dict[int, str]:
-    """The expected error text of each marked line, by line number (comments only)."""
+def _markers(path: Path, marker: re.Pattern[str] = MARKER) -> dict[int, str]:
+    """The expected text of each marked line, by line number (comments only)."""
     markers: dict[int, str] = {}
     with tokenize.open(path) as source:
         for token in tokenize.generate_tokens(source.readline):
-            if token.type == tokenize.COMMENT and (match := MARKER.match(token.string)):
+            if token.type == tokenize.COMMENT and (match := marker.match(token.string)):
                 markers[token.start[0]] = match.group(1)
     return markers
+
+
+MODULE_PATH = re.compile(r"\b(?:[a-z_]\w*\.)+(?=[A-Za-z_])")
+"""The module path before a name in a type as mypy prints it (``numpy.``, ``builtins.``)."""
+
+
+def _revealed(found: list[MypyError]) -> tuple[dict[int, str], list[MypyError]]:
+    """The revealed types, by line and without module paths, and the errors."""
+    revealed = {
+        e.line: MODULE_PATH.sub("", e.text) for e in found if e.text.startswith("Revealed type is")
+    }
+    return revealed, [e for e in found if not e.text.startswith("Revealed type is")]
 
 
 def test_files_exist() -> None:
@@ -103,15 +122,24 @@ def test_files_exist() -> None:
 
 @pytest.mark.parametrize("path", ACCEPT, ids=lambda p: p.name)
 def test_accept_file_typechecks(path: Path, mypy_errors: dict[Path, list[MypyError]]) -> None:
-    errors = mypy_errors.get(path.resolve(), [])
+    revealed, errors = _revealed(mypy_errors.get(path.resolve(), []))
     assert not errors, "mypy --strict rejects:\n" + "\n".join(map(str, errors))
+    expected = _markers(path, REVEALED)
+    wrong = [
+        f"line {line}: expected {want!r}, {revealed.get(line, 'no reveal_type')}"
+        for line, want in sorted(expected.items())
+        if revealed.get(line) != f'Revealed type is "{want}"'
+    ]
+    unmarked = sorted(set(revealed) - set(expected))
+    assert not wrong, "\n".join(wrong)
+    assert not unmarked, f"reveal_type without a '# R:' marker on lines {unmarked}"
 
 
 @pytest.mark.parametrize("path", REJECT, ids=lambda p: p.name)
 def test_reject_file_errors(path: Path, mypy_errors: dict[Path, list[MypyError]]) -> None:
     markers = _markers(path)
     by_line: dict[int, list[MypyError]] = defaultdict(list)
-    for error in mypy_errors.get(path.resolve(), []):
+    for error in _revealed(mypy_errors.get(path.resolve(), []))[1]:
         by_line[error.line].append(error)
     problems: list[str] = []
     for line, expected in sorted(markers.items()):

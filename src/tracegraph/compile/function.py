@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from xdsl.dialects.builtin import ArrayAttr, FunctionType, ModuleOp
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.transforms.dead_code_elimination import region_dce
@@ -230,7 +230,7 @@ class Function(Generic[R]):
                 arrays.append(self._convert(position, value))
         return arrays
 
-    def __call__(self, *args: Any, **kwargs: Any) -> R:
+    def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
         if self._fast_call is not None and not kwargs:
             # The whole call in the program (in C when the arguments are arrays of the exact
             # types); it answers NotImplemented, having changed nothing, when the path below
@@ -621,7 +621,7 @@ class ProfiledFunction(Function[R]):
 
     profile: ProfileStats
 
-    def __call__(self, *args: Any, **kwargs: Any) -> R:
+    def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
         started = time.perf_counter()
         try:
             return super().__call__(*args, **kwargs)

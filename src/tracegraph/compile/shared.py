@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from xdsl.ir import Operation
 
 from tracegraph.backends.registry import DeviceValue, ValueCell
@@ -137,7 +137,7 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
             value = value.to_host()
         return value if borrow else value.copy()
 
-    def set_value(self, value: Any, borrow: bool = False) -> None:
+    def set_value(self, value: ArrayLike, borrow: bool = False) -> None:
         """Replace the value; it must fit the variable's type (dtype, rank, static sizes)."""
         converted = self.type.filter(
             value, strict=self.strict, allow_downcast=self.allow_downcast, what=self._what()

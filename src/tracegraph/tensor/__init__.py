@@ -11,7 +11,7 @@ TensorType(float64, shape=(?, ?))
 
 from typing import TYPE_CHECKING, Any
 
-from tracegraph.tensor import extra_ops, nlinalg, nnet, signal, slinalg
+from tracegraph.tensor import extra_ops, kinds, nlinalg, nnet, signal, slinalg  # noqa: F401
 from tracegraph.tensor.basic import *  # noqa: F403 - the constructors, by Theano's names
 from tracegraph.tensor.basic import (
     alloc,
@@ -63,6 +63,24 @@ from tracegraph.tensor.extra_ops import (
     vertical_stack,
 )
 from tracegraph.tensor.graph import clone
+from tracegraph.tensor.kinds import (
+    Bool,
+    DType,
+    Float32,
+    Float64,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Matrix,
+    Rank,
+    Scalar,
+    Tensor3,
+    Tensor4,
+    Tensor5,
+    UInt8,
+    Vector,
+)
 from tracegraph.tensor.math import (
     abs_,
     add,
@@ -225,11 +243,27 @@ if not TYPE_CHECKING:  # mypy sees the import above, and no attribute of T that 
 
 
 __all__ = [
+    "Bool",
+    "DType",
+    "Float32",
+    "Float64",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "Matrix",
+    "Rank",
+    "Scalar",
+    "Tensor3",
+    "Tensor4",
+    "Tensor5",
     "TensorConstant",
     "TensorLike",
     "TensorType",
     "TensorVariable",
+    "UInt8",
     "Variable",
+    "Vector",
     "abs",
     "abs_",
     "add",

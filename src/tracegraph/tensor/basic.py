@@ -12,7 +12,9 @@ prefixes ``b`` (int8), ``w`` (int16), ``i`` (int32), ``l`` (int64), ``f`` (float
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
+from typing import Any, Generic
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -21,8 +23,26 @@ from tracegraph.config import config
 from tracegraph.ir import ops
 from tracegraph.ir.types import normalize_dtype, tensor_type
 from tracegraph.tensor.elemwise import as_operands, broadcast_shapes, pad_rank
+from tracegraph.tensor.kinds import (
+    DType,
+    Float32,
+    Float64,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Matrix,
+    Rank,
+    Scalar,
+    Tensor3,
+    Tensor4,
+    Tensor5,
+    Vector,
+)
 from tracegraph.tensor.types import TensorType
 from tracegraph.tensor.variable import (
+    DT,
+    RK,
     ShapeLike,
     TensorLike,
     TensorVariable,
@@ -38,40 +58,60 @@ def _or_floatx(dtype: DTypeLike | None) -> str:
     return config.floatX if dtype is None else normalize_dtype(dtype)
 
 
-class VariableConstructor:
-    """A constructor with a fixed dtype, such as ``T.dmatrix(name=None)``."""
+class VariableConstructor(Generic[DT, RK]):
+    """A constructor with a fixed dtype, such as ``T.dmatrix(name=None)``: its variables are
+    ``TensorVariable[DT, RK]`` for the type checker (``dmatrix``: ``[Float64, Matrix]``)."""
 
-    def __init__(self, dtype: str, broadcastable: tuple[bool, ...], kind: str):
-        self._type = TensorType(dtype, broadcastable)
+    def __init__(self, dtype: type[DT], rank: type[RK], broadcastable: tuple[bool, ...], kind: str):
+        assert issubclass(dtype, DType) and issubclass(rank, Rank)
+        assert len(broadcastable) == rank.ndim, (kind, rank)
+        self.kinds = (dtype, rank)
+        """The dtype and rank of its variables for the type checker."""
+        self._type = TensorType(dtype.dtype, broadcastable)
         self.__name__ = self.__qualname__ = kind
-        self.__doc__ = f"A symbolic {kind} of {dtype}: ``{kind}(name=None)``."
+        self.__doc__ = f"A symbolic {kind} of {dtype.dtype}: ``{kind}(name=None)``."
 
-    def __call__(self, name: str | None = None) -> TensorVariable:
-        return make_input(self._type, name)
+    def __call__(self, name: str | None = None) -> TensorVariable[DT, RK]:
+        return typing.cast("TensorVariable[DT, RK]", make_input(self._type, name))
 
 
-class FloatXConstructor:
-    """A constructor whose dtype defaults to ``config.floatX``, such as ``T.matrix``."""
+class FloatXConstructor(Generic[RK]):
+    """A constructor whose dtype defaults to ``config.floatX``, such as ``T.matrix``: its
+    variables are ``TensorVariable[Any, RK]`` (the dtype is the configuration's)."""
 
-    def __init__(self, broadcastable: tuple[bool, ...], kind: str):
+    def __init__(self, rank: type[RK], broadcastable: tuple[bool, ...], kind: str):
+        assert issubclass(rank, Rank) and len(broadcastable) == rank.ndim, (kind, rank)
+        self.kinds = (DType, rank)
+        """The dtype (any: ``config.floatX``) and rank of its variables for the type checker."""
         self._broadcastable = broadcastable
         self.__name__ = self.__qualname__ = kind
         self.__doc__ = f"A symbolic {kind}: ``{kind}(name=None, dtype=config.floatX)``."
 
-    def __call__(self, name: str | None = None, dtype: DTypeLike | None = None) -> TensorVariable:
+    def __call__(
+        self, name: str | None = None, dtype: DTypeLike | None = None
+    ) -> TensorVariable[Any, RK]:
         return make_input(TensorType(_or_floatx(dtype), self._broadcastable), name)
 
 
-class PluralConstructor:
-    """A constructor of several variables at once, such as ``T.dmatrices('a', 'b')``."""
+class PluralConstructor(Generic[DT, RK]):
+    """A constructor of several variables at once, such as ``T.dmatrices('a', 'b')``; with the
+    ``DType`` marker for its dtype, the dtype is ``config.floatX`` or the ``dtype``
+    argument."""
 
-    def __init__(self, broadcastable: tuple[bool, ...], kind: str, dtype: str | None):
+    def __init__(self, dtype: type[DT], rank: type[RK], broadcastable: tuple[bool, ...], kind: str):
+        assert issubclass(dtype, DType) and issubclass(rank, Rank)
+        assert len(broadcastable) == rank.ndim, (kind, rank)
+        self.kinds = (dtype, rank)
+        """The dtype (``DType``: ``config.floatX``) and rank of its variables for the type
+        checker."""
         self._broadcastable = broadcastable
-        self._dtype = dtype
+        self._dtype = dtype.dtype or None
         self.__name__ = self.__qualname__ = kind
         self.__doc__ = f"One symbolic variable per name: ``{kind}('a', 'b', ...)``."
 
-    def __call__(self, *names: str, dtype: DTypeLike | None = None) -> tuple[TensorVariable, ...]:
+    def __call__(
+        self, *names: str, dtype: DTypeLike | None = None
+    ) -> tuple[TensorVariable[DT, RK], ...]:
         """One variable per name: ``dmatrices('a', 'b')``; one string of several letters gives
         one variable per letter, as in Theano (``scalars('xy')``).
 
@@ -204,107 +244,114 @@ __all__ = [
 ]
 
 
-scalar = FloatXConstructor((), "scalar")
-vector = FloatXConstructor((False,), "vector")
-row = FloatXConstructor((True, False), "row")
-col = FloatXConstructor((False, True), "col")
-matrix = FloatXConstructor((False, False), "matrix")
-tensor3 = FloatXConstructor((False,) * 3, "tensor3")
-tensor4 = FloatXConstructor((False,) * 4, "tensor4")
-tensor5 = FloatXConstructor((False,) * 5, "tensor5")
-scalars = PluralConstructor((), "scalars", None)
-vectors = PluralConstructor((False,), "vectors", None)
-rows = PluralConstructor((True, False), "rows", None)
-cols = PluralConstructor((False, True), "cols", None)
-matrices = PluralConstructor((False, False), "matrices", None)
-tensor3s = PluralConstructor((False,) * 3, "tensor3s", None)
-tensor4s = PluralConstructor((False,) * 4, "tensor4s", None)
+def floatx_plural(
+    rank: type[RK], broadcastable: tuple[bool, ...], kind: str
+) -> PluralConstructor[Any, RK]:
+    """The plural constructor of ``config.floatX`` variables of ``rank`` (``T.matrices``)."""
+    return PluralConstructor(DType, rank, broadcastable, kind)
 
-bscalar = VariableConstructor("int8", (), "bscalar")
-bvector = VariableConstructor("int8", (False,), "bvector")
-brow = VariableConstructor("int8", (True, False), "brow")
-bcol = VariableConstructor("int8", (False, True), "bcol")
-bmatrix = VariableConstructor("int8", (False, False), "bmatrix")
-btensor3 = VariableConstructor("int8", (False,) * 3, "btensor3")
-btensor4 = VariableConstructor("int8", (False,) * 4, "btensor4")
-wscalar = VariableConstructor("int16", (), "wscalar")
-wvector = VariableConstructor("int16", (False,), "wvector")
-wrow = VariableConstructor("int16", (True, False), "wrow")
-wcol = VariableConstructor("int16", (False, True), "wcol")
-wmatrix = VariableConstructor("int16", (False, False), "wmatrix")
-wtensor3 = VariableConstructor("int16", (False,) * 3, "wtensor3")
-wtensor4 = VariableConstructor("int16", (False,) * 4, "wtensor4")
-iscalar = VariableConstructor("int32", (), "iscalar")
-ivector = VariableConstructor("int32", (False,), "ivector")
-irow = VariableConstructor("int32", (True, False), "irow")
-icol = VariableConstructor("int32", (False, True), "icol")
-imatrix = VariableConstructor("int32", (False, False), "imatrix")
-itensor3 = VariableConstructor("int32", (False,) * 3, "itensor3")
-itensor4 = VariableConstructor("int32", (False,) * 4, "itensor4")
-lscalar = VariableConstructor("int64", (), "lscalar")
-lvector = VariableConstructor("int64", (False,), "lvector")
-lrow = VariableConstructor("int64", (True, False), "lrow")
-lcol = VariableConstructor("int64", (False, True), "lcol")
-lmatrix = VariableConstructor("int64", (False, False), "lmatrix")
-ltensor3 = VariableConstructor("int64", (False,) * 3, "ltensor3")
-ltensor4 = VariableConstructor("int64", (False,) * 4, "ltensor4")
-fscalar = VariableConstructor("float32", (), "fscalar")
-fvector = VariableConstructor("float32", (False,), "fvector")
-frow = VariableConstructor("float32", (True, False), "frow")
-fcol = VariableConstructor("float32", (False, True), "fcol")
-fmatrix = VariableConstructor("float32", (False, False), "fmatrix")
-ftensor3 = VariableConstructor("float32", (False,) * 3, "ftensor3")
-ftensor4 = VariableConstructor("float32", (False,) * 4, "ftensor4")
-dscalar = VariableConstructor("float64", (), "dscalar")
-dvector = VariableConstructor("float64", (False,), "dvector")
-drow = VariableConstructor("float64", (True, False), "drow")
-dcol = VariableConstructor("float64", (False, True), "dcol")
-dmatrix = VariableConstructor("float64", (False, False), "dmatrix")
-dtensor3 = VariableConstructor("float64", (False,) * 3, "dtensor3")
-dtensor4 = VariableConstructor("float64", (False,) * 4, "dtensor4")
 
-bscalars = PluralConstructor((), "bscalars", "int8")
-bvectors = PluralConstructor((False,), "bvectors", "int8")
-bmatrices = PluralConstructor((False, False), "bmatrices", "int8")
-brows = PluralConstructor((True, False), "brows", "int8")
-bcols = PluralConstructor((False, True), "bcols", "int8")
-btensor3s = PluralConstructor((False,) * 3, "btensor3s", "int8")
-btensor4s = PluralConstructor((False,) * 4, "btensor4s", "int8")
-wscalars = PluralConstructor((), "wscalars", "int16")
-wvectors = PluralConstructor((False,), "wvectors", "int16")
-wmatrices = PluralConstructor((False, False), "wmatrices", "int16")
-wrows = PluralConstructor((True, False), "wrows", "int16")
-wcols = PluralConstructor((False, True), "wcols", "int16")
-wtensor3s = PluralConstructor((False,) * 3, "wtensor3s", "int16")
-wtensor4s = PluralConstructor((False,) * 4, "wtensor4s", "int16")
-iscalars = PluralConstructor((), "iscalars", "int32")
-ivectors = PluralConstructor((False,), "ivectors", "int32")
-irows = PluralConstructor((True, False), "irows", "int32")
-icols = PluralConstructor((False, True), "icols", "int32")
-imatrices = PluralConstructor((False, False), "imatrices", "int32")
-itensor3s = PluralConstructor((False,) * 3, "itensor3s", "int32")
-itensor4s = PluralConstructor((False,) * 4, "itensor4s", "int32")
-lscalars = PluralConstructor((), "lscalars", "int64")
-lvectors = PluralConstructor((False,), "lvectors", "int64")
-lrows = PluralConstructor((True, False), "lrows", "int64")
-lcols = PluralConstructor((False, True), "lcols", "int64")
-lmatrices = PluralConstructor((False, False), "lmatrices", "int64")
-ltensor3s = PluralConstructor((False,) * 3, "ltensor3s", "int64")
-ltensor4s = PluralConstructor((False,) * 4, "ltensor4s", "int64")
-fscalars = PluralConstructor((), "fscalars", "float32")
-fvectors = PluralConstructor((False,), "fvectors", "float32")
-frows = PluralConstructor((True, False), "frows", "float32")
-fcols = PluralConstructor((False, True), "fcols", "float32")
-fmatrices = PluralConstructor((False, False), "fmatrices", "float32")
-ftensor3s = PluralConstructor((False,) * 3, "ftensor3s", "float32")
-ftensor4s = PluralConstructor((False,) * 4, "ftensor4s", "float32")
-dscalars = PluralConstructor((), "dscalars", "float64")
-dvectors = PluralConstructor((False,), "dvectors", "float64")
-drows = PluralConstructor((True, False), "drows", "float64")
-dcols = PluralConstructor((False, True), "dcols", "float64")
-dmatrices = PluralConstructor((False, False), "dmatrices", "float64")
-dtensor3s = PluralConstructor((False,) * 3, "dtensor3s", "float64")
-dtensor4s = PluralConstructor((False,) * 4, "dtensor4s", "float64")
+scalar = FloatXConstructor(Scalar, (), "scalar")
+vector = FloatXConstructor(Vector, (False,), "vector")
+row = FloatXConstructor(Matrix, (True, False), "row")
+col = FloatXConstructor(Matrix, (False, True), "col")
+matrix = FloatXConstructor(Matrix, (False, False), "matrix")
+tensor3 = FloatXConstructor(Tensor3, (False,) * 3, "tensor3")
+tensor4 = FloatXConstructor(Tensor4, (False,) * 4, "tensor4")
+tensor5 = FloatXConstructor(Tensor5, (False,) * 5, "tensor5")
+scalars = floatx_plural(Scalar, (), "scalars")
+vectors = floatx_plural(Vector, (False,), "vectors")
+rows = floatx_plural(Matrix, (True, False), "rows")
+cols = floatx_plural(Matrix, (False, True), "cols")
+matrices = floatx_plural(Matrix, (False, False), "matrices")
+tensor3s = floatx_plural(Tensor3, (False,) * 3, "tensor3s")
+tensor4s = floatx_plural(Tensor4, (False,) * 4, "tensor4s")
+
+bscalar = VariableConstructor(Int8, Scalar, (), "bscalar")
+bvector = VariableConstructor(Int8, Vector, (False,), "bvector")
+brow = VariableConstructor(Int8, Matrix, (True, False), "brow")
+bcol = VariableConstructor(Int8, Matrix, (False, True), "bcol")
+bmatrix = VariableConstructor(Int8, Matrix, (False, False), "bmatrix")
+btensor3 = VariableConstructor(Int8, Tensor3, (False,) * 3, "btensor3")
+btensor4 = VariableConstructor(Int8, Tensor4, (False,) * 4, "btensor4")
+wscalar = VariableConstructor(Int16, Scalar, (), "wscalar")
+wvector = VariableConstructor(Int16, Vector, (False,), "wvector")
+wrow = VariableConstructor(Int16, Matrix, (True, False), "wrow")
+wcol = VariableConstructor(Int16, Matrix, (False, True), "wcol")
+wmatrix = VariableConstructor(Int16, Matrix, (False, False), "wmatrix")
+wtensor3 = VariableConstructor(Int16, Tensor3, (False,) * 3, "wtensor3")
+wtensor4 = VariableConstructor(Int16, Tensor4, (False,) * 4, "wtensor4")
+iscalar = VariableConstructor(Int32, Scalar, (), "iscalar")
+ivector = VariableConstructor(Int32, Vector, (False,), "ivector")
+irow = VariableConstructor(Int32, Matrix, (True, False), "irow")
+icol = VariableConstructor(Int32, Matrix, (False, True), "icol")
+imatrix = VariableConstructor(Int32, Matrix, (False, False), "imatrix")
+itensor3 = VariableConstructor(Int32, Tensor3, (False,) * 3, "itensor3")
+itensor4 = VariableConstructor(Int32, Tensor4, (False,) * 4, "itensor4")
+lscalar = VariableConstructor(Int64, Scalar, (), "lscalar")
+lvector = VariableConstructor(Int64, Vector, (False,), "lvector")
+lrow = VariableConstructor(Int64, Matrix, (True, False), "lrow")
+lcol = VariableConstructor(Int64, Matrix, (False, True), "lcol")
+lmatrix = VariableConstructor(Int64, Matrix, (False, False), "lmatrix")
+ltensor3 = VariableConstructor(Int64, Tensor3, (False,) * 3, "ltensor3")
+ltensor4 = VariableConstructor(Int64, Tensor4, (False,) * 4, "ltensor4")
+fscalar = VariableConstructor(Float32, Scalar, (), "fscalar")
+fvector = VariableConstructor(Float32, Vector, (False,), "fvector")
+frow = VariableConstructor(Float32, Matrix, (True, False), "frow")
+fcol = VariableConstructor(Float32, Matrix, (False, True), "fcol")
+fmatrix = VariableConstructor(Float32, Matrix, (False, False), "fmatrix")
+ftensor3 = VariableConstructor(Float32, Tensor3, (False,) * 3, "ftensor3")
+ftensor4 = VariableConstructor(Float32, Tensor4, (False,) * 4, "ftensor4")
+dscalar = VariableConstructor(Float64, Scalar, (), "dscalar")
+dvector = VariableConstructor(Float64, Vector, (False,), "dvector")
+drow = VariableConstructor(Float64, Matrix, (True, False), "drow")
+dcol = VariableConstructor(Float64, Matrix, (False, True), "dcol")
+dmatrix = VariableConstructor(Float64, Matrix, (False, False), "dmatrix")
+dtensor3 = VariableConstructor(Float64, Tensor3, (False,) * 3, "dtensor3")
+dtensor4 = VariableConstructor(Float64, Tensor4, (False,) * 4, "dtensor4")
+
+bscalars = PluralConstructor(Int8, Scalar, (), "bscalars")
+bvectors = PluralConstructor(Int8, Vector, (False,), "bvectors")
+bmatrices = PluralConstructor(Int8, Matrix, (False, False), "bmatrices")
+brows = PluralConstructor(Int8, Matrix, (True, False), "brows")
+bcols = PluralConstructor(Int8, Matrix, (False, True), "bcols")
+btensor3s = PluralConstructor(Int8, Tensor3, (False,) * 3, "btensor3s")
+btensor4s = PluralConstructor(Int8, Tensor4, (False,) * 4, "btensor4s")
+wscalars = PluralConstructor(Int16, Scalar, (), "wscalars")
+wvectors = PluralConstructor(Int16, Vector, (False,), "wvectors")
+wmatrices = PluralConstructor(Int16, Matrix, (False, False), "wmatrices")
+wrows = PluralConstructor(Int16, Matrix, (True, False), "wrows")
+wcols = PluralConstructor(Int16, Matrix, (False, True), "wcols")
+wtensor3s = PluralConstructor(Int16, Tensor3, (False,) * 3, "wtensor3s")
+wtensor4s = PluralConstructor(Int16, Tensor4, (False,) * 4, "wtensor4s")
+iscalars = PluralConstructor(Int32, Scalar, (), "iscalars")
+ivectors = PluralConstructor(Int32, Vector, (False,), "ivectors")
+irows = PluralConstructor(Int32, Matrix, (True, False), "irows")
+icols = PluralConstructor(Int32, Matrix, (False, True), "icols")
+imatrices = PluralConstructor(Int32, Matrix, (False, False), "imatrices")
+itensor3s = PluralConstructor(Int32, Tensor3, (False,) * 3, "itensor3s")
+itensor4s = PluralConstructor(Int32, Tensor4, (False,) * 4, "itensor4s")
+lscalars = PluralConstructor(Int64, Scalar, (), "lscalars")
+lvectors = PluralConstructor(Int64, Vector, (False,), "lvectors")
+lrows = PluralConstructor(Int64, Matrix, (True, False), "lrows")
+lcols = PluralConstructor(Int64, Matrix, (False, True), "lcols")
+lmatrices = PluralConstructor(Int64, Matrix, (False, False), "lmatrices")
+ltensor3s = PluralConstructor(Int64, Tensor3, (False,) * 3, "ltensor3s")
+ltensor4s = PluralConstructor(Int64, Tensor4, (False,) * 4, "ltensor4s")
+fscalars = PluralConstructor(Float32, Scalar, (), "fscalars")
+fvectors = PluralConstructor(Float32, Vector, (False,), "fvectors")
+frows = PluralConstructor(Float32, Matrix, (True, False), "frows")
+fcols = PluralConstructor(Float32, Matrix, (False, True), "fcols")
+fmatrices = PluralConstructor(Float32, Matrix, (False, False), "fmatrices")
+ftensor3s = PluralConstructor(Float32, Tensor3, (False,) * 3, "ftensor3s")
+ftensor4s = PluralConstructor(Float32, Tensor4, (False,) * 4, "ftensor4s")
+dscalars = PluralConstructor(Float64, Scalar, (), "dscalars")
+dvectors = PluralConstructor(Float64, Vector, (False,), "dvectors")
+drows = PluralConstructor(Float64, Matrix, (True, False), "drows")
+dcols = PluralConstructor(Float64, Matrix, (False, True), "dcols")
+dmatrices = PluralConstructor(Float64, Matrix, (False, False), "dmatrices")
+dtensor3s = PluralConstructor(Float64, Tensor3, (False,) * 3, "dtensor3s")
+dtensor4s = PluralConstructor(Float64, Tensor4, (False,) * 4, "dtensor4s")
 
 
 def tensor(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
+from typing_extensions import TypeVar
 from xdsl.dialects import builtin
 from xdsl.ir import Operation, SSAValue
 
@@ -139,8 +140,17 @@ class Variable:
     __hash__ = object.__hash__
 
 
-class TensorVariable(Variable):
-    """A symbolic tensor: a typed SSA value plus an optional name.
+DT = TypeVar("DT", default=Any, covariant=True)
+"""The dtype a type checker knows a tensor has (a marker of ``tensor.kinds``; Any: unknown)."""
+RK = TypeVar("RK", default=Any, covariant=True)
+"""The rank a type checker knows a tensor has (a marker of ``tensor.kinds``; Any: unknown)."""
+
+
+class TensorVariable(Variable, Generic[DT, RK]):
+    """A symbolic tensor: a typed SSA value plus an optional name. For the type checker, a
+    ``TensorVariable[DT, RK]`` of a dtype and a rank (``tensor.kinds``: ``T.dmatrix()`` is a
+    ``TensorVariable[Float64, Matrix]``); a plain ``TensorVariable`` is one of any dtype and
+    rank, as expressions are.
 
     >>> import tracegraph.tensor as T
     >>> x = T.dmatrix('x')

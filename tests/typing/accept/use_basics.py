@@ -11,7 +11,9 @@ from tracegraph import Function, In, Param, function, pp
 
 # -- one output: the call returns an array --------------------------------------------------------
 
-x = T.dmatrix("x")
+# A name given variables of several ranks below is declared with the wider type: for mypy, as
+# for any variable, the first assignment fixes it (T.dmatrix is a TensorVariable[Float64, Matrix]).
+x: T.TensorVariable[T.Float64] = T.dmatrix("x")
 s = 1 / (1 + T.exp(-x))
 assert_type(s, T.TensorVariable)
 logistic = function([x], s)

@@ -21,7 +21,7 @@ unknown = T.nonexistent  # E: Module has no attribute "nonexistent"
 
 # -- attributes of variables ----------------------------------------------------------------------
 
-missing = x.nonexistent  # E: "TensorVariable" has no attribute "nonexistent"
+missing = x.nonexistent  # E: "TensorVariable[Float64, Matrix]" has no attribute "nonexistent"
 x.name = 3  # E: assignment
 x.dtype = "int32"  # E: read-only
 x.ndim = 3  # E: read-only
@@ -30,7 +30,7 @@ size: int = x.shape[0]  # E: assignment
 
 # -- operators ------------------------------------------------------------------------------------
 
-nothing = x + None  # E: Unsupported operand types for + ("TensorVariable" and "None")
+nothing = x + None  # E: for + ("TensorVariable[Float64, Matrix]" and "None")
 mapping = x * {1: 2}  # E: operator
 negated = -"x"  # E: operator
 
