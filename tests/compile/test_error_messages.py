@@ -79,3 +79,51 @@ def test_high_verbosity_adds_the_graph_around_the_failing_op(
         assert rest.startswith("the graph around it:"), linker
         # The graph the backend runs: tg ops on the reference, its kernels on C and Triton.
         assert "dot" in rest and "test_error_messages.py" in rest, linker
+
+
+def _failures() -> dict[str, tuple[type[Exception], Any, tuple[Any, ...]]]:
+    """Run-time failures of other kinds: what each raises, its function and its arguments."""
+    x, v, n, i = T.dmatrix("x"), T.dvector("v"), T.lscalar("n"), T.lvector("i")
+    return {
+        "index": (tracegraph.IndexOutOfBoundsError, ([x, i], x[i]), ([[1.0, 2.0]], [0, 3])),
+        "scalar index": (tracegraph.IndexOutOfBoundsError, ([x, n], x[n]), ([[1.0]], 5)),
+        "increment": (
+            tracegraph.IndexOutOfBoundsError,
+            ([x, i], T.inc_subtensor(x[i], 1.0)),
+            ([[1.0]], [2]),
+        ),
+        "reshape": (tracegraph.ShapeMismatchError, ([x], x.reshape((3, 3))), (np.ones((2, 2)),)),
+        "join": (
+            tracegraph.ShapeMismatchError,
+            ([x, v], T.concatenate([x, v.dimshuffle("x", 0)], axis=0)),
+            (np.ones((2, 2)), np.ones(3)),
+        ),
+        "specified shape": (
+            tracegraph.ShapeMismatchError,
+            ([v], T.specify_shape(v, (3,))),
+            (np.ones(2),),
+        ),
+        "negative size": (tracegraph.ShapeMismatchError, ([n], T.zeros((n, 2))), (-1,)),
+        "zero step": (tracegraph.RuntimeOpError, ([n], T.arange(0, 10, n)), (0,)),
+        # An operand broadcast by an implicit dimshuffle is described as written (float64[3]):
+        # the reference runs the dimshuffle as an op, the fused kernels as a view.
+        "implicit broadcast": (
+            tracegraph.ShapeMismatchError,
+            ([x, v], x + v),
+            (np.ones((2, 2)), np.ones(3)),
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_failures()))
+def test_every_kind_of_run_time_failure_is_the_same_message_everywhere(kind: str) -> None:
+    messages = {}
+    for linker in LINKERS:
+        error_class, (inputs, output), args = _failures()[kind]
+        f = tracegraph.function(inputs, output, mode=tracegraph.Mode(linker=linker))
+        with pytest.raises(error_class) as caught:
+            f(*args)
+        messages[linker] = str(caught.value)
+    reference = messages["numpy"]
+    assert f" at {__file__}:" in reference and "failed on operands (" in reference
+    assert messages == dict.fromkeys(LINKERS, reference)

@@ -54,6 +54,7 @@ from tracegraph.ir.reference_rules import REFERENCE_RULES as REFERENCE_RULES
 from tracegraph.ir.reference_rules import Kernel as Kernel
 from tracegraph.ir.reference_rules import KernelBuilder as KernelBuilder
 from tracegraph.ir.reference_rules import reference_rule as reference_rule
+from tracegraph.ir.traits import Elementwise
 from tracegraph.ir.types import dtype_of, shape_of
 
 Array: TypeAlias = NDArray[Any]
@@ -553,6 +554,15 @@ class ReferenceProgram:
             result_slots = tuple(slots[r] for r in op.results)
             self.steps.append((builder(op), operand_slots, result_slots, op))
         self.num_slots = len(slots)
+        self._written = {
+            value: slots[source]
+            for value, source in ((v, _broadcast_source(v)) for v in slots)
+            if source is not None and source in slots
+        }
+        """For a value that only adds broadcastable axes to another (the frontend's implicit
+        ``tg.dimshuffle``), that other's slot: the errors of elementwise ops describe the
+        operand the user wrote, as the fused loops of the other backends do (they read it
+        through a view)."""
         self.before_step: Callable[[int, Operation, list[Any]], None] | None = None
         """Called with each step's index, op and operands before it runs (``MonitorMode``)."""
         self.check_step: Callable[[Operation, list[Any]], None] | None = None
@@ -579,10 +589,25 @@ class ReferenceProgram:
         except Exception as error:
             if getattr(error, _LOCATED, False):
                 raise  # raised by an op of a tg.fused body, which it names
-            raise runtime_error(
-                self.steps[index][3], [env[i] for i in self.steps[index][1]], error
-            ) from error
+            op = self.steps[index][3]
+            viewed = self._written if op.has_trait(Elementwise) else {}
+            written = [
+                env[viewed[value]] if value in viewed else env[slot]
+                for value, slot in zip(op.operands, self.steps[index][1], strict=True)
+            ]
+            raise runtime_error(op, written, error) from error
         return [env[i] for i in self.return_slots]
+
+
+def _broadcast_source(value: SSAValue) -> SSAValue | None:
+    """The value ``value`` is with broadcastable axes added (by a ``tg.dimshuffle`` that keeps
+    every axis in order), or None."""
+    owner = value.owner
+    if not isinstance(owner, ops.DimShuffleOp):
+        return None
+    order = owner.get_order()
+    kept = [axis for axis in order if axis != NEW_AXIS]
+    return owner.operands[0] if kept == list(range(len(kept))) and len(kept) < len(order) else None
 
 
 _LOCATED = "_tracegraph_located"
