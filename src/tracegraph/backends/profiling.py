@@ -12,12 +12,9 @@ own way is timed as one step, the whole program (``registry.WholeProgramClock``)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from xdsl.ir import Operation
 
-from tracegraph.backends.registry import StepClock, StepTime
+from tracegraph.backends.registry import StepTime
 from tracegraph.backends.steps import blames
 from tracegraph.ir.location import format_location
 from tracegraph.lowering import dialect as tgk
@@ -39,24 +36,3 @@ _NOT_WORK = frozenset({"tg.constant", "tgk.yield"})
 def op_time(op: Operation) -> StepTime:
     """The :class:`StepTime` of an op the reference runs as one step."""
     return StepTime(op.name, op.name, format_location(op.location))
-
-
-class TickedProgram:
-    """A program that ticks ``clock`` at each of its steps, with the last step ended when a
-    run ends (or fails)."""
-
-    def __init__(self, program: Any, clock: StepClock):
-        self.program = program
-        self.clock = clock
-
-    def run(self, args: Sequence[Any]) -> list[Any]:
-        """Run ``args``; the program ticks the clock at each step."""
-        try:
-            results: list[Any] = self.program.run(args)
-            return results
-        finally:
-            self.clock.tick(-1)
-
-    def bind(self, binding: Any) -> None:
-        """None: every call goes through :meth:`run`."""
-        return None

@@ -14,8 +14,14 @@ from typing import Any
 import numpy as np
 from xdsl.dialects.func import FuncOp
 
-from tracegraph.backends.profiling import TickedProgram, op_time
-from tracegraph.backends.registry import Backend, Binding, StepClock, register_backend
+from tracegraph.backends.profiling import op_time
+from tracegraph.backends.registry import (
+    Backend,
+    Binding,
+    StepClock,
+    TickedProgram,
+    register_backend,
+)
 from tracegraph.ir.dialect import print_module
 from tracegraph.ir.interpreter import (
     ELEMENTWISE_FUNCTIONS,

@@ -185,16 +185,16 @@ class StepClock:
             entry.calls += count
 
 
-class WholeProgramClock:
-    """A program timed as one step: for backends that cannot time their steps."""
+class TickedProgram:
+    """A program that ticks ``clock`` at each of its steps (the program does), with the last
+    step ended when a run ends or fails."""
 
-    def __init__(self, program: Any, label: str):
+    def __init__(self, program: Any, clock: StepClock):
         self.program = program
-        self.clock = StepClock([StepTime(label, label, "")])
+        self.clock = clock
 
     def run(self, args: Sequence[Any]) -> list[Any]:
-        """Run ``args``, timed."""
-        self.clock.tick(0)
+        """Run ``args``; the last step ends with the run."""
         try:
             results: list[Any] = self.program.run(args)
             return results
@@ -202,8 +202,20 @@ class WholeProgramClock:
             self.clock.tick(-1)
 
     def bind(self, binding: Any) -> None:
-        """None: every call goes through :meth:`run`, which times it."""
+        """None: every call goes through :meth:`run`."""
         return None
+
+
+class WholeProgramClock(TickedProgram):
+    """A program timed as one step: for backends that cannot time their steps."""
+
+    def __init__(self, program: Any, label: str):
+        super().__init__(program, StepClock([StepTime(label, label, "")]))
+
+    def run(self, args: Sequence[Any]) -> list[Any]:
+        """Run ``args``, timed as the one step."""
+        self.clock.tick(0)
+        return super().run(args)
 
 
 class Program(Protocol):
