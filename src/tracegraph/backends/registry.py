@@ -59,17 +59,23 @@ class ValueCell(Generic[_T]):
     gives it: it reads ``cell.value`` before a call and assigns ``cell.value`` the new value
     after it, with no checks (the value it stores must already fit the variable's type).
 
+    ``lock`` serializes what reads and then replaces the value: a call of a function that
+    updates the variable holds it from reading the value to storing the new one (so that calls
+    from several threads lose no update), and so does ``set_value``.
+
     >>> cell = ValueCell(1.0)
     >>> cell.value = cell.value + 1
     >>> cell
     ValueCell(2.0)
     """
 
-    __slots__ = ("value",)
+    __slots__ = ("lock", "value")
 
     def __init__(self, value: _T) -> None:
         self.value = value
         """The current value."""
+        self.lock = threading.RLock()
+        """Held while a call or ``set_value`` reads and replaces the value (see the class)."""
 
     def __repr__(self) -> str:
         return f"ValueCell({self.value!r})"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy as copy_module
 import gc
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,7 +46,12 @@ from tracegraph.compile.maker import FunctionGraph, FunctionMaker, make_program
 from tracegraph.compile.modes import Mode, excluded_passes, get_mode, linker_of
 from tracegraph.compile.profiling import ProfileStats
 from tracegraph.compile.progress import Progress, progress
-from tracegraph.compile.shared import BaseSharedVariable, SharedVariable, owned_value
+from tracegraph.compile.shared import (
+    BaseSharedVariable,
+    SharedVariable,
+    owned_value,
+    update_lock,
+)
 from tracegraph.config import config
 from tracegraph.errors import ArgumentError, GraphTypeError
 from tracegraph.ir.dialect import print_module
@@ -116,6 +122,9 @@ class Function(Generic[R]):
         self._shared = shared
         self._num_outputs = num_outputs
         self._update_targets = update_targets
+        self._lock = update_lock(update_targets, threading.RLock() if input_updates else None)
+        """Held by a call from reading the shared values it updates to storing the new ones
+        (None: it updates nothing, and its calls may run at once)."""
         self._single_output = single_output
         # "final" always, "traced" unless trace_again can build it; other stages are computed
         # when dump_ir asks for them.
@@ -231,6 +240,13 @@ class Function(Generic[R]):
         return arrays
 
     def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
+        lock = self._lock
+        if lock is None:
+            return self._call(*args, **kwargs)
+        with lock:
+            return self._call(*args, **kwargs)
+
+    def _call(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
         if self._fast_call is not None and not kwargs:
             # The whole call in the program (in C when the arguments are arrays of the exact
             # types); it answers NotImplemented, having changed nothing, when the path below

@@ -67,6 +67,46 @@ class BaseSharedVariable(Variable):
         self.cell.value = value
 
 
+class HeldTogether:
+    """Several locks held as one, always taken in the same order (by identity), so that two
+    functions that update some of the same shared variables cannot wait for each other."""
+
+    __slots__ = ("_locks",)
+
+    def __init__(self, locks: Sequence[Any]):
+        self._locks = sorted(locks, key=id)
+
+    def __enter__(self) -> None:
+        for lock in self._locks:
+            lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        for lock in reversed(self._locks):
+            lock.release()
+
+
+def update_lock(targets: Sequence[BaseSharedVariable], own: Any = None) -> Any:
+    """What a call of a function that updates ``targets`` (and, with ``own``, a state of its
+    own: inputs given ``In(update=...)``) holds from reading their values to storing the new
+    ones: the lock of each variable's cell, as one; None when it updates nothing (its calls
+    run in parallel where the backend lets them).
+
+    >>> import numpy as np
+    >>> from tracegraph import shared
+    >>> a, b = shared(np.zeros(1)), shared(np.zeros(1))
+    >>> update_lock([]) is None, update_lock([a]) is a.cell.lock
+    (True, True)
+    >>> with update_lock([a, b]):
+    ...     pass
+    """
+    locks = list({id(t.cell.lock): t.cell.lock for t in targets}.values())
+    if own is not None:
+        locks.append(own)
+    if not locks:
+        return None
+    return locks[0] if len(locks) == 1 else HeldTogether(locks)
+
+
 def owned_value(result: Any, protected: list[Any]) -> Any:
     """A result the caller may keep: an array as :func:`owned_array` gives it; another object
     (a random state) copied if it is one of ``protected`` (which it then joins)."""
@@ -144,7 +184,8 @@ class SharedVariable(TensorVariable, BaseSharedVariable):
         )
         if converted is value and not borrow:
             converted = converted.copy()
-        self.cell.value = converted
+        with self.cell.lock:  # not in the middle of a call that updates it
+            self.cell.value = converted
 
     def check_update(self, update: Variable) -> None:
         """The update's static type must be one this variable's values can have, with Theano's

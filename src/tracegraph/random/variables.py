@@ -30,6 +30,7 @@ from tracegraph.tensor.variable import (
     as_tensor_variable,
     attach_variable,
     constant,
+    forget_uses,
 )
 
 RandomState: TypeAlias = np.random.RandomState
@@ -116,7 +117,8 @@ class RandomStateSharedVariable(RandomStateVariable, BaseSharedVariable):
     def set_value(self, value: Any, borrow: bool = False) -> None:
         """Replace the generator (copied unless ``borrow``)."""
         state = self.type.filter(value, what=self._what())
-        self.cell.value = state if borrow else copy.deepcopy(state)
+        with self.cell.lock:  # not in the middle of a call that updates it
+            self.cell.value = state if borrow else copy.deepcopy(state)
 
     def check_update(self, update: Variable) -> None:
         """The update must be a random-stream state."""
@@ -165,7 +167,7 @@ class RandomVariable(TensorVariable):
 
 def emit_draw(op: Operation) -> tuple[SSAValue, SSAValue]:
     """Stamp a draw op with the user's location; its (new state, sample) results."""
-    op.location = user_location()
+    forget_uses(op).location = user_location()
     new_state, sample = op.results
     return new_state, sample
 
