@@ -26,7 +26,30 @@ class ShapeMismatchError(TracegraphError, ValueError):
 
 
 class RuntimeOpError(TracegraphError, RuntimeError):
-    """An op failed at run time for a reason other than a shape mismatch."""
+    """An op failed at run time for a reason other than a shape mismatch; the base of the
+    run-time errors below, each also the builtin a Python user catches."""
+
+
+class AllocationError(RuntimeOpError, MemoryError):
+    """An op's result does not fit in memory (``except MemoryError`` catches it)."""
+
+
+class InvalidValueError(RuntimeOpError, ValueError):
+    """An op was given a value it is not defined for: the maximum of an empty axis, an integer
+    to a negative integer power, a slice step of 0, a negative size (``except ValueError``)."""
+
+
+class RuntimeOverflowError(RuntimeOpError, OverflowError):
+    """A value does not fit the type it must be converted to (``except OverflowError``)."""
+
+
+class RuntimeTypeError(RuntimeOpError, TypeError):
+    """An op was given a value of the wrong type at run time (``except TypeError``)."""
+
+
+class NonFiniteError(RuntimeOpError, FloatingPointError):
+    """``NanGuardMode`` found a NaN, an infinity or a huge value in an op's result
+    (``except FloatingPointError``)."""
 
 
 class MissingInputError(TracegraphError, ValueError):

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import TensorType
 
-from tracegraph.errors import RuntimeOpError, ShapeMismatchError
+from tracegraph.errors import InvalidValueError, ShapeMismatchError
 from tracegraph.ir import ops
 from tracegraph.ir.reference_rules import Kernel, reference_rule
 from tracegraph.ir.types import dtype_of, shape_of
@@ -69,7 +69,7 @@ def scan_kernel(op: ops.ScanOp, body: Body) -> Kernel:
     def kernel(n_steps: Array, *operands: Any) -> Any:
         n = int(n_steps)
         if n < 0:
-            raise RuntimeOpError(f"scan: the number of steps is {n}; it cannot be negative")
+            raise InvalidValueError(f"scan: the number of steps is {n}; it cannot be negative")
         sequences = operands[:sequences_count]
         position = sequences_count
         initial = operands[position : position + recurrent]

@@ -24,8 +24,13 @@ from xdsl.printer import Printer
 
 from tracegraph.config import config
 from tracegraph.errors import (
+    AllocationError,
     IndexOutOfBoundsError,
+    InvalidValueError,
+    NonFiniteError,
     RuntimeOpError,
+    RuntimeOverflowError,
+    RuntimeTypeError,
     ShapeMismatchError,
     TracegraphError,
 )
@@ -316,7 +321,7 @@ def _arange(op: ops.ArangeOp) -> Kernel:
 
     def kernel(start: Array, stop: Array, step: Array) -> Array:
         if step == 0:
-            raise RuntimeOpError("arange: step is zero")
+            raise InvalidValueError("arange: step is zero")
         result: Array = np.arange(start.item(), stop.item(), step.item(), dtype=dtype)
         return result
 
@@ -391,7 +396,7 @@ def _reduce(op: ops.ReductionOp) -> Kernel:
         try:
             result = np.asarray(function(x, axis=axes, keepdims=keepdims))
         except ValueError as error:
-            raise RuntimeOpError(
+            raise InvalidValueError(
                 f"{op.name} of an array of shape {np.shape(x)}: {error}"
             ) from error
         if signs_zeros:
@@ -417,7 +422,7 @@ def _arg_reduce(op: ops.ReductionOp) -> Kernel:
         try:
             result = function(flat, axis=-1)
         except ValueError as error:
-            raise RuntimeOpError(f"{op.name} of an array of shape {x.shape}: {error}") from error
+            raise InvalidValueError(f"{op.name} of an array of shape {x.shape}: {error}") from error
         if keepdims:
             result = np.expand_dims(result, axes)
         return np.asarray(result, dtype=np.int64)
@@ -462,7 +467,7 @@ def _index_builder(entries: Sequence[int]) -> Callable[[Sequence[Array]], tuple[
                 stop = int(next(parts)) if entry & 2 else None
                 step = int(next(parts)) if entry & 4 else None
                 if step == 0:
-                    raise RuntimeOpError("slice step cannot be zero")
+                    raise InvalidValueError("slice step cannot be zero")
                 index.append(slice(start, stop, step))
         return tuple(index)
 
@@ -587,7 +592,7 @@ class ReferenceProgram:
                     if self.check_step is not None:
                         self.check_step(op, [env[i] for i in result_slots])
         except Exception as error:
-            if getattr(error, _LOCATED, False):
+            if getattr(error, LOCATED, False):
                 raise  # raised by an op of a tg.fused body, which it names
             op = self.steps[index][3]
             viewed = self._written if op.has_trait(Elementwise) else {}
@@ -610,7 +615,7 @@ def _broadcast_source(value: SSAValue) -> SSAValue | None:
     return owner.operands[0] if kept == list(range(len(kept))) and len(kept) < len(order) else None
 
 
-_LOCATED = "_tracegraph_located"
+LOCATED = "_tracegraph_located"
 """Set on the errors :func:`runtime_error` makes (they name their op and line already)."""
 
 
@@ -689,11 +694,23 @@ def runtime_error(
     located: TracegraphError
     if isinstance(error, TracegraphError):
         located = type(error)(message)
-    elif isinstance(error, IndexError):
-        located = IndexOutOfBoundsError(message)
     elif isinstance(error, ValueError) and "broadcast" in str(error):
         located = ShapeMismatchError(message)
     else:
-        located = RuntimeOpError(message)
-    setattr(located, _LOCATED, True)
+        kind = next((k for k in BUILTIN_ERRORS if isinstance(error, k)), None)
+        located = BUILTIN_ERRORS[kind](message) if kind is not None else RuntimeOpError(message)
+    setattr(located, LOCATED, True)
     return located
+
+
+BUILTIN_ERRORS: dict[type[Exception], type[TracegraphError]] = {
+    IndexError: IndexOutOfBoundsError,
+    MemoryError: AllocationError,
+    ValueError: InvalidValueError,
+    OverflowError: RuntimeOverflowError,
+    FloatingPointError: NonFiniteError,
+    TypeError: RuntimeTypeError,
+}
+"""The tracegraph error an op's failure becomes, by the builtin class of what its kernel
+raised (checked in this order): the same builtin class, with the op, its operands and the
+user's line in the message. Anything else is a ``RuntimeOpError``."""

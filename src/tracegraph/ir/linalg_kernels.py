@@ -10,7 +10,7 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import NDArray
 
-from tracegraph.errors import RuntimeOpError, ShapeMismatchError
+from tracegraph.errors import InvalidValueError, ShapeMismatchError
 from tracegraph.ir import ops
 from tracegraph.ir.reference_rules import Kernel, reference_rule
 from tracegraph.ir.types import dtype_of
@@ -58,9 +58,9 @@ def _located(name: str, function: Callable[[], tuple[Array, ...]]) -> tuple[Arra
     try:
         return function()
     except np.linalg.LinAlgError as error:
-        raise RuntimeOpError(f"{name}: {error}") from error
+        raise InvalidValueError(f"{name}: {error}") from error
     except scipy.linalg.LinAlgError as error:  # pragma: no cover - SciPy's own, same meaning
-        raise RuntimeOpError(f"{name}: {error}") from error
+        raise InvalidValueError(f"{name}: {error}") from error
 
 
 @reference_rule(

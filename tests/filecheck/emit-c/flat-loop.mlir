@@ -38,7 +38,7 @@
 // CHECK-NOT:      for (npy_intp i = 0; i < n[0]; i++) {
 // CHECK:          Py_XSETREF(v[2], (PyObject *)o0);
 // CHECK:      static int tg_execute(PyObject **v, PyObject *ctx) {
-// CHECK-NEXT:     if (tg_step_0(v, ctx) < 0) return -1;
+// CHECK-NEXT:     if (tg_step_0(v, ctx) < 0) { PyObject *o[] = {v[0], v[1]}; return tg_step_failed(ctx, 0, o, 2); }
 func.func @f(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
   %z = tg.mul %x, %y : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
   func.return %z : tensor<?xf64>

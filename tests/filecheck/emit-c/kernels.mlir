@@ -16,10 +16,10 @@
 // CHECK-NEXT:     if (tg_as_array(&r) < 0) return -1;
 // CHECK-NEXT:     Py_XSETREF(v[3], r);
 // CHECK:      static int tg_execute(PyObject **v, PyObject *ctx) {
-// CHECK-NEXT:     if (tg_step_0(v, ctx) < 0) return -1;
+// CHECK-NEXT:     if (tg_step_0(v, ctx) < 0) { PyObject *o[] = {v[0], v[1]}; return tg_step_failed(ctx, 0, o, 2); }
 // CHECK-NEXT:     Py_CLEAR(v[0]);
 // CHECK-NEXT:     Py_CLEAR(v[1]);
-// CHECK-NEXT:     if (tg_step_1(v, ctx) < 0) return -1;
+// CHECK-NEXT:     if (tg_step_1(v, ctx) < 0) { PyObject *o[] = {v[2], v[2]}; return tg_step_failed(ctx, 1, o, 2); }
 // CHECK-NEXT:     Py_CLEAR(v[2]);
 // CHECK-NEXT:     return 0;
 func.func @f(%a: tensor<?x?xf64>, %b: tensor<?xf64>) -> tensor<?xf64> {

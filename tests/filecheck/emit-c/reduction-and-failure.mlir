@@ -33,7 +33,10 @@
 // CHECK:          tg_error |= tg_run_flat(tg_flat_1, total, 1, tg_data);
 // CHECK:          if (tg_error) {
 // CHECK-NEXT:         Py_DECREF(o0);
-// CHECK-NEXT:         return tg_raise_at(ctx, 1, 1, "runtime", "Integers to negative integer powers are not allowed.", NULL);
+// CHECK-NEXT:         PyObject *tg_operands = PyTuple_Pack(2, v[1], v[3]);
+// CHECK-NEXT:         tg_raise_at(ctx, 1, 1, "value", "Integers to negative integer powers are not allowed.", tg_operands);
+// CHECK-NEXT:         Py_XDECREF(tg_operands);
+// CHECK-NEXT:         return -1;
 func.func @f(%x: tensor<?x?xf32>, %i: tensor<?xi64>) -> (tensor<?xf32>, tensor<?xi64>) {
   %e = tg.exp %x : tensor<?x?xf32> -> tensor<?x?xf32>
   %s = tg.sum %e {axes = array<i64: 1>, keepdims = false} : tensor<?x?xf32> -> tensor<?xf32>

@@ -41,7 +41,7 @@
 // CHECK:              m0 = tl.where(nan0, float('nan'), m0).to(tl.float32)
 // CHECK-NEXT:         acc0 = tg_combine_max(acc0, m0)
 // CHECK:          if n0 == 0:
-// CHECK-NEXT:         rt.fail(1, 0, 'runtime', 'tg.max: zero-size array to reduction operation max which has no identity', ())
+// CHECK-NEXT:         rt.fail(1, 1, 'value', f'tg.max of an array of shape {(n0, n1, )}: zero-size array to reduction operation maximum which has no identity', (rt.empty((n0, n1, ), 'float32'),))
 // CHECK:              parts, span = rt.split(n1, n0, BK, BR)
 // CHECK-NEXT:         if parts == 1:
 

@@ -34,6 +34,7 @@ from tracegraph.backends.c.scalar import (
     failure_of,
     kind,
 )
+from tracegraph.backends.steps import empty_reduction_message, reduction_blame
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.ir import ops
 from tracegraph.ir.location import format_location
@@ -251,14 +252,24 @@ class LoopEmitter:
             self._loops()
             if self.failure is not None:
                 # Named as the reference names it: the op of the body (1 + its position).
+                # Its operands in the message when they are the loop's inputs (a value the
+                # body computes has no array to show).
                 position, failure = self.failure
+                read = [self.values.get(value) for value in self.body[position].operands]
+                operands = "NULL"
+                if read and None not in read:
+                    arrays = ", ".join(f"v[{self.inputs[i].slot}]" for i in read if i is not None)
+                    operands = f"PyTuple_Pack({len(read)}, {arrays})"
                 out.write("if (tg_error) {")
                 for k in range(len(self.outputs)):
                     out.write(f"    Py_DECREF({self._output(k)});")
+                out.write(f"    PyObject *tg_operands = {operands};")
                 out.write(
-                    f"    return tg_raise_at(ctx, {self.step}, {position + 1}, "
-                    f"{c_string(failure.kind)}, {c_string(failure.message)}, NULL);"
+                    f"    tg_raise_at(ctx, {self.step}, {position + 1}, "
+                    f"{c_string(failure.kind)}, {c_string(failure.message)}, tg_operands);"
                 )
+                out.write("    Py_XDECREF(tg_operands);")
+                out.write("    return -1;")
                 out.write("}")
             self._finish()
             out.write("return 0;")
@@ -360,11 +371,13 @@ class LoopEmitter:
             empty = " || ".join(f"n[{d}] == 0" for d in sorted(self.reduced))
             out.write(f"if ({empty}) {{")
             out.write(f"    Py_DECREF({self._output(k)});")
-            message = (
-                f"{reduction.name}: zero-size array to reduction operation "
-                f"{reduction.name.removeprefix('tg.')} which has no identity"
+            blame = reduction_blame(self.loop, reduction)
+            what = c_string(empty_reduction_message(reduction.name))
+            typenum = NPY_TYPES[dtype_of(reduction.x)]
+            out.write(
+                f"    return tg_raise_empty(ctx, {self.step}, {blame}, "
+                f'"{reduction.name}", {what}, {self.rank}, n, {typenum});'
             )
-            out.write(f'    return tg_raise(ctx, {self.step}, "runtime", {c_string(message)});')
             out.write("}")
 
     def _strides(self) -> None:

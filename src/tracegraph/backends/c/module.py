@@ -188,16 +188,24 @@ def _emit_execute(program: Slots, out: IndentedBuffer, *, profile: bool = False)
                 f"{position}); "
                 f"Py_INCREF(v[{index}]);"
             )
-        for step in range(len(program.kernels)):
+        for step, kernel in enumerate(program.kernels):
+            # A failure the step's code did not name (an allocation's MemoryError) is raised
+            # again, naming the step's op, its operands and the user's line.
+            operands = [program.index[value] for value in kernel.operands]
+            values = ", ".join(f"v[{slot}]" for slot in operands) or "NULL"
+            failed = (
+                f"{{ PyObject *o[] = {{{values}}}; "
+                f"return tg_step_failed(ctx, {step}, o, {len(operands)}); }}"
+            )
             if profile:
                 out.write(
                     f"{{ double tg_started = tg_clock(); "
                     f"int tg_failed = tg_step_{step}(v, ctx) < 0; "
                     f"tg_step_seconds[{step}] += tg_clock() - tg_started; "
-                    f"tg_step_calls[{step}]++; if (tg_failed) return -1; }}"
+                    f"tg_step_calls[{step}]++; if (tg_failed) {failed} }}"
                 )
                 continue
-            out.write(f"if (tg_step_{step}(v, ctx) < 0) return -1;")
+            out.write(f"if (tg_step_{step}(v, ctx) < 0) {failed}")
             for index in sorted(drops.get(step, [])):
                 out.write(f"Py_CLEAR(v[{index}]);")
         out.write("return 0;")

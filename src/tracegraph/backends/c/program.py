@@ -23,7 +23,7 @@ from tracegraph.backends.profiling import step_time
 from tracegraph.backends.registry import Binding, StepClock
 from tracegraph.backends.steps import STEP_ERRORS, blames
 from tracegraph.ir import ops
-from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
+from tracegraph.ir.interpreter import LOCATED, REFERENCE_RULES, runtime_error
 from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering import lowered
 
@@ -106,9 +106,13 @@ class CProgram:
         )
         named = [blames(kernel) for kernel in steps]
 
-        def raise_error(step: int, blame: int, kind: str, message: str, operands: Any) -> None:
-            error = STEP_ERRORS[kind](message)
+        def raise_error(step: int, blame: int, kind: str, message: Any, operands: Any) -> None:
             op, name = named[step][blame]
+            if kind == "error":  # an exception the step raised without naming the op
+                if getattr(message, LOCATED, False) or not isinstance(message, Exception):
+                    raise message
+                raise runtime_error(op, list(operands or ()), message, name=name) from message
+            error = STEP_ERRORS[kind](message)
             raise runtime_error(op, list(operands or ()), error, name=name) from None
 
         self._context = RunContext(calls, constants, raise_error)

@@ -498,7 +498,7 @@ def _integer_power_failure(op: Operation) -> ScalarFailure | None:
     dtype = _result(op)
     if kind(dtype) == "f" or dtype == "bool":
         return None
-    return ScalarFailure("runtime", "Integers to negative integer powers are not allowed.")
+    return ScalarFailure("value", "Integers to negative integer powers are not allowed.")
 
 
 FAILING_RULES: dict[type[Operation], Callable[[Operation], ScalarFailure | None]] = {

@@ -18,7 +18,7 @@ import numpy as np
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
-from tracegraph.backends.steps import blames
+from tracegraph.backends.steps import blames, empty_reduction_message, reduction_blame
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.backends.triton.helpers import helpers_source
 from tracegraph.backends.triton.index_reductions import arg_reduction
@@ -174,9 +174,14 @@ class StepEmitter:
                 out.write(
                     f"rt.launch({name}, (rt.cdiv({total}, BLOCK),), ({', '.join(args)}, BLOCK))"
                 )
-        for position, message in kernel.failures:
+        computed = loop.computed()
+        inputs: dict[SSAValue, int] = {arg: i for i, arg in enumerate(loop.body.block.args)}
+        for position, message in kernel.failures:  # invalid values (negative powers)
+            # The failing op's operands in the message when they are the loop's inputs.
+            read = [inputs.get(value) for value in computed[position].operands]
+            operands = "".join(f"a{i}, " for i in read) if read and None not in read else ""
             with out.indent(f"if rt.flagged(err, {position}):"):
-                out.write(self._fail(step, position + 1, "runtime", repr(message), ""))
+                out.write(self._fail(step, position + 1, "value", repr(message), operands))
         # In the kernel's parameter order: launches and compiled specializations address
         # parameters by position.
         pointers = {f"a{i}": dtype_of(v) for i, v in enumerate(loop.inputs)}
@@ -286,14 +291,18 @@ class StepEmitter:
             reduction = loop.output_reduction(k)
             if not isinstance(reduction, ops.MaxOp | ops.MinOp) or not kernel.reduced:
                 continue
-            name = reduction.name
-            message = repr(
-                f"{name}: zero-size array to reduction operation {name.removeprefix('tg.')} "
-                "which has no identity"
+            # The reference's words: NumPy's, after the op and its operand's shape (the
+            # loop's domain; an empty array of it stands for the operand in the message).
+            dims = "".join(f"n{d}, " for d in range(kernel.rank))
+            message = (
+                f"f'{reduction.name} of an array of shape {{({dims})}}: "
+                f"{empty_reduction_message(reduction.name)}'"
             )
+            operand = f"rt.empty(({dims}), {dtype_of(reduction.x)!r}),"
+            blame = reduction_blame(loop, reduction)
             empty = " or ".join(f"n{d} == 0" for d in kernel.reduced)
             with self.launcher.indent(f"if {empty}:"):
-                self.launcher.write(self._fail(step, 0, "runtime", message, ""))
+                self.launcher.write(self._fail(step, blame, "value", message, operand))
 
     def blas_dot(self, dot: tgk.BlasDotOp, step: int) -> None:
         self._dot(step, dot.lhs, dot.rhs, dot.result)
@@ -418,7 +427,7 @@ class StepEmitter:
             out.write(self._fail(step, 0, "runtime", message, ""))
         out.write(f"dims = rt.host_values({shape})")
         with out.indent("if any(d < 0 for d in dims):"):
-            out.write(self._fail(step, 0, "runtime", repr("a sample size is negative"), ""))
+            out.write(self._fail(step, 0, "value", repr("a sample size is negative"), ""))
         out.write("total = rt.product(dims)")
         with out.indent(f"if total > {mrg31k3p.M1}:"):
             limit = repr("MRG31k3p draws at most 2**31 - 1 numbers at once")

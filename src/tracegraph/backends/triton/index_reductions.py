@@ -64,7 +64,7 @@ def arg_reduction(
                 f"f'{op.name} of an array of shape {{tuple(a.shape)}}: attempt to get "
                 f"{function} of an empty sequence'"
             )
-            out.write(f"rt.fail({step}, 0, 'runtime', {message}, (a,))")
+            out.write(f"rt.fail({step}, 0, 'value', {message}, (a,))")
     sizes = "".join(f"n{d}, " for d in range(rank))
     strides = "".join(f"rt.strides(a)[{d}], " for d in range(rank))
     with out.indent(f"if {rows} > 0:"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from tracegraph.backends.triton.runtime import InterpreterRuntime, load_module
 from tracegraph.backends.triton.target import TRITON_TARGET
 from tracegraph.ir import ops
 from tracegraph.ir.control_kernels import Body, ifelse_kernel, scan_kernel
-from tracegraph.ir.interpreter import REFERENCE_RULES, runtime_error
+from tracegraph.ir.interpreter import LOCATED, REFERENCE_RULES, runtime_error
 from tracegraph.ir.regions import body_function
 from tracegraph.ir.types import dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk
@@ -96,6 +96,15 @@ def module_path(source: str, *, interpret: bool) -> Path:
     return path
 
 
+def _stand_in(value: Any) -> Any:
+    """An array of ``value``'s dtype and shape that takes no memory (a torch tensor's too, on
+    any device), for an error's description of the operands."""
+    if value is None or isinstance(value, np.ndarray):
+        return value
+    dtype = np.dtype(str(getattr(value, "dtype", "float64")).removeprefix("torch."))
+    return np.broadcast_to(np.zeros((), dtype), tuple(getattr(value, "shape", ())))
+
+
 class TritonProgram:
     """A ``func.func`` as Triton kernels and their launcher.
 
@@ -123,6 +132,12 @@ class TritonProgram:
         """The module: kernels and launcher."""
         self.signatures = emitter.signatures
         named = [blames(kernel) for kernel in emitter.steps]
+        self._named = named
+        self._step_operands = [
+            [emitter.var[value] for value in kernel.operands if value in emitter.var]
+            for kernel in emitter.steps
+        ]
+        """The launcher's names of each step's operands (for the errors it raises unnamed)."""
 
         def fail(step: int, blame: int, kind: str, message: str, operands: Sequence[Any]) -> None:
             op, name = named[step][blame]
@@ -172,7 +187,41 @@ class TritonProgram:
         """As :meth:`run`, the results left on the device (torch tensors there; NumPy arrays
         under the NumPy runtime)."""
         runtime = self.runtime
-        return list(self._run(runtime, self.constants, *(runtime.upload(a) for a in args)))
+        try:
+            return list(self._run(runtime, self.constants, *(runtime.upload(a) for a in args)))
+        except Exception as error:
+            located = self.located(error)
+            if located is error:
+                raise
+            raise located from error
+
+    def located(self, error: Exception) -> Exception:
+        """``error`` as the launcher raised it, or, when it names no op (NumPy's or torch's
+        ``MemoryError`` of an allocation...), the same builtin class of error naming the op of
+        the step whose lines raised it and the user's line."""
+        if getattr(error, LOCATED, False):
+            return error
+        found = self._step_of(error.__traceback__)
+        if found is None:
+            return error
+        step, launcher = found
+        op, name = self._named[step][0]
+        operands = [_stand_in(launcher.get(value)) for value in self._step_operands[step]]
+        return runtime_error(op, operands, error, name=name)
+
+    def _step_of(self, traceback: TracebackType | None) -> tuple[int, dict[str, Any]] | None:
+        """The step of the launcher's line where ``traceback`` last passed (its ``# step K``
+        comment is the last one above it) and the launcher's variables then, or None."""
+        path, line, variables = str(self.path), None, {}
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename == path:
+                line, variables = traceback.tb_lineno, traceback.tb_frame.f_locals
+            traceback = traceback.tb_next
+        if line is None:
+            return None
+        lines = self.path.read_text(encoding="utf-8").splitlines()[:line]
+        marks = [text.strip() for text in lines if text.strip().startswith("# step ")]
+        return (int(marks[-1].split()[2].rstrip(":")), variables) if marks else None
 
     def bind(self, binding: Binding) -> Callable[..., Any] | None:
         """On a device (the torch runtime), a whole call that keeps shared values there (see

@@ -33,7 +33,12 @@ from typing import Any
 import numpy as np
 from xdsl.ir import Operation
 
-from tracegraph.errors import IndexOutOfBoundsError, RuntimeOpError, ShapeMismatchError
+from tracegraph.errors import (
+    IndexOutOfBoundsError,
+    InvalidValueError,
+    RuntimeOpError,
+    ShapeMismatchError,
+)
 from tracegraph.ir import ops
 from tracegraph.ir.ops.subtensor import (
     ARRAY_INDEX,
@@ -123,7 +128,7 @@ def _arange(op: Operation) -> Operation_:
         torch = _torch()
         first, last, delta = start.item(), stop.item(), step.item()
         if delta == 0:
-            raise RuntimeOpError("arange: step is zero")
+            raise InvalidValueError("arange: step is zero")
         length = (last - first) / delta
         if not math.isfinite(length):
             raise RuntimeOpError(f"arange: cannot compute the length of ({first}, {last}, {delta})")
@@ -254,7 +259,7 @@ def _rewrite_index(
             stop = int(next(bounds).item()) if entry & 2 else None
             step = int(next(bounds).item()) if entry & 4 else None
             if step == 0:
-                raise RuntimeOpError("slice step cannot be zero")
+                raise InvalidValueError("slice step cannot be zero")
             kind, value = "slice", slice(start, stop, step)
         if kind == "advanced" and not previous_advanced:
             advanced_runs += 1

@@ -18,6 +18,65 @@ static int tg_raise_at(PyObject *ctx, int step, int blame, const char *kind,
     return -1;
 }
 
+/* A step failed with an error its code raised without naming the op (NumPy's MemoryError when
+   an output does not fit in memory...): hand it to raise_error (kind "error"), which raises it
+   again naming the step's op, its operands (values[0..count)) and the user's line, as an
+   error of the same builtin class; an error raise_error raised already passes as it is.
+   Returns -1. */
+static int tg_step_failed(PyObject *ctx, int step, PyObject **values, int count) {
+    PyObject *type, *value, *traceback, *operands, *r = NULL;
+    PyErr_Fetch(&type, &value, &traceback);
+    if (type == NULL) return -1;
+    PyErr_NormalizeException(&type, &value, &traceback);
+    if (traceback != NULL) PyException_SetTraceback(value, traceback);
+    operands = PyTuple_New(count);
+    if (operands != NULL) {
+        for (int i = 0; i < count; i++) {
+            PyObject *x = values[i] != NULL ? values[i] : Py_None;
+            Py_INCREF(x);
+            PyTuple_SET_ITEM(operands, i, x);
+        }
+        r = PyObject_CallFunction(PyTuple_GET_ITEM(ctx, TG_RUN_RAISE_ERROR), "iisOO", step, 0,
+                                  "error", value, operands);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(operands);
+    if (PyErr_Occurred()) {
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(traceback);
+    } else {
+        PyErr_Restore(type, value, traceback);
+    }
+    return -1;
+}
+
+/* The InvalidValueError of a maximum or minimum of nothing, in the reference's words (NumPy's
+   after the op's name and the shape of its operand): op `blame` of step `step`, whose operand
+   has the loop's domain dims[0..rank) and dtype `typenum` (an empty array of that shape stands
+   for it in the message). Returns -1. */
+static int tg_raise_empty(PyObject *ctx, int step, int blame, const char *name,
+                          const char *what, int rank, const npy_intp *dims, int typenum) {
+    PyObject *shape = PyTuple_New(rank), *message = NULL, *operand = NULL, *operands = NULL;
+    if (shape != NULL) {
+        for (int d = 0; d < rank; d++) PyTuple_SET_ITEM(shape, d, PyLong_FromSsize_t(dims[d]));
+        message = PyUnicode_FromFormat("%s of an array of shape %R: %s", name, shape, what);
+        operand = PyArray_EMPTY(rank, (npy_intp *)dims, typenum, 0);
+        operands = operand != NULL ? PyTuple_Pack(1, operand) : NULL;
+    }
+    if (message != NULL && operands != NULL) {
+        PyObject *r = PyObject_CallFunction(PyTuple_GET_ITEM(ctx, TG_RUN_RAISE_ERROR), "iisOO",
+                                            step, blame, "value", message, operands);
+        Py_XDECREF(r);
+    }
+    Py_XDECREF(shape);
+    Py_XDECREF(message);
+    Py_XDECREF(operand);
+    Py_XDECREF(operands);
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, name);
+    return -1;
+}
+
 /* tg_raise_at for the step's own op, without operands. */
 static int tg_raise(PyObject *ctx, int step, const char *kind, const char *message) {
     return tg_raise_at(ctx, step, 0, kind, message, NULL);
