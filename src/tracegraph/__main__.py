@@ -4,7 +4,7 @@ compile cache (``prune``: to ``config.cache_size_limit``, the least recently use
 >>> import contextlib, io
 >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
 ...     status = main(["cache", "where"])
->>> status, printed.getvalue().strip() == str(cache.cache_dir())
+>>> status, printed.getvalue().strip() == str(cache.configured_dir())
 (0, True)
 """
 
@@ -20,12 +20,12 @@ from tracegraph.config import config
 
 
 def _list() -> int:
-    entries = cache.entries()
+    entries = cache.entries(cache.configured_dir())
     for entry in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.modified))
         print(f"{when}  {entry.size:>10,d}  {entry.path}")
     total = sum(entry.size for entry in entries)
-    print(f"{len(entries)} compiled modules, {total:,d} bytes, in {cache.cache_dir()}")
+    print(f"{len(entries)} compiled modules, {total:,d} bytes, in {cache.configured_dir()}")
     return 0
 
 
@@ -43,21 +43,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list()
     if arguments.action == "info":
         limit = config.cache_size_limit
-        print(f"directory {cache.cache_dir()}")
-        print(f"modules   {len(cache.entries())}")
-        print(f"size      {cache.total_size() / 2**20:.1f} MB")
+        print(f"directory {cache.configured_dir()}")
+        print(f"modules   {len(cache.entries(cache.configured_dir()))}")
+        print(f"size      {cache.total_size(cache.configured_dir()) / 2**20:.1f} MB")
         print(f"limit     {f'{limit} MB' if limit else 'none'} (config.cache_size_limit)")
         return 0
     if arguments.action == "prune":
         size = arguments.size if arguments.size is not None else config.cache_size_limit
-        removed, freed = cache.prune(size * 2**20)
-        print(f"removed {removed} modules ({freed / 2**20:.1f} MB) from {cache.cache_dir()}")
+        removed, freed = cache.prune(size * 2**20, cache.configured_dir())
+        print(f"removed {removed} modules ({freed / 2**20:.1f} MB) from {cache.configured_dir()}")
         return 0
     if arguments.action == "clear":
-        removed = cache.clear()
-        print(f"removed {removed} files from {cache.cache_dir()}")
+        removed = cache.clear(cache.configured_dir())
+        print(f"removed {removed} files from {cache.configured_dir()}")
         return 0
-    print(cache.cache_dir())
+    print(cache.configured_dir())
     return 0
 
 

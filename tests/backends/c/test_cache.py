@@ -114,6 +114,10 @@ def test_a_process_killed_while_compiling_leaves_nothing_to_trip_over(tmp_path: 
     assert survivor.returncode == 0, err
     assert json.loads(out.strip().splitlines()[-1])["compiled"] == 1
     assert not list(cache_dir.glob("modules/*/*.claim"))
+    # Nothing of the killed compile is left: its compiler died with it, and the survivor
+    # removed what they had written (the record of the compile in flight, its temporary files).
+    assert not list(cache_dir.glob("modules/*/*.tmp-*"))
+    assert not list(cache_dir.glob("inflight/*"))
 
 
 def test_the_cache_command_lists_and_clears(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from xdsl.dialects.func import FuncOp
 
 from tracegraph.backends.c.module import emit_module
@@ -27,8 +29,17 @@ class CBackend(Backend):
 
     def compile(self, func: FuncOp) -> Program:
         """The compiled program of ``func``, or the reference's when it has nothing to
-        compile."""
-        compiled = CProgram.if_worth_compiling(func)
+        compile, or when no cache directory can hold its module (with a warning)."""
+        try:
+            compiled = CProgram.if_worth_compiling(func)
+        except OSError as error:
+            warnings.warn(
+                f"the C backend cannot write its module ({error}), not even in a private "
+                "cache: this function runs on the reference backend",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            compiled = None
         if compiled is not None:
             return compiled
         return get_backend(self.fallback or "reference").compile(func)

@@ -13,6 +13,8 @@ with vectorization limited to the loops the emitter marks ``omp simd``, and BLAS
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import functools
 import importlib.machinery
 import importlib.util
@@ -20,6 +22,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -292,7 +295,10 @@ def _compile(
                 "-o",
                 str(obj),
             ]
-            running.append((command, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
+            process = subprocess.Popen(
+                command, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent
+            )
+            running.append((command, process))
         for command, process in running:
             _, stderr = process.communicate(timeout=600)
             if process.returncode != 0:
@@ -316,8 +322,29 @@ def _compile(
             obj.unlink(missing_ok=True)
 
 
+def _die_with_parent() -> None:
+    """In a compiler's process before it starts (Linux): be killed when the process that
+    started it dies, so that a program killed mid-compile leaves no compiler writing into the
+    cache after it (what it wrote is cleaned by the next process: ``cache.clean_after_killed_
+    compiles``)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+"""Linux's ``prctl`` option: the signal a process gets when its parent dies."""
+
+
 def _run_compiler(command: list[str], c_path: Path) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        preexec_fn=_die_with_parent,
+    )
     if result.returncode != 0:
         raise _compile_error(c_path, command, result.stderr)
 
@@ -398,7 +425,26 @@ def module_path(toolchain: Toolchain, source: str) -> tuple[str, Path]:
 
 def build_module(source: str, toolchain: Toolchain) -> ModuleType:
     """The module compiled from ``source`` (named ``TG_MODULE_NAME`` there): from this process's
-    modules, from the cache, or compiled now."""
+    modules, from the cache, or compiled now. When the cache cannot be written (full,
+    read-only), the process moves to a private cache (one warning) and compiles there."""
+    try:
+        return _build_module(source, toolchain)
+    except (OSError, CompileError) as error:
+        fault = error if isinstance(error, OSError) else _cache_fault(error)
+        if fault is None or not cache.give_up(fault):
+            raise
+    return _build_module(source, toolchain)
+
+
+def _cache_fault(error: CompileError) -> OSError | None:
+    """The fault of the cache the compiler reports (it could not write its output), if any."""
+    for number in sorted(cache.CACHE_FAULTS - {errno.ENOENT}):
+        if os.strerror(number) in str(error):
+            return OSError(number, os.strerror(number))
+    return None
+
+
+def _build_module(source: str, toolchain: Toolchain) -> ModuleType:
     name, path = module_path(toolchain, source)
     if name in _LOADED:
         return _LOADED[name]

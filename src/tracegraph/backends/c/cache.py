@@ -8,15 +8,28 @@ most a temporary file no one reads (``clear`` removes them). So that processes d
 the same module side by side, the first one *claims* it (a ``.claim`` file created exclusively,
 holding its pid); the others wait for the module while the claimant lives and is not stale,
 and compile it themselves otherwise.
+
+Faults degrade instead of stopping the program: a cache directory that cannot be written
+(read-only, impossible to create, or full) is replaced, for the rest of the process, by a
+private temporary directory (removed at exit), with one warning naming the directory and the
+reason (:func:`cache_dir`, :func:`give_up`). A compile in progress is recorded in
+``inflight/`` (its process and its temporary files); the first process to use the cache after
+one was killed mid-compile removes what it left (:func:`clean_after_killed_compiles`).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
+import shutil
+import tempfile
+import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +43,88 @@ POLL_INTERVAL = 0.01
 """Seconds between two looks for a module another process is compiling."""
 
 
-def cache_dir() -> Path:
-    """The directory of the compiled modules (created on demand)."""
+_usable: dict[Path, Path] = {}
+"""For each configured directory this process has used: the directory it compiles into (the
+configured one, or a private one when that cannot be written)."""
+_lock = threading.Lock()
+
+CACHE_FAULTS = frozenset(
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.ENOENT,
+        errno.ENOTDIR,
+    }
+)
+"""The errors of writing into the cache that make it unusable (not the compiler's)."""
+
+
+def configured_dir() -> Path:
+    """The cache directory the configuration names (``config.compiledir``)."""
     return Path(config.compiledir).expanduser()
+
+
+def cache_dir() -> Path:
+    """The directory of the compiled modules: the configured one, unless it cannot be written
+    (checked once per process), then a private temporary directory (:func:`give_up`)."""
+    configured = configured_dir()
+    chosen = _usable.get(configured)
+    if chosen is not None:
+        return chosen
+    with _lock:
+        if configured not in _usable:
+            reason = _unwritable(configured)
+            if reason is None:
+                _usable[configured] = configured
+                clean_after_killed_compiles(configured)
+            else:
+                _usable[configured] = _private(configured, reason)
+        return _usable[configured]
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why files cannot be written in ``directory`` (None: they can)."""
+    probe = directory / f".probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"tracegraph")
+        probe.unlink()
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        return error.strerror or str(error)
+    return None
+
+
+def _private(configured: Path, reason: str) -> Path:
+    """A temporary directory of this process's own in place of ``configured`` (removed at
+    exit), announced by one warning."""
+    private = Path(tempfile.mkdtemp(prefix="tracegraph-cache-"))
+    atexit.register(shutil.rmtree, private, True)
+    warnings.warn(
+        f"the compile cache {configured} cannot be used ({reason}): this process compiles "
+        f"into {private} instead (removed at exit; set config.compiledir to a writable "
+        "directory to keep the modules)",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+    return private
+
+
+def give_up(error: OSError) -> bool:
+    """After ``error`` while writing into the cache: when it is a fault of the cache (full,
+    read-only...) and the configured directory is in use, switch this process to a private
+    directory (one warning) and return True, for the caller to try again there; else False."""
+    configured = configured_dir()
+    with _lock:
+        if error.errno not in CACHE_FAULTS or _usable.get(configured, configured) != configured:
+            return False
+        _usable[configured] = _private(configured, error.strerror or str(error))
+    return True
 
 
 def digest(*parts: str) -> str:
@@ -104,6 +196,45 @@ def _claim(path: Path) -> Iterator[bool]:
             claim.unlink()
 
 
+@contextlib.contextmanager
+def _in_flight(temporary: Path) -> Iterator[None]:
+    """Record, while a build writes ``temporary`` (and its parts, ``temporary.*``), that this
+    process is writing them: a process killed meanwhile leaves the record for the next one to
+    clean after it (:func:`clean_after_killed_compiles`)."""
+    record = cache_dir() / "inflight" / f"{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(str(temporary))
+    except OSError:
+        record = Path()  # nothing recorded: nothing to remove
+    try:
+        yield
+    finally:
+        if record != Path():
+            with contextlib.suppress(OSError):
+                record.unlink()
+
+
+def clean_after_killed_compiles(directory: Path) -> int:
+    """Remove the temporary files of the compiles that processes killed since left in
+    ``directory`` (from their ``inflight/`` records); returns how many files went."""
+    removed = 0
+    records = directory / "inflight"
+    for record in records.glob("*-*") if records.is_dir() else []:
+        pid = record.name.split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            temporary = Path(record.read_text())
+            if temporary.is_relative_to(directory):
+                for path in [temporary, *temporary.parent.glob(temporary.name + ".*")]:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed += 1
+            record.unlink()
+    return removed
+
+
 def build_once(path: Path, build: Callable[[Path], None]) -> None:
     """Make sure ``path`` exists: build it (``build(temporary)`` writes a temporary file that is
     then renamed to ``path``) unless it is there, or another process is building it, in which
@@ -117,8 +248,9 @@ def build_once(path: Path, build: Callable[[Path], None]) -> None:
                     return
                 temporary = temporary_path(path)
                 try:
-                    build(temporary)
-                    os.replace(temporary, path)
+                    with _in_flight(temporary):
+                        build(temporary)
+                        os.replace(temporary, path)
                 finally:
                     with contextlib.suppress(OSError):
                         temporary.unlink()
@@ -141,9 +273,10 @@ class Entry:
     modified: float
 
 
-def entries() -> list[Entry]:
-    """The compiled modules in the cache, newest first."""
-    root = cache_dir() / "modules"
+def entries(directory: Path | None = None) -> list[Entry]:
+    """The compiled modules in the cache (``directory``, by default the one in use), newest
+    first."""
+    root = (directory or cache_dir()) / "modules"
     if not root.exists():
         return []
     found = []
@@ -166,9 +299,10 @@ def _files_of(entry: Entry) -> list[Path]:
     return [entry.path, *entry.path.parent.glob(stem.name + ".*")]
 
 
-def total_size() -> int:
-    """Bytes of the compiled modules and their sources in the cache."""
-    root = cache_dir() / "modules"
+def total_size(directory: Path | None = None) -> int:
+    """Bytes of the compiled modules and their sources in the cache (``directory``, by default
+    the one in use)."""
+    root = (directory or cache_dir()) / "modules"
     size = 0
     for path in root.glob("*/*") if root.exists() else []:
         with contextlib.suppress(OSError):
@@ -176,12 +310,13 @@ def total_size() -> int:
     return size
 
 
-def prune(limit: int) -> tuple[int, int]:
+def prune(limit: int, directory: Path | None = None) -> tuple[int, int]:
     """Remove the least recently used modules (with their sources) until the cache's modules
-    take at most ``limit`` bytes; returns how many modules went and the bytes freed."""
-    size = total_size()
+    (in ``directory``, by default the one in use) take at most ``limit`` bytes; returns how
+    many modules went and the bytes freed."""
+    size = total_size(directory)
     removed = freed = 0
-    for entry in reversed(entries()):  # oldest first
+    for entry in reversed(entries(directory)):  # oldest first
         if size <= limit:
             break
         for path in set(_files_of(entry)):
@@ -194,10 +329,11 @@ def prune(limit: int) -> tuple[int, int]:
     return removed, freed
 
 
-def clear() -> int:
-    """Remove every file of the cache (modules, sources, precompiled headers, temporary files
-    and claims); returns how many files were removed."""
-    root = cache_dir()
+def clear(directory: Path | None = None) -> int:
+    """Remove every file of the cache (``directory``, by default the one in use: modules,
+    sources, precompiled headers, temporary files and claims); returns how many files were
+    removed."""
+    root = directory or cache_dir()
     removed = 0
     for folder in ("modules", "headers"):
         base = root / folder
