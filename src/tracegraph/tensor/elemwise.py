@@ -11,6 +11,7 @@ where NumPy would give float16 (``exp`` of an int8) the result is float32.
 from __future__ import annotations
 
 import builtins
+import contextlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -143,11 +144,73 @@ def pad_rank(variable: TensorVariable, ndim: int) -> TensorVariable:
     return emit(ops.DimShuffleOp(variable.value, order, tensor_type(variable.dtype, shape)))
 
 
+COMPARISONS: dict[type[Operation], Callable[[int, int], bool]] = {
+    ops.GtOp: lambda a, b: a > b,
+    ops.GeOp: lambda a, b: a >= b,
+    ops.LtOp: lambda a, b: a < b,
+    ops.LeOp: lambda a, b: a <= b,
+    ops.EqOp: lambda a, b: a == b,
+    ops.NeqOp: lambda a, b: a != b,
+}
+"""The comparisons, on Python integers."""
+
+
+def _integer_out_of_range(
+    op_class: type[Operation], args: Sequence[TensorLike]
+) -> tuple[Sequence[TensorLike], TensorVariable | None]:
+    """NumPy 2's rules for a Python ``int`` next to an integer tensor whose dtype cannot hold
+    it (``uint8 > -1``, ``-3 / uint8``): a comparison is true or false for every element
+    (returned: a boolean tensor of that value); an op whose NumPy loop takes the integer as a
+    float (``true_divide``, ``arctan2``) gets it as such; any other op raises
+    ``OverflowError``, as NumPy does. Returns the arguments (the integer converted where it
+    must be) and the decided result, if any."""
+    positions = [i for i, a in enumerate(args) if type(a) is int]
+    if len(positions) != 1 or not isinstance(args[1 - positions[0]], TensorVariable):
+        return args, None
+    scalar_at = positions[0]
+    value = args[scalar_at]
+    assert isinstance(value, int)
+    tensor = args[1 - scalar_at]
+    assert isinstance(tensor, TensorVariable)
+    dtype = np.dtype(tensor.dtype)
+    if dtype.kind not in "iu" or np.iinfo(dtype).min <= value <= np.iinfo(dtype).max:
+        return args, None
+    compare = COMPARISONS.get(op_class)
+    if compare is not None:
+        # Every element lies on the same side of the value: compare with any of them.
+        bound = int(np.iinfo(dtype).min)
+        truth = compare(bound, value) if scalar_at == 1 else compare(value, bound)
+        from tracegraph.tensor.basic import ones_like, zeros_like
+
+        return args, (ones_like if truth else zeros_like)(tensor, dtype="bool")
+    ufunc = NUMPY_FUNCTIONS[op_class].typed_as
+    loop = None
+    if ufunc is not None:
+        signature: list[Any] = [dtype, dtype, None]
+        signature[scalar_at] = int
+        with contextlib.suppress(TypeError):
+            loop = ufunc.resolve_dtypes(tuple(signature))[scalar_at]
+    if loop is None or loop.kind != "f":
+        raise OverflowError(
+            f"{op_class.name} at {format_location(user_location())}: the Python integer "
+            f"{value} is out of bounds for {dtype} (the dtype of the other operand, as NumPy "
+            "converts it)"
+        )
+    converted = list(args)
+    converted[scalar_at] = np.asarray(value, dtype=loop)
+    return converted, None
+
+
 def elementwise(
     op_class: type[UnaryElementwiseOp | BinaryElementwiseOp], *args: TensorLike
 ) -> TensorVariable:
     """Apply an elementwise op to arguments, promoting Python scalars and broadcasting ranks."""
-    operands = as_operands(args, pad=True, integer_scalars=True)
+    arguments: Sequence[TensorLike] = args
+    if len(args) == 2:
+        arguments, decided = _integer_out_of_range(op_class, args)
+        if decided is not None:
+            return decided
+    operands = as_operands(arguments, pad=True, integer_scalars=True)
     ndim = builtins.max(v.ndim for v in operands)
     operands = [pad_rank(v, ndim) for v in operands]
     shape = broadcast_shapes([v.type.shape for v in operands], op_class.name)
