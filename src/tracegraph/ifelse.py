@@ -19,7 +19,12 @@ from tracegraph.ir.location import user_location
 from tracegraph.ir.ops import IfElseOp, InputOp, SharedOp
 from tracegraph.ir.regions import build_body, inline_body, plan_body
 from tracegraph.tensor.basic import zeros_like
-from tracegraph.tensor.variable import TensorVariable, as_tensor_variable, wrap_value
+from tracegraph.tensor.variable import (
+    TensorVariable,
+    as_tensor_variable,
+    forget_uses,
+    wrap_value,
+)
 
 
 def _in_branch(op: Operation, reads_inside: bool) -> bool:
@@ -72,7 +77,7 @@ def ifelse(condition: Any, then_branch: Any, else_branch: Any, name: str | None 
     then_block, then_inputs = _branch(thens)
     else_block, else_inputs = _branch(elses)
     op = IfElseOp(test.value, then_inputs, then_block, else_inputs, else_block, result_types)
-    op.location = user_location()
+    forget_uses(op).location = user_location()
     results = [wrap_value(r, name) for r in op.results]
     return results[0] if single else results
 

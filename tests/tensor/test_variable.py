@@ -128,3 +128,25 @@ def test_nnet_namespace() -> None:
     np.testing.assert_allclose(sigmoid, 1 / (1 + np.exp(-data)), rtol=1e-15)
     np.testing.assert_allclose(softmax.sum(axis=1), [1.0, 1.0], rtol=1e-15)
     np.testing.assert_array_equal(relu, np.maximum(data, 0))
+
+
+def test_expressions_built_on_a_long_lived_variable_are_freed_when_dropped() -> None:
+    # Regression: xDSL's use lists kept every expression ever built on an input (and the
+    # shared variables in it) alive as long as the input.
+    import gc
+    import weakref
+
+    import numpy as np
+
+    import tracegraph
+
+    x = T.dvector("x")
+    state = tracegraph.shared(np.zeros(3), "state")
+    expression = T.exp(x) + state
+    dropped = [weakref.ref(expression.value.owner), weakref.ref(state)]
+    assert not list(x.value.uses)  # the frontend's ops are not users of their operands
+    f = tracegraph.function([x], expression, updates=[(state, state + 1)])
+    f(np.zeros(3))
+    del expression, state, f
+    gc.collect()
+    assert [ref() for ref in dropped] == [None, None]

@@ -105,6 +105,9 @@ class GradPass(ModulePass):
         location = cost.owner.location if isinstance(cost.owner, Operation) else func.location
         for new_op in _new_ops(values):
             new_op.location = location
+            # The frontend's ops are no users of their operands (tensor.variable.forget_uses);
+            # in the function they must be, for the passes that follow.
+            new_op.operands = list(new_op.operands)
             block.insert_op_before(new_op, ret)
         _drop_stray_users(block)
         ret.operands = [*ret.arguments, *values]

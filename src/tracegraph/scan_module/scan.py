@@ -25,6 +25,7 @@ from tracegraph.tensor.variable import (
     TensorVariable,
     Variable,
     as_tensor_variable,
+    forget_uses,
     variable_of,
     wrap_value,
 )
@@ -281,7 +282,7 @@ def scan(
         until=condition is not None,
         truncate_gradient=truncate_gradient,
     )
-    op.location = location
+    forget_uses(op).location = location
     results = [wrap_value(r) for r in op.results]
     recurrent_results = iter(results[: len(recurrent)])
     carried_results = results[len(recurrent) : len(recurrent) + len(carried)]

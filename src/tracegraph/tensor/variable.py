@@ -491,9 +491,26 @@ class TensorVariable(Variable, Generic[DT, RK]):
         return math.dot(self, other)
 
 
+def forget_uses(op: Operation) -> Operation:
+    """Take ``op`` off its operands' lists of uses, and return it.
+
+    The frontend reads a graph from its outputs to its inputs only (its operands); xDSL's use
+    lists point the other way, and would keep every expression ever built on a long-lived
+    variable (an input, a shared variable) alive as long as that variable: a program that
+    builds and drops graphs in a loop would grow without bound. The op keeps its operands; it
+    simply no longer counts as their user (it has no ``_operand_uses`` left, so that a later
+    change of its operands removes nothing). Copies of it that ``function`` makes are users as
+    usual."""
+    for value, use in zip(op.operands, op._operand_uses, strict=True):
+        value.remove_use(use)
+    op._operand_uses = ()
+    return op
+
+
 def emit(op: Operation) -> TensorVariable:
     """Stamp ``op`` with the user's location and wrap its (first) result (computing its test
     value, or reporting a float64 result, where the flags ask)."""
+    forget_uses(op)
     op.location = user_location()
     if config.compute_test_value != "off" or config.warn_float64 != "ignore":
         _check_new_op(op)
