@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy as copy_module
 import gc
 import os
@@ -86,6 +87,13 @@ class Function(Generic[R]):
     """A compiled function. Call it with NumPy arrays (or anything ``numpy.asarray`` takes),
     positionally or by input name; it returns an array, or a list of arrays when ``function``
     was given a list of outputs, and applies the updates of shared variables."""
+
+    def __new__(cls, **arguments: Any) -> Function[R]:
+        # A function that updates shared variables is made a LockedFunction, whose __call__
+        # takes the locks: the __call__ of the others stays as short as it was.
+        if cls is Function and (arguments["update_targets"] or arguments.get("input_updates")):
+            cls = LockedFunction
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -240,13 +248,8 @@ class Function(Generic[R]):
         return arrays
 
     def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
-        lock = self._lock
-        if lock is None:
-            return self._call(*args, **kwargs)
-        with lock:
-            return self._call(*args, **kwargs)
-
-    def _call(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
+        # A function that updates shared state is a LockedFunction (see __init__): this path,
+        # a pure function's, takes no lock and adds no call (0.17 us of a 0.23 us call).
         if self._fast_call is not None and not kwargs:
             # The whole call in the program (in C when the arguments are arrays of the exact
             # types); it answers NotImplemented, having changed nothing, when the path below
@@ -256,6 +259,11 @@ class Function(Generic[R]):
                 if self._output_keys is not None:
                     return dict(zip(self._output_keys, result, strict=True))  # type: ignore[return-value]
                 return result  # type: ignore[no-any-return]
+        return self._general_call(args, kwargs)
+
+    def _general_call(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> R:
+        """A call through the program's ``run``: arguments bound and converted here, shared
+        values read and updates stored here."""
         arrays = self._bind(args, kwargs)
         shared_values = [variable.get_value(borrow=True) for variable in self._shared]
         results = self._program.run(arrays + shared_values)
@@ -640,10 +648,29 @@ class ProfiledFunction(Function[R]):
     def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
         started = time.perf_counter()
         try:
-            return super().__call__(*args, **kwargs)
+            with self._lock or contextlib.nullcontext():
+                return super().__call__(*args, **kwargs)
         finally:
             self.profile.call_time += time.perf_counter() - started
             self.profile.calls += 1
+
+
+class LockedFunction(Function[R]):
+    """A function that updates shared variables (or draws random numbers): each call holds
+    the locks of what it updates from reading the values to storing the new ones, so that
+    calls from several threads lose no update and repeat no draw."""
+
+    def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> R:
+        # Function.__call__'s paths under the lock, written out (a call through it cost
+        # 0.2 us more).
+        with self._lock:
+            if self._fast_call is not None and not kwargs:
+                result = self._fast_call(*args)
+                if result is not NotImplemented:
+                    if self._output_keys is not None:
+                        return dict(zip(self._output_keys, result, strict=True))  # type: ignore[return-value]
+                    return result  # type: ignore[no-any-return]
+            return self._general_call(args, kwargs)
 
 
 def _unwrap_out(output: Any) -> Any:

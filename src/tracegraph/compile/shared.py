@@ -76,13 +76,21 @@ class HeldTogether:
     def __init__(self, locks: Sequence[Any]):
         self._locks = sorted(locks, key=id)
 
-    def __enter__(self) -> None:
+    def acquire(self) -> None:
+        """Take every lock, in order."""
         for lock in self._locks:
             lock.acquire()
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
+        """Release every lock, in reverse order."""
         for lock in reversed(self._locks):
             lock.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def update_lock(targets: Sequence[BaseSharedVariable], own: Any = None) -> Any:
