@@ -21,6 +21,7 @@ import pytest
 from numpy.typing import NDArray
 from xdsl.ir import Operation
 
+import tracegraph.distributed as tgd
 import tracegraph.gradient as tracegraph_gradient
 import tracegraph.tensor as T
 from tracegraph import Apply, Op
@@ -685,6 +686,13 @@ CASES: dict[type[Operation], list[Case]] = {
     ],
     ops.ProdOp: prod_cases(),
     ops.MaxOp: reduction_cases(T.max, distinct),
+    # In this process's world of one, an all-reduce is the identity: its rule (the same
+    # all-reduce of the gradient) is checked here; tests/distributed checks it across ranks.
+    ops.AllReduceOp: [
+        case("sum", lambda x: tgd.all_reduce(x**2, op="sum").sum(), values(3)),
+        case("mean", lambda x: T.exp(tgd.all_reduce(T.sin(x), op="mean")), values(2, 3)),
+        case("twice", lambda x: tgd.all_reduce(tgd.all_reduce(x, "sum") * x, "mean"), values(4)),
+    ],
     ops.PrintOp: [
         case("value", lambda x: Print("x")(x) ** 2, values(3)),
         case("shape", lambda x: Print("x", ("shape",))(x) * x, values(2, 2)),

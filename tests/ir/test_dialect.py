@@ -136,8 +136,9 @@ def test_the_dialect_has_every_op_the_op_modules_define() -> None:
     assert len(names) == len(set(names))
     families = {op.__module__.rsplit(".", 1)[-1] for op in TG_OPERATIONS}
     assert families == {
-        "along_axis", "control", "conv", "core", "debug", "decompositions", "elementwise", "fused",
-        "gradient", "linalg", "python", "random", "reduce", "shape", "softmax", "subtensor",
+        "along_axis", "control", "conv", "core", "debug", "decompositions", "distributed",
+        "elementwise", "fused", "gradient", "linalg", "python", "random", "reduce", "shape",
+        "softmax", "subtensor",
     }  # fmt: skip
     one_of_each = {
         "tg.constant", "tg.add", "tg.fused", "tg.dot", "tg.random.uniform", "tg.sum",

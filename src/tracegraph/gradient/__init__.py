@@ -13,6 +13,7 @@ the same rules also run on IR modules as the ``tg-grad`` pass.
 
 from tracegraph.errors import DisconnectedInputError, GradientError, UndefinedGradientError
 from tracegraph.gradient import conv as _conv  # noqa: F401 - registers the convolutions' rules
+from tracegraph.gradient import distributed as _distributed  # noqa: F401 - and collectives
 from tracegraph.gradient import linalg as _linalg  # noqa: F401 - and linear algebra's
 from tracegraph.gradient.barriers import disconnected_grad, grad_clip, zero_grad
 from tracegraph.gradient.core import grad, hessian, jacobian

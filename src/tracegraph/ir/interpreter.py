@@ -40,6 +40,7 @@ from tracegraph.errors import (
 from tracegraph.ir import along_axis_kernels as _along_axis_kernels  # noqa: F401
 from tracegraph.ir import control_kernels as _control_kernels  # noqa: F401
 from tracegraph.ir import conv_kernels as _conv_kernels  # noqa: F401
+from tracegraph.ir import distributed_kernels as _distributed_kernels  # noqa: F401
 from tracegraph.ir import linalg_kernels as _linalg_kernels  # noqa: F401
 from tracegraph.ir import ops
 from tracegraph.ir import python_ops as _python_ops  # noqa: F401

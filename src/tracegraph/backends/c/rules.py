@@ -94,6 +94,13 @@ _runs_reference(
 )
 _runs_reference("NumPy's nonzero: the size of its results is the data's", ops.NonzeroOp)
 _runs_reference("the user's perform, in Python, on the host", ops.PythonOp)
+_runs_reference(
+    "MPI (mpi4py) on the host arrays, once per step (one bucketed call for all the gradients "
+    "of a step, from the compiled code: not yet)",
+    ops.AllReduceOp,
+    ops.BroadcastOp,
+    ops.AllGatherOp,
+)
 _runs_reference("Python's print, on the host", ops.PrintOp)
 _runs_reference(
     "NumPy: one matrix product per group over the windows of the images (im2col), whose "

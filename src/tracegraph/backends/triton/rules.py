@@ -118,6 +118,12 @@ _array_operation(
 )
 _array_operation("Python's print of a host copy", ops.PrintOp)
 _array_operation(
+    "MPI on host copies, uploaded (NCCL on device tensors, through torch.distributed: not yet)",
+    ops.AllReduceOp,
+    ops.BroadcastOp,
+    ops.AllGatherOp,
+)
+_array_operation(
     "the user's perform, in Python, on host copies (on a GPU: a round trip, warned once)",
     ops.PythonOp,
 )

@@ -26,6 +26,7 @@ from tracegraph.ir.ops.decompositions import (
     SolveOp,
     SVDOp,
 )
+from tracegraph.ir.ops.distributed import AllGatherOp, AllReduceOp, BroadcastOp
 from tracegraph.ir.ops.elementwise import (
     AbsOp,
     AddOp,
@@ -147,7 +148,9 @@ __all__ = [
     "RANDOM_STATE_DRAWS",
     "AbsOp",
     "AddOp",
+    "AllGatherOp",
     "AllOp",
+    "AllReduceOp",
     "AllocOp",
     "AlongAxisOp",
     "AndOp",
@@ -166,6 +169,7 @@ __all__ = [
     "AxisNormalizationOp",
     "BinaryElementwiseOp",
     "BinomialOp",
+    "BroadcastOp",
     "CastOp",
     "CeilOp",
     "ChoiceOp",

@@ -1,0 +1,57 @@
+"""The MPI communicator, through ``mpi4py`` (the ``distributed`` extra installs it with MPICH):
+the collectives of ``ir/communication.py`` on host arrays, with MPI's buffer interface (no
+pickling)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tracegraph.ir.communication import Array, Communicator
+
+_OPS = {"sum": "SUM", "mean": "SUM", "max": "MAX", "min": "MIN"}
+
+
+class MPICommunicator(Communicator):
+    """The ranks of an MPI communicator (by default ``MPI.COMM_WORLD``: the processes
+    ``mpiexec -n N`` or ``srun`` started)."""
+
+    def __init__(self, comm: Any = None):
+        from mpi4py import MPI
+
+        self._mpi = MPI
+        self.comm = MPI.COMM_WORLD if comm is None else comm
+        self.rank = int(self.comm.Get_rank())
+        self.size = int(self.comm.Get_size())
+
+    def all_reduce(self, array: Array, reduction: str) -> Array:
+        """``array`` combined over the ranks (``mean``: the sum divided by the number of
+        ranks, in the array's float dtype)."""
+        source = np.ascontiguousarray(array)
+        result = np.empty_like(source)
+        self.comm.Allreduce(source, result, op=getattr(self._mpi, _OPS[reduction]))
+        if reduction == "mean":
+            result /= self.size
+        return result
+
+    def broadcast(self, array: Array, root: int) -> Array:
+        """Rank ``root``'s ``array`` on every rank."""
+        result = np.array(array, copy=True, order="C")
+        self.comm.Bcast(result, root=root)
+        return result
+
+    def all_gather(self, array: Array) -> Array:
+        """Every rank's ``array`` joined on the first axis, in rank order (first axes may
+        differ between the ranks; the other axes may not)."""
+        source = np.ascontiguousarray(array)
+        rows = self.comm.allgather(int(source.shape[0]))
+        row_size = int(np.prod(source.shape[1:], dtype=np.int64))
+        result = np.empty((sum(rows), *source.shape[1:]), dtype=source.dtype)
+        counts = [r * row_size for r in rows]
+        self.comm.Allgatherv(source, [result, counts])
+        return result
+
+    def barrier(self) -> None:
+        """Wait until every rank is here."""
+        self.comm.Barrier()

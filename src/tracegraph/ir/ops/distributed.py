@@ -1,0 +1,106 @@
+"""Collective communication between the processes of a data-parallel job (MPI ranks):
+``tg.all_reduce``, ``tg.broadcast`` and ``tg.all_gather``.
+
+They have effects: every rank must run the same collectives in the same order, so no pass may
+drop, merge or reorder them (they are not ``Pure``: CSE leaves two equal ones apart and DCE
+keeps an unused one) and fusion never takes them into a loop. Each runs on the communicator of
+the process (``ir/communication.py``; one process alone when no job is set up), whatever the
+backend.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import IntegerAttr, StringAttr, TensorType, i64
+from xdsl.ir import Attribute, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+)
+from xdsl.utils.exceptions import VerifyException
+
+REDUCTIONS = ("sum", "mean", "max", "min")
+"""How ``tg.all_reduce`` combines the ranks' values."""
+
+
+@irdl_op_definition
+class AllReduceOp(IRDLOperation):
+    """``x`` combined over every rank (``reduction``: ``sum``, ``mean``, ``max`` or ``min``),
+    elementwise; every rank gets the result."""
+
+    name = "tg.all_reduce"
+    x = operand_def(TensorType)
+    reduction = prop_def(StringAttr)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` type($x) `->` type($result)"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def __init__(self, x: SSAValue, reduction: str):
+        super().__init__(
+            operands=[x], properties={"reduction": StringAttr(reduction)}, result_types=[x.type]
+        )
+
+    def get_reduction(self) -> str:
+        """``sum``, ``mean``, ``max`` or ``min``."""
+        return self.reduction.data
+
+    def verify_(self) -> None:
+        if self.x.type != self.result.type:
+            raise VerifyException("tg.all_reduce: the result has the operand's type")
+        if self.get_reduction() not in REDUCTIONS:
+            raise VerifyException(
+                f"tg.all_reduce: reduction {self.get_reduction()!r}; one of {REDUCTIONS}"
+            )
+
+
+@irdl_op_definition
+class BroadcastOp(IRDLOperation):
+    """The value of ``x`` on rank ``root``, on every rank."""
+
+    name = "tg.broadcast"
+    x = operand_def(TensorType)
+    root = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` type($x) `->` type($result)"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def __init__(self, x: SSAValue, root: int):
+        super().__init__(
+            operands=[x], properties={"root": IntegerAttr(root, i64)}, result_types=[x.type]
+        )
+
+    def get_root(self) -> int:
+        """The rank whose value every rank gets."""
+        return self.root.value.data
+
+    def verify_(self) -> None:
+        if self.x.type != self.result.type:
+            raise VerifyException("tg.broadcast: the result has the operand's type")
+        if self.get_root() < 0:
+            raise VerifyException("tg.broadcast: the root is a rank, at least 0")
+
+
+@irdl_op_definition
+class AllGatherOp(IRDLOperation):
+    """Every rank's ``x`` joined on the first axis, in rank order, on every rank (the result's
+    first axis is the ranks' first axes together)."""
+
+    name = "tg.all_gather"
+    x = operand_def(TensorType)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` type($x) `->` type($result)"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def __init__(self, x: SSAValue, result_type: Attribute):
+        super().__init__(operands=[x], result_types=[result_type])
+
+    def verify_(self) -> None:
+        x, result = self.x.type, self.result.type
+        assert isinstance(x, TensorType) and isinstance(result, TensorType)
+        if x.element_type != result.element_type or x.get_num_dims() != result.get_num_dims():
+            raise VerifyException("tg.all_gather: the result has the operand's dtype and rank")
+        if x.get_num_dims() == 0:
+            raise VerifyException("tg.all_gather: the operand has a first axis to join on")

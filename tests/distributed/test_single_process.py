@@ -1,0 +1,140 @@
+"""``tracegraph.distributed`` in one process: the world of one, the collectives as ops of the
+graph on every backend (never merged or dropped by the passes), the helpers (``shard``,
+``broadcast_shared``) on a communicator that pretends to be one rank of several."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tracegraph
+import tracegraph.distributed as tgd
+import tracegraph.tensor as T
+from tracegraph.ir.communication import Array, Communicator, SingleProcess, install
+from tracegraph.tensor.shared_randomstreams import RandomStreams
+
+LINKERS = ["numpy", "c", *(["triton"] if importlib.util.find_spec("triton") else [])]
+
+
+class ThirdOfThree(Communicator):
+    """Rank 1 of 3, whose peers hold 10 times and 100 times its values."""
+
+    rank, size = 1, 3
+
+    def all_reduce(self, array: Array, reduction: str) -> Array:
+        ranks = [array * 10, array, array * 100]
+        stacked = np.stack(ranks)
+        combine = {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min}[reduction]
+        return np.asarray(combine(stacked, axis=0), dtype=array.dtype)
+
+    def broadcast(self, array: Array, root: int) -> Array:
+        return np.asarray(array * [10, 1, 100][root], dtype=array.dtype)
+
+    def all_gather(self, array: Array) -> Array:
+        return np.concatenate([array * 10, array, array * 100])
+
+
+@pytest.fixture
+def three_ranks() -> Iterator[Communicator]:
+    previous = install(ThirdOfThree())
+    yield tgd.world()
+    install(previous)
+
+
+def test_alone_the_world_is_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in tgd.LAUNCHERS:
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(tgd.init(), SingleProcess)
+    assert (tgd.rank(), tgd.size(), tgd.is_root()) == (0, 1, True)
+    assert tgd.seed_for_rank(7) == 7
+
+
+def test_under_a_launcher_without_mpi4py_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PMI_RANK", "0")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match=r"tracegraph\[distributed\]"):
+        tgd.init()
+
+
+@pytest.mark.parametrize("linker", LINKERS)
+def test_the_collectives_run_on_every_backend(linker: str, three_ranks: Communicator) -> None:
+    x = T.dvector("x")
+    f = tracegraph.function(
+        [x],
+        [
+            tgd.all_reduce(x, "sum"),
+            tgd.all_reduce(x * 2, "mean"),
+            tgd.all_reduce(x, "max"),
+            tgd.broadcast(x, root=2),
+            tgd.all_gather(x),
+        ],
+        mode=tracegraph.Mode(linker=linker),
+    )
+    values = np.array([1.0, -2.0])
+    total, mean, largest, broadcast, gathered = f(values)
+    np.testing.assert_allclose(total, values * 111)
+    np.testing.assert_allclose(mean, values * 2 * 37)
+    np.testing.assert_allclose(largest, np.max([values * 10, values, values * 100], axis=0))
+    np.testing.assert_allclose(broadcast, values * 100)
+    np.testing.assert_allclose(gathered, np.concatenate([values * 10, values, values * 100]))
+
+
+def test_the_gradient_of_an_all_reduce_is_the_all_reduce_of_the_gradient(
+    three_ranks: Communicator,
+) -> None:
+    x = T.dvector("x")
+    grad = tracegraph.function([x], T.grad(tgd.all_reduce(x**2, "sum").sum(), x))
+    values = np.array([1.0, 3.0])
+    # On each rank d/dx of the summed cost is 2x; summed over the ranks (x, 10x, 100x here).
+    np.testing.assert_allclose(grad(values), 2 * values * 111)
+
+
+def test_the_passes_neither_merge_nor_drop_collectives() -> None:
+    x = T.dvector("x")
+    f = tracegraph.function([x], tgd.all_reduce(x, "sum") + tgd.all_reduce(x, "sum"))
+    final = f.dump_ir("final", locations=False)
+    assert final.count("tg.all_reduce") == 2  # CSE would merge two equal pure ops
+
+
+def test_all_reduce_of_a_list_and_its_errors() -> None:
+    a, b = T.dscalar("a"), T.dvector("b")
+    reduced = tgd.all_reduce([a, b], op="mean")
+    assert [r.type for r in reduced] == [a.type, b.type]
+    with pytest.raises(ValueError, match="op 'product'"):
+        tgd.all_reduce(a, op="product")
+    with pytest.raises(TypeError, match="the mean of floats only"):
+        tgd.all_reduce(T.lvector("i"), op="mean")
+
+
+def test_shard_gives_this_rank_its_part_in_batches(three_ranks: Communicator) -> None:
+    data, labels = np.arange(20), np.arange(20) * 10
+    parts = list(tgd.shard(data, labels, batch_size=4))
+    # 20 samples over 3 ranks: parts of 6 (the last 2 samples go to no rank); rank 1: 6..11.
+    assert [list(p[0]) for p in parts] == [[6, 7, 8, 9], [10, 11]]
+    assert [list(p[1]) for p in parts] == [[60, 70, 80, 90], [100, 110]]
+    assert [list(p[0]) for p in tgd.shard(data, batch_size=4, drop_last=True)] == [[6, 7, 8, 9]]
+    assert [list(p[0]) for p in tgd.shard(data)] == [[6, 7, 8, 9, 10, 11]]
+    with pytest.raises(ValueError, match="different lengths"):
+        list(tgd.shard(data, labels[:3]))
+
+
+def test_broadcast_shared_gives_every_rank_the_roots_values(three_ranks: Communicator) -> None:
+    w = tracegraph.shared(np.ones(3), "w")
+    tgd.broadcast_shared([w], root=2)
+    np.testing.assert_array_equal(w.get_value(), np.ones(3) * 100)
+    with pytest.raises(TypeError, match="not a tensor shared variable"):
+        state = RandomStreams(1).uniform((2,)).rng
+        tgd.broadcast_shared([state])
+
+
+def test_print0_prints_on_rank_zero_only(capsys: Any, three_ranks: Communicator) -> None:
+    tgd.print0("hidden")
+    install(SingleProcess())
+    tgd.print0("shown")
+    assert capsys.readouterr().out == "shown\n"
