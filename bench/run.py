@@ -37,6 +37,7 @@ BENCHMARKS: tuple[str, ...] = (
     "kernels",
     "rnn",
     "lenet",
+    "distributed",
 )
 """The benchmark modules, in the order they run."""
 

@@ -138,3 +138,17 @@ def test_print0_prints_on_rank_zero_only(capsys: Any, three_ranks: Communicator)
     install(SingleProcess())
     tgd.print0("shown")
     assert capsys.readouterr().out == "shown\n"
+
+
+def test_ranks_on_one_machine_share_its_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracegraph.backends.c.threads import available_cores
+    from tracegraph.config import config
+
+    monkeypatch.setattr(config, "threads", 0)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    tgd._share_the_cores(2)
+    assert config.threads == max(1, available_cores() // 2)
+    monkeypatch.setattr(config, "threads", 0)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    tgd._share_the_cores(2)  # the user chose: left alone
+    assert config.threads == 0

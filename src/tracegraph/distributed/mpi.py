@@ -24,6 +24,10 @@ class MPICommunicator(Communicator):
         self.comm = MPI.COMM_WORLD if comm is None else comm
         self.rank = int(self.comm.Get_rank())
         self.size = int(self.comm.Get_size())
+        local = self.comm.Split_type(MPI.COMM_TYPE_SHARED)
+        self.local_size = int(local.Get_size())
+        """How many ranks share this machine (they share its cores)."""
+        local.Free()
 
     def all_reduce(self, array: Array, reduction: str) -> Array:
         """``array`` combined over the ranks (``mean``: the sum divided by the number of
