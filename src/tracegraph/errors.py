@@ -95,6 +95,11 @@ class DebugModeError(TracegraphError, AssertionError):
     differ from the NumPy reference's."""
 
 
+class CollectiveMismatchError(RuntimeOpError):
+    """The ranks of a data-parallel job reached different collectives (another op, dtype or
+    shape) at the same point: their graphs differ."""
+
+
 class BackendUnavailableError(TracegraphError, RuntimeError):
     """The backend a function needs cannot run here (``device=cuda`` before tracegraph has a
     Triton backend, a plug-in whose library is missing...)."""

@@ -75,3 +75,35 @@ def test_a_rank_that_dies_fails_the_job_without_hanging(tmp_path: Path) -> None:
     assert job.returncode != 0
     assert time.monotonic() - started < 60
     assert "finished" not in job.stdout
+
+
+@needs_mpi
+def test_ranks_running_different_graphs_are_told_at_the_first_step(tmp_path: Path) -> None:
+    script = tmp_path / "mismatch.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+            import tracegraph, tracegraph.tensor as T
+            import tracegraph.distributed as tgd
+            from tracegraph.errors import CollectiveMismatchError
+
+            tgd.init()
+            x = T.dvector("x")
+            step = tracegraph.function([x], tgd.all_reduce(x, op="sum"))
+            try:
+                step(np.ones(3 + tgd.rank()))  # rank 1's gradient has another shape
+            except CollectiveMismatchError as error:
+                print("rank", tgd.rank(), "told:", error)
+            """
+        )
+    )
+    job = _run(2, script, timeout=120)
+    assert job.returncode == 0, job.stderr
+    told = [line for line in job.stdout.splitlines() if " told: " in line]
+    assert len(told) == 2
+    for line in told:
+        assert "tg.all_reduce at" in line
+        assert (
+            "rank 0: all_reduce(sum) of float64[3]; rank 1: all_reduce(sum) of float64[4]" in line
+        )

@@ -37,6 +37,12 @@ class ThirdOfThree(Communicator):
     def all_gather(self, array: Array) -> Array:
         return np.concatenate([array * 10, array, array * 100])
 
+    def agree(self, signature: str) -> None:
+        self.signatures.append(signature)
+
+    def __init__(self) -> None:
+        self.signatures: list[str] = []
+
 
 @pytest.fixture
 def three_ranks() -> Iterator[Communicator]:
@@ -152,3 +158,14 @@ def test_ranks_on_one_machine_share_its_cores(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     tgd._share_the_cores(2)  # the user chose: left alone
     assert config.threads == 0
+
+
+def test_the_ranks_agree_on_each_collective_at_its_first_call(three_ranks: Any) -> None:
+    x = T.dvector("x")
+    f = tracegraph.function([x], tgd.all_reduce(x, "sum") * 2 + tgd.broadcast(x, root=0))
+    f(np.ones(2))
+    f(np.ones(2))
+    assert three_ranks.signatures == [
+        "all_reduce(sum) of float64[2]",
+        "broadcast(root 0) of float64[2]",
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegraph.errors import CollectiveMismatchError
 from tracegraph.ir.communication import Array, Communicator
 
 _OPS = {"sum": "SUM", "mean": "SUM", "max": "MAX", "min": "MIN"}
@@ -55,6 +56,18 @@ class MPICommunicator(Communicator):
         counts = [r * row_size for r in rows]
         self.comm.Allgatherv(source, [result, counts])
         return result
+
+    def agree(self, signature: str) -> None:
+        """Every rank's signature gathered and compared (a small message, once per collective
+        op of a program: its first call)."""
+        signatures = self.comm.allgather(signature)
+        differing = [r for r, theirs in enumerate(signatures) if theirs != signatures[0]]
+        if differing:
+            described = "; ".join(f"rank {r}: {s}" for r, s in enumerate(signatures))
+            raise CollectiveMismatchError(
+                f"the ranks reached different collectives here ({described}): every rank "
+                "must run the same graph"
+            )
 
     def barrier(self) -> None:
         """Wait until every rank is here."""

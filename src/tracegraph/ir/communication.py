@@ -45,6 +45,11 @@ class Communicator(ABC):
     def all_gather(self, array: Array) -> Array:
         """Every rank's ``array`` joined on the first axis, in rank order; a new array."""
 
+    @abstractmethod
+    def agree(self, signature: str) -> None:
+        """Check that every rank is at a collective of this ``signature`` (the op, its dtype
+        and shape): raise ``CollectiveMismatchError`` naming the ranks that differ."""
+
     def barrier(self) -> None:
         """Wait until every rank is here (alone: at once)."""
         self.all_reduce(np.zeros(1), "sum")
@@ -77,6 +82,9 @@ class SingleProcess(Communicator):
     def all_gather(self, array: Array) -> Array:
         """A copy of ``array``."""
         return np.array(array, copy=True)
+
+    def agree(self, signature: str) -> None:
+        """Nothing to check: one rank agrees with itself."""
 
 
 _current: Communicator = SingleProcess()

@@ -18,12 +18,29 @@ from tracegraph.ir.types import dtype_of
 Array: TypeAlias = NDArray[Any]
 
 
+class _FirstCall:
+    """Whether the ranks have agreed on a kernel's collective yet: its first call checks that
+    every rank is at the same collective (``Communicator.agree``), then never again."""
+
+    def __init__(self) -> None:
+        self.agreed: set[int] = set()
+
+    def check(self, what: str, x: Array, shape: tuple[int, ...] | None = None) -> None:
+        world = current()
+        if id(world) in self.agreed:
+            return
+        world.agree(f"{what} of {x.dtype}{list(x.shape if shape is None else shape)}")
+        self.agreed.add(id(world))
+
+
 @reference_rule(ops.AllReduceOp)
 def _all_reduce(op: ops.AllReduceOp) -> Kernel:
     reduction = op.get_reduction()
     dtype = np.dtype(dtype_of(op.result))
+    first = _FirstCall()
 
     def kernel(x: Array) -> Array:
+        first.check(f"all_reduce({reduction})", x)
         result = current().all_reduce(np.ascontiguousarray(x), reduction)
         return np.asarray(result).astype(dtype, copy=False)
 
@@ -33,11 +50,13 @@ def _all_reduce(op: ops.AllReduceOp) -> Kernel:
 @reference_rule(ops.BroadcastOp)
 def _broadcast(op: ops.BroadcastOp) -> Kernel:
     root = op.get_root()
+    first = _FirstCall()
 
     def kernel(x: Array) -> Array:
         world = current()
         if root >= world.size:
             raise ShapeMismatchError(f"broadcast from rank {root} among {world.size} ranks")
+        first.check(f"broadcast(root {root})", x)
         return np.asarray(world.broadcast(np.ascontiguousarray(x), root))
 
     return kernel
@@ -45,7 +64,10 @@ def _broadcast(op: ops.BroadcastOp) -> Kernel:
 
 @reference_rule(ops.AllGatherOp)
 def _all_gather(op: ops.AllGatherOp) -> Kernel:
+    first = _FirstCall()
+
     def kernel(x: Array) -> Array:
+        first.check("all_gather", x, ("?", *x.shape[1:]))  # type: ignore[arg-type]
         return np.asarray(current().all_gather(np.ascontiguousarray(x)))
 
     return kernel
