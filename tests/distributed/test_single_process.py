@@ -147,17 +147,21 @@ def test_print0_prints_on_rank_zero_only(capsys: Any, three_ranks: Communicator)
 
 
 def test_ranks_on_one_machine_share_its_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracegraph.backends.c.threads import available_cores
-    from tracegraph.config import config
+    from types import SimpleNamespace
 
-    monkeypatch.setattr(config, "threads", 0)
+    from tracegraph.backends.c.threads import available_cores
+
+    # A stand-in for config: assigning the real config.threads sets OpenBLAS's threads, which
+    # other tests of this worker read.
+    settings = SimpleNamespace(threads=0)
+    monkeypatch.setattr(tgd, "config", settings)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     tgd._share_the_cores(2)
-    assert config.threads == max(1, available_cores() // 2)
-    monkeypatch.setattr(config, "threads", 0)
+    assert settings.threads == max(1, available_cores() // 2)
+    settings.threads = 0
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     tgd._share_the_cores(2)  # the user chose: left alone
-    assert config.threads == 0
+    assert settings.threads == 0
 
 
 def test_the_ranks_agree_on_each_collective_at_its_first_call(three_ranks: Any) -> None:
