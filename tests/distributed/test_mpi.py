@@ -4,6 +4,7 @@ with bit-identical replicas; a rank that dies makes the job fail at once, not ha
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -107,3 +108,43 @@ def test_ranks_running_different_graphs_are_told_at_the_first_step(tmp_path: Pat
         assert (
             "rank 0: all_reduce(sum) of float64[3]; rank 1: all_reduce(sum) of float64[4]" in line
         )
+
+
+@needs_mpi
+def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> None:
+    script = tmp_path / "collectives.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import importlib.util, json, sys
+            import numpy as np
+            import tracegraph, tracegraph.tensor as T
+            import tracegraph.distributed as tgd
+
+            tgd.init()
+            x = T.dvector("x")
+            linkers = ["numpy", "c"] + (["triton"] if importlib.util.find_spec("triton") else [])
+            for linker in linkers:
+                f = tracegraph.function(
+                    [x],
+                    [tgd.all_reduce(x, "sum"), tgd.all_reduce(x, "max"), tgd.broadcast(x, 1),
+                     tgd.all_gather(x[: 2 + tgd.rank()]), tgd.all_reduce(x.sum(), "mean")],
+                    mode=tracegraph.Mode(linker=linker),
+                )
+                values = (np.arange(3.0) + 10 * tgd.rank()).astype(">f8")  # big-endian too
+                with open(f"{sys.argv[1]}-{linker}-{tgd.rank()}.json", "w") as out:
+                    json.dump([v.tolist() for v in f(values)], out)
+            """
+        )
+    )
+    job = _run(2, script, str(tmp_path / "result"), timeout=300)
+    assert job.returncode == 0, job.stderr
+    files = sorted(tmp_path.glob("result-*.json"))
+    assert len(files) >= 4  # two backends at least, two ranks
+    for file in files:
+        total, largest, broadcast, gathered, mean = json.loads(file.read_text())
+        assert total == [10.0, 12.0, 14.0]
+        assert largest == [10.0, 11.0, 12.0]
+        assert broadcast == [10.0, 11.0, 12.0]
+        assert gathered == [0.0, 1.0, 10.0, 11.0, 12.0]
+        assert mean == 18.0  # a 0-d value stays 0-d (MPI's buffers made it a vector once)

@@ -14,6 +14,11 @@ from tracegraph.ir.communication import Array, Communicator
 _OPS = {"sum": "SUM", "mean": "SUM", "max": "MAX", "min": "MIN"}
 
 
+def _native(array: Array) -> Array:
+    """``array`` contiguous and in native byte order (what MPI's buffers describe)."""
+    return np.asarray(array, dtype=np.asarray(array).dtype.newbyteorder("="), order="C")
+
+
 class MPICommunicator(Communicator):
     """The ranks of an MPI communicator (by default ``MPI.COMM_WORLD``: the processes
     ``mpiexec -n N`` or ``srun`` started)."""
@@ -33,7 +38,7 @@ class MPICommunicator(Communicator):
     def all_reduce(self, array: Array, reduction: str) -> Array:
         """``array`` combined over the ranks (``mean``: the sum divided by the number of
         ranks, in the array's float dtype)."""
-        source = np.ascontiguousarray(array)
+        source = _native(array)
         result = np.empty_like(source)
         self.comm.Allreduce(source, result, op=getattr(self._mpi, _OPS[reduction]))
         if reduction == "mean":
@@ -42,14 +47,14 @@ class MPICommunicator(Communicator):
 
     def broadcast(self, array: Array, root: int) -> Array:
         """Rank ``root``'s ``array`` on every rank."""
-        result = np.array(array, copy=True, order="C")
+        result = np.array(_native(array), copy=True)
         self.comm.Bcast(result, root=root)
         return result
 
     def all_gather(self, array: Array) -> Array:
         """Every rank's ``array`` joined on the first axis, in rank order (first axes may
         differ between the ranks; the other axes may not)."""
-        source = np.ascontiguousarray(array)
+        source = _native(array)
         rows = self.comm.allgather(int(source.shape[0]))
         row_size = int(np.prod(source.shape[1:], dtype=np.int64))
         result = np.empty((sum(rows), *source.shape[1:]), dtype=source.dtype)

@@ -41,7 +41,7 @@ def _all_reduce(op: ops.AllReduceOp) -> Kernel:
 
     def kernel(x: Array) -> Array:
         first.check(f"all_reduce({reduction})", x)
-        result = current().all_reduce(np.ascontiguousarray(x), reduction)
+        result = current().all_reduce(np.asarray(x, order="C"), reduction)
         return np.asarray(result).astype(dtype, copy=False)
 
     return kernel
@@ -57,7 +57,7 @@ def _broadcast(op: ops.BroadcastOp) -> Kernel:
         if root >= world.size:
             raise ShapeMismatchError(f"broadcast from rank {root} among {world.size} ranks")
         first.check(f"broadcast(root {root})", x)
-        return np.asarray(world.broadcast(np.ascontiguousarray(x), root))
+        return np.asarray(world.broadcast(np.asarray(x, order="C"), root))
 
     return kernel
 
@@ -68,6 +68,6 @@ def _all_gather(op: ops.AllGatherOp) -> Kernel:
 
     def kernel(x: Array) -> Array:
         first.check("all_gather", x, ("?", *x.shape[1:]))  # type: ignore[arg-type]
-        return np.asarray(current().all_gather(np.ascontiguousarray(x)))
+        return np.asarray(current().all_gather(np.asarray(x, order="C")))
 
     return kernel
