@@ -187,6 +187,9 @@ class Config:
     cast_policy: str = "custom"
     quiet: bool = False
     profile: bool = False
+    distributed_timeout: int = 600
+    """Seconds a collective of a data-parallel job (``tracegraph.distributed``) waits for the
+    other ranks before it ends the job with a message (a rank stuck or gone); 0: forever."""
     """Profile every function compiled (as ``function(..., profile=True)``): ``f.profile``
     holds the time per op and per step, and every profile is printed at exit."""
     """No progress line on the terminal for compiles that take more than a second."""

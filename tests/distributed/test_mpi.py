@@ -148,3 +148,35 @@ def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> No
         assert broadcast == [10.0, 11.0, 12.0]
         assert gathered == [0.0, 1.0, 10.0, 11.0, 12.0]
         assert mean == 18.0  # a 0-d value stays 0-d (MPI's buffers made it a vector once)
+
+
+@needs_mpi
+def test_a_rank_that_hangs_ends_the_job_after_the_timeout(tmp_path: Path) -> None:
+    script = tmp_path / "hangs.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import time
+            import numpy as np
+            import tracegraph, tracegraph.tensor as T
+            import tracegraph.distributed as tgd
+
+            tgd.init()
+            x = T.dvector("x")
+            step = tracegraph.function([x], tgd.all_reduce(x, op="sum"))
+            step(np.ones(3))
+            if tgd.rank() == 1:
+                time.sleep(120)  # stuck, alive
+            step(np.ones(3))
+            print("rank", tgd.rank(), "finished")
+            """
+        )
+    )
+    started = time.monotonic()
+    env = dict(os.environ, TRACEGRAPH_FLAGS="distributed_timeout=2")
+    command = [str(MPIEXEC), "-n", "2", sys.executable, str(script)]
+    job = subprocess.run(command, capture_output=True, text=True, timeout=100, env=env)
+    assert job.returncode != 0
+    assert time.monotonic() - started < 60
+    assert "rank 0 waited 2 s for the other ranks in all_reduce(sum)" in job.stderr
+    assert "finished" not in job.stdout
