@@ -24,12 +24,35 @@ needs_mpi = pytest.mark.skipif(
 
 
 def _run(
-    ranks: int, script: Path, *args: str, timeout: float = 300
+    ranks: int,
+    script: Path,
+    *args: str,
+    timeout: float = 300,
+    flags: str = "",
 ) -> subprocess.CompletedProcess[str]:
     command = [str(MPIEXEC), "-n", str(ranks), sys.executable, str(script), *args]
     if ranks == 1:
         command = [sys.executable, str(script), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=os.environ)
+    env = dict(os.environ, TRACEGRAPH_FLAGS=flags) if flags else os.environ
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+PREAMBLE = """\
+import numpy as np
+import tracegraph, tracegraph.tensor as T
+import tracegraph.distributed as tgd
+
+tgd.init()
+x = T.dvector("x")
+"""
+"""What every job script of these tests starts with."""
+
+
+def _job_script(folder: Path, name: str, body: str) -> Path:
+    """``folder/name.py``: :data:`PREAMBLE`, then ``body``."""
+    script = folder / f"{name}.py"
+    script.write_text(PREAMBLE + textwrap.dedent(body))
+    return script
 
 
 @needs_mpi
@@ -51,25 +74,19 @@ def test_ranks_train_to_the_weights_of_one_process_on_the_whole_batch(
 
 @needs_mpi
 def test_a_rank_that_dies_fails_the_job_without_hanging(tmp_path: Path) -> None:
-    script = tmp_path / "dies.py"
-    script.write_text(
-        textwrap.dedent(
-            """
+    script = _job_script(
+        tmp_path,
+        "dies",
+        """
             import os
-            import numpy as np
-            import tracegraph, tracegraph.tensor as T
-            import tracegraph.distributed as tgd
 
-            tgd.init()
-            x = T.dvector("x")
             step = tracegraph.function([x], tgd.all_reduce(x, op="sum"))
             step(np.ones(3))
             if tgd.rank() == 1:
                 os._exit(3)  # dies between two collectives
             step(np.ones(3))  # rank 0 waits for rank 1 here
             print("rank", tgd.rank(), "finished")
-            """
-        )
+        """,
     )
     started = time.monotonic()
     job = _run(2, script, timeout=120)
@@ -80,24 +97,18 @@ def test_a_rank_that_dies_fails_the_job_without_hanging(tmp_path: Path) -> None:
 
 @needs_mpi
 def test_ranks_running_different_graphs_are_told_at_the_first_step(tmp_path: Path) -> None:
-    script = tmp_path / "mismatch.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import numpy as np
-            import tracegraph, tracegraph.tensor as T
-            import tracegraph.distributed as tgd
+    script = _job_script(
+        tmp_path,
+        "mismatch",
+        """
             from tracegraph.errors import CollectiveMismatchError
 
-            tgd.init()
-            x = T.dvector("x")
             step = tracegraph.function([x], tgd.all_reduce(x, op="sum"))
             try:
                 step(np.ones(3 + tgd.rank()))  # rank 1's gradient has another shape
             except CollectiveMismatchError as error:
                 print("rank", tgd.rank(), "told:", error)
-            """
-        )
+        """,
     )
     job = _run(2, script, timeout=120)
     assert job.returncode == 0, job.stderr
@@ -112,17 +123,12 @@ def test_ranks_running_different_graphs_are_told_at_the_first_step(tmp_path: Pat
 
 @needs_mpi
 def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> None:
-    script = tmp_path / "collectives.py"
-    script.write_text(
-        textwrap.dedent(
-            """
+    script = _job_script(
+        tmp_path,
+        "collectives",
+        """
             import importlib.util, json, sys
-            import numpy as np
-            import tracegraph, tracegraph.tensor as T
-            import tracegraph.distributed as tgd
 
-            tgd.init()
-            x = T.dvector("x")
             linkers = ["numpy", "c"] + (["triton"] if importlib.util.find_spec("triton") else [])
             for linker in linkers:
                 f = tracegraph.function(
@@ -134,8 +140,7 @@ def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> No
                 values = (np.arange(3.0) + 10 * tgd.rank()).astype(">f8")  # big-endian too
                 with open(f"{sys.argv[1]}-{linker}-{tgd.rank()}.json", "w") as out:
                     json.dump([v.tolist() for v in f(values)], out)
-            """
-        )
+        """,
     )
     job = _run(2, script, str(tmp_path / "result"), timeout=300)
     assert job.returncode == 0, job.stderr
@@ -152,30 +157,22 @@ def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> No
 
 @needs_mpi
 def test_a_rank_that_hangs_ends_the_job_after_the_timeout(tmp_path: Path) -> None:
-    script = tmp_path / "hangs.py"
-    script.write_text(
-        textwrap.dedent(
-            """
+    script = _job_script(
+        tmp_path,
+        "hangs",
+        """
             import time
-            import numpy as np
-            import tracegraph, tracegraph.tensor as T
-            import tracegraph.distributed as tgd
 
-            tgd.init()
-            x = T.dvector("x")
             step = tracegraph.function([x], tgd.all_reduce(x, op="sum"))
             step(np.ones(3))
             if tgd.rank() == 1:
                 time.sleep(120)  # stuck, alive
             step(np.ones(3))
             print("rank", tgd.rank(), "finished")
-            """
-        )
+        """,
     )
     started = time.monotonic()
-    env = dict(os.environ, TRACEGRAPH_FLAGS="distributed_timeout=2")
-    command = [str(MPIEXEC), "-n", "2", sys.executable, str(script)]
-    job = subprocess.run(command, capture_output=True, text=True, timeout=100, env=env)
+    job = _run(2, script, timeout=100, flags="distributed_timeout=2")
     assert job.returncode != 0
     assert time.monotonic() - started < 60
     assert "rank 0 waited 2 s for the other ranks in all_reduce(sum)" in job.stderr
