@@ -156,15 +156,78 @@ def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> No
 
 
 @needs_mpi
-def test_a_rank_that_hangs_ends_the_job_after_the_timeout(tmp_path: Path) -> None:
+def test_compiled_functions_call_mpi_themselves(tmp_path: Path) -> None:
+    """After ``init()``, a C module calls ``MPI_Allreduce`` itself (after a first call through
+    the communicator, which checks that the ranks agree), with the communicator's values."""
+    script = _job_script(
+        tmp_path,
+        "native",
+        """
+            import json, sys
+            from tracegraph.distributed.mpi import MPICommunicator
+
+            def outputs(x):
+                floats = T.fvector("f")
+                ints = T.lmatrix("i")
+                return [x, floats, ints], [
+                    *tgd.all_reduce([x * 2, x.sum(), floats], "mean"),  # a bucket of two, alone
+                    tgd.all_reduce(ints, "sum"),
+                    tgd.all_reduce(ints, "max"),
+                    tgd.all_reduce(x[:0], "sum"),  # empty
+                ]
+
+            rank = tgd.rank()
+            values = [
+                (np.arange(3.0) + 10 * rank).astype(">f8"),  # big-endian
+                np.float32([0.1, 0.2]) * (rank + 1),
+                np.arange(4).reshape(2, 2) * (rank + 1),
+            ]
+            results = {}
+            for native in (True, False):
+                tgd.init(MPICommunicator(native=native))
+                inputs, reduced = outputs(x)
+                f = tracegraph.function(inputs, reduced, mode=tracegraph.Mode(linker="c"))
+                assert ("tg_all_reduce(ctx" in f.source("c")) == native
+                calls = [f(*values), f(*values), f(*values)]
+                results[native] = [[v.tolist() for v in call] for call in calls]
+                for call in calls[1:]:
+                    for first, later in zip(calls[0], call):
+                        assert first.dtype == later.dtype and first.shape == later.shape
+            with open(f"{sys.argv[1]}-{rank}.json", "w") as out:
+                json.dump(results[True], out)
+            assert results[True] == results[False], (results[True], results[False])
+        """,
+    )
+    job = _run(2, script, str(tmp_path / "result"), timeout=300)
+    assert job.returncode == 0, job.stderr
+    for rank in (0, 1):
+        calls = json.loads((tmp_path / f"result-{rank}.json").read_text())
+        for twice, total, floats, ints, largest, empty in calls:
+            assert twice == [10.0, 12.0, 14.0] and total == 18.0
+            ranks_floats = [np.float32([0.1, 0.2]) * np.float32(r + 1) for r in (0, 1)]
+            assert floats == ((ranks_floats[0] + ranks_floats[1]) / np.float32(2)).tolist()
+            assert ints == [[0, 3], [6, 9]] and largest == [[0, 2], [4, 6]]
+            assert empty == []
+
+
+@needs_mpi
+@pytest.mark.parametrize(
+    ("linker", "waiting_in"),
+    [("numpy", "all_reduce(sum)"), ("c", "an all-reduce called by a compiled function")],
+)
+def test_a_rank_that_hangs_ends_the_job_after_the_timeout(
+    linker: str, waiting_in: str, tmp_path: Path
+) -> None:
     script = _job_script(
         tmp_path,
         "hangs",
-        """
+        f"""
             import time
 
-            step = tracegraph.function([x], tgd.all_reduce(x, op="sum"))
+            mode = tracegraph.Mode(linker="{linker}")
+            step = tracegraph.function([x], tgd.all_reduce(x, op="sum"), mode=mode)
             step(np.ones(3))
+            step(np.ones(3))  # the module's own MPI call after the first
             if tgd.rank() == 1:
                 time.sleep(120)  # stuck, alive
             step(np.ones(3))
@@ -175,5 +238,5 @@ def test_a_rank_that_hangs_ends_the_job_after_the_timeout(tmp_path: Path) -> Non
     job = _run(2, script, timeout=100, flags="distributed_timeout=2")
     assert job.returncode != 0
     assert time.monotonic() - started < 60
-    assert "rank 0 waited 2 s for the other ranks in all_reduce(sum)" in job.stderr
+    assert f"rank 0 waited 2 s for the other ranks in {waiting_in}" in job.stderr
     assert "finished" not in job.stdout

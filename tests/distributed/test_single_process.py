@@ -5,7 +5,6 @@ graph on every backend (never merged or dropped by the passes), the helpers (``s
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,41 +13,10 @@ import pytest
 import tracegraph
 import tracegraph.distributed as tgd
 import tracegraph.tensor as T
-from tracegraph.ir.communication import Array, Communicator, SingleProcess, install
+from tracegraph.ir.communication import Communicator, SingleProcess, install
 from tracegraph.tensor.shared_randomstreams import RandomStreams
 
 LINKERS = ["numpy", "c", *(["triton"] if importlib.util.find_spec("triton") else [])]
-
-
-class ThirdOfThree(Communicator):
-    """Rank 1 of 3, whose peers hold 10 times and 100 times its values."""
-
-    rank, size = 1, 3
-
-    def all_reduce(self, array: Array, reduction: str) -> Array:
-        ranks = [array * 10, array, array * 100]
-        stacked = np.stack(ranks)
-        combine = {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min}[reduction]
-        return np.asarray(combine(stacked, axis=0), dtype=array.dtype)
-
-    def broadcast(self, array: Array, root: int) -> Array:
-        return np.asarray(array * [10, 1, 100][root], dtype=array.dtype)
-
-    def all_gather(self, array: Array) -> Array:
-        return np.concatenate([array * 10, array, array * 100])
-
-    def agree(self, signature: str) -> None:
-        self.signatures.append(signature)
-
-    def __init__(self) -> None:
-        self.signatures: list[str] = []
-
-
-@pytest.fixture
-def three_ranks() -> Iterator[Communicator]:
-    previous = install(ThirdOfThree())
-    yield tgd.world()
-    install(previous)
 
 
 def test_alone_the_world_is_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,9 +71,15 @@ def test_the_gradient_of_an_all_reduce_is_the_all_reduce_of_the_gradient(
 
 def test_the_passes_neither_merge_nor_drop_collectives() -> None:
     x = T.dvector("x")
-    f = tracegraph.function([x], tgd.all_reduce(x, "sum") + tgd.all_reduce(x, "sum"))
-    final = f.dump_ir("final", locations=False)
-    assert final.count("tg.all_reduce") == 2  # CSE would merge two equal pure ops
+    twice = tgd.all_reduce(x, "sum") + tgd.all_reduce(x, "sum")
+    unbucketed = tracegraph.function(
+        [x], twice, mode=tracegraph.Mode().excluding("bucket-all-reduce")
+    )
+    final = unbucketed.dump_ir("final", locations=False)
+    assert final.count("tg.all_reduce ") == 2  # CSE would merge two equal pure ops
+    # Bucketed, they are still two operands of one message.
+    final = tracegraph.function([x], twice).dump_ir("final", locations=False)
+    assert 'tg.all_reduce_bucket %x, %x {reduction = "sum"}' in final, final
 
 
 def test_all_reduce_of_a_list_and_its_errors() -> None:

@@ -31,6 +31,7 @@ from tracegraph.gradient.rules import UndefinedGradient
 from tracegraph.ir import ops
 from tracegraph.printing import Print
 from tracegraph.tensor import TensorVariable
+from tracegraph.tensor.variable import emit
 
 Array: TypeAlias = NDArray[Any]
 Shape: TypeAlias = tuple[int, ...]
@@ -524,6 +525,13 @@ def ifelse_cases() -> list[Case]:
     ]
 
 
+def _bucket(x: TensorVariable, y: TensorVariable, op: str) -> list[TensorVariable]:
+    """``x`` and ``y`` all-reduced in one bucket (what the bucket-all-reduce pass makes)."""
+    bucket = ops.AllReduceBucketOp([x.value, y.value], op)
+    emit(bucket)
+    return [TensorVariable(result) for result in bucket.outs]
+
+
 CASES: dict[type[Operation], list[Case]] = {
     # unary elementwise
     ops.NegOp: unary_cases(lambda x: -x, values),
@@ -692,6 +700,21 @@ CASES: dict[type[Operation], list[Case]] = {
         case("sum", lambda x: tgd.all_reduce(x**2, op="sum").sum(), values(3)),
         case("mean", lambda x: T.exp(tgd.all_reduce(T.sin(x), op="mean")), values(2, 3)),
         case("twice", lambda x: tgd.all_reduce(tgd.all_reduce(x, "sum") * x, "mean"), values(4)),
+    ],
+    ops.AllReduceBucketOp: [
+        case("sum", lambda x, y: (_bucket(x, y**2, "sum")[1] * x).sum(), values(3), values(3)),
+        case(
+            "mean-one-used",
+            lambda x, y: T.exp(_bucket(T.sin(x), y, "mean")[0]).sum(),
+            values(2, 3),
+            values(),
+        ),
+        case(
+            "both-used",
+            lambda x, y: (lambda r: T.sum(r[0] * r[1] ** 2))(_bucket(x, y, "mean")),
+            values(2, 3),
+            values(3),
+        ),
     ],
     ops.PrintOp: [
         case("value", lambda x: Print("x")(x) ** 2, values(3)),

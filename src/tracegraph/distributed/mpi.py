@@ -5,18 +5,21 @@ pickling)."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import re
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tracegraph.config import config
 from tracegraph.errors import CollectiveMismatchError
-from tracegraph.ir.communication import Array, Communicator
+from tracegraph.ir.communication import SINCE, WORLD_STATE, Array, Communicator, NativeMPI
 
 _OPS = {"sum": "SUM", "mean": "SUM", "max": "MAX", "min": "MIN"}
 
@@ -31,9 +34,10 @@ def _native(array: Array) -> Array:
 
 class MPICommunicator(Communicator):
     """The ranks of an MPI communicator (by default ``MPI.COMM_WORLD``: the processes
-    ``mpiexec -n N`` or ``srun`` started)."""
+    ``mpiexec -n N`` or ``srun`` started). The C backend's modules compiled while it is the
+    process's world call ``MPI_Allreduce`` themselves, unless ``native`` is False."""
 
-    def __init__(self, comm: Any = None):
+    def __init__(self, comm: Any = None, *, native: bool = True):
         from mpi4py import MPI
 
         self._mpi = MPI
@@ -46,6 +50,9 @@ class MPICommunicator(Communicator):
         local.Free()
         self._in: tuple[str, float] | None = None
         """The collective in progress and when it began (None: none)."""
+        self._native = _find_native(self.comm) if native else None
+        """What compiled modules need to call MPI themselves (``native=False``, or no header
+        matching the library: None, and they call this communicator)."""
         threading.Thread(target=self._watch, name="tracegraph-mpi-watchdog", daemon=True).start()
 
     @contextlib.contextmanager
@@ -62,10 +69,14 @@ class MPICommunicator(Communicator):
             self._in = None
 
     def _watch(self) -> None:
-        """The watchdog thread: looks at the collective in progress once a second."""
+        """The watchdog thread: looks at the collective in progress once a second (this
+        communicator's, or a compiled module's: ``WORLD_STATE[SINCE]``)."""
         while True:
             time.sleep(WATCH_INTERVAL)
             current, timeout = self._in, config.distributed_timeout
+            in_module = int(WORLD_STATE[SINCE])
+            if current is None and in_module:
+                current = ("an all-reduce called by a compiled function", in_module / 1e9)
             if current is not None and timeout and time.monotonic() - current[1] > timeout:
                 print(
                     f"tracegraph.distributed: rank {self.rank} waited {timeout} s for the other "
@@ -120,6 +131,51 @@ class MPICommunicator(Communicator):
                 "must run the same graph"
             )
 
+    def native_mpi(self) -> NativeMPI | None:
+        """The ``mpi.h`` of the MPI library this process runs on, and this communicator's
+        handle: compiled modules call MPI themselves (None where no header matches the
+        library: they call this communicator)."""
+        return self._native
+
     def barrier(self) -> None:
         """Wait until every rank is here."""
         self.comm.Barrier()
+
+
+def _find_native(comm: Any) -> NativeMPI | None:
+    """:class:`NativeMPI` for ``comm``: the header of an MPI installation (``include/mpi.h``
+    beside the ``lib/`` of the ``libmpi.so`` this process loaded) whose version is the
+    library's, on Linux; the library made global, so that the modules that call it find its
+    functions (mpi4py loads it for itself alone). None when there is no such header."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from mpi4py import MPI
+
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        loaded = {line.split()[-1] for line in maps if "/libmpi.so" in line}
+    version = MPI.Get_library_version()
+    for library in sorted(loaded):
+        header = Path(library).parent.parent / "include" / "mpi.h"
+        if header.is_file() and _declares(header, version):
+            ctypes.CDLL(library, mode=os.RTLD_GLOBAL | os.RTLD_NOLOAD)
+            return NativeMPI(str(header), int(comm.handle))
+    return None
+
+
+def _declares(header: Path, version: str) -> bool:
+    """Whether an ``mpi.h`` is of the library whose version string is ``version`` (MPICH's
+    ``MPICH Version: 5.0.2``, Open MPI's ``Open MPI v4.1.5``): the same implementation and
+    release."""
+    text = header.read_text(encoding="utf-8", errors="replace")
+    mpich = re.search(r'#define\s+MPICH_VERSION\s+"([^"]+)"', text)
+    if mpich:
+        return (
+            "MPICH" in version
+            and re.search(rf"\b{re.escape(mpich.group(1))}\b", version) is not None
+        )
+    found = [
+        re.search(rf"#define\s+OMPI_{part}_VERSION\s+(\d+)", text)
+        for part in ("MAJOR", "MINOR", "RELEASE")
+    ]
+    numbers = [match.group(1) for match in found if match]
+    return len(numbers) == 3 and f"Open MPI v{'.'.join(numbers)}" in version

@@ -16,12 +16,36 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[Any]
+
+
+WORLD_STATE = np.array([0, 0, 1, 0], dtype=np.int64)
+"""What compiled modules read of the process's world (the C backend's ``runtime/tg_mpi.h``), by
+position: :data:`GENERATION`, :data:`COMM`, :data:`SIZE`, :data:`SINCE`."""
+WORLD_STATE_ADDRESS: int = WORLD_STATE.ctypes.data
+"""Where :data:`WORLD_STATE` is (never moved): modules that call MPI import it at load."""
+GENERATION, COMM, SIZE, SINCE = range(4)
+"""The entries of :data:`WORLD_STATE`: how many communicators were installed (a module checks
+that the ranks agree on each collective once per communicator), the handle of the installed
+communicator's MPI communicator (0: it has none), its size, and the time on the monotonic clock
+(nanoseconds) at which the collective a module is in began (0: none; the MPI communicator's
+watchdog reads it)."""
+
+
+@dataclass(frozen=True)
+class NativeMPI:
+    """What compiled code needs to call MPI itself (the C backend's modules do, for the
+    all-reduces): the ``mpi.h`` of the MPI library the process runs on, and the handle of the
+    communicator (``MPI_Comm``, as an integer)."""
+
+    header: str
+    comm: int
 
 
 class Communicator(ABC):
@@ -49,6 +73,11 @@ class Communicator(ABC):
     def agree(self, signature: str) -> None:
         """Check that every rank is at a collective of this ``signature`` (the op, its dtype
         and shape): raise ``CollectiveMismatchError`` naming the ranks that differ."""
+
+    def native_mpi(self) -> NativeMPI | None:
+        """How compiled code may call MPI itself on this communicator; None (the default): it
+        calls the methods above."""
+        return None
 
     def barrier(self) -> None:
         """Wait until every rank is here (alone: at once)."""
@@ -99,6 +128,10 @@ def current() -> Communicator:
 def install(communicator: Communicator) -> Communicator:
     """Make ``communicator`` the process's; returns the one it replaces."""
     global _current
+    native = communicator.native_mpi()
     with _lock:
         previous, _current = _current, communicator
+        WORLD_STATE[COMM] = 0 if native is None else native.comm
+        WORLD_STATE[SIZE] = communicator.size
+        WORLD_STATE[GENERATION] += 1
     return previous

@@ -1,5 +1,6 @@
 """The reference kernels of the collective ops (``ir/ops/distributed.py``): the process's
-communicator (``ir/communication.py``) on host arrays. The C and Triton backends run these
+communicator (``ir/communication.py``) on host arrays; a bucket of all-reduces is one
+collective on its operands joined into one flat buffer. The C and Triton backends run these
 kernels too (a host call): the collective happens once per step, outside the loops."""
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ class _FirstCall:
     def __init__(self) -> None:
         self.agreed: set[int] = set()
 
-    def check(self, what: str, x: Array, shape: tuple[int, ...] | None = None) -> None:
+    def check(self, what: str, x: Array, shape: tuple[int | str, ...] | None = None) -> None:
+        """``what`` of ``x`` (its dtype and ``shape``, by default its own)."""
+        self.check_signature(f"{what} of {x.dtype}{list(x.shape if shape is None else shape)}")
+
+    def check_signature(self, signature: str) -> None:
+        """The first call on a communicator: every rank is at a collective of ``signature``."""
         world = current()
         if id(world) in self.agreed:
             return
-        world.agree(f"{what} of {x.dtype}{list(x.shape if shape is None else shape)}")
+        world.agree(signature)
         self.agreed.add(id(world))
 
 
@@ -43,6 +49,25 @@ def _all_reduce(op: ops.AllReduceOp) -> Kernel:
         first.check(f"all_reduce({reduction})", x)
         result = current().all_reduce(np.asarray(x, order="C"), reduction)
         return np.asarray(result).astype(dtype, copy=False)
+
+    return kernel
+
+
+@reference_rule(ops.AllReduceBucketOp)
+def _all_reduce_bucket(op: ops.AllReduceBucketOp) -> Kernel:
+    reduction = op.get_reduction()
+    dtype = np.dtype(dtype_of(op.outs[0]))
+    first = _FirstCall()
+
+    def kernel(*xs: Array) -> Array | tuple[Array, ...]:
+        shapes = [np.shape(x) for x in xs]
+        first.check_signature(f"all_reduce({reduction}) of a bucket of {dtype}{shapes}")
+        flat = np.concatenate([np.ravel(np.asarray(x, dtype=dtype)) for x in xs])
+        combined = np.asarray(current().all_reduce(flat, reduction)).astype(dtype, copy=False)
+        ends = np.cumsum([int(np.prod(shape, dtype=np.int64)) for shape in shapes])
+        parts = np.split(combined, ends[:-1])
+        results = tuple(part.reshape(shape) for part, shape in zip(parts, shapes, strict=True))
+        return results if len(results) > 1 else results[0]
 
     return kernel
 
@@ -67,7 +92,7 @@ def _all_gather(op: ops.AllGatherOp) -> Kernel:
     first = _FirstCall()
 
     def kernel(x: Array) -> Array:
-        first.check("all_gather", x, ("?", *x.shape[1:]))  # type: ignore[arg-type]
+        first.check("all_gather", x, ("?", *x.shape[1:]))
         return np.asarray(current().all_gather(np.asarray(x, order="C")))
 
     return kernel

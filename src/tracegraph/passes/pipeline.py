@@ -20,6 +20,7 @@ from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
 from tracegraph.ir.dialect import make_context
 from tracegraph.passes.canonicalize import CanonicalizePass
+from tracegraph.passes.collectives import BucketAllReducePass
 from tracegraph.passes.expand import ExpandPass
 from tracegraph.passes.fusion import FusionPass
 from tracegraph.passes.patterns import PatternPass
@@ -37,7 +38,7 @@ PIPELINE: dict[str, tuple[type[ModulePass], ...]] = {
         CommonSubexpressionElimination,
         DeadCodeElimination,
     ),
-    "final": (ExpandPass, FusionPass, DeadCodeElimination),
+    "final": (ExpandPass, BucketAllReducePass, FusionPass, DeadCodeElimination),
 }
 """The passes of each stage after ``traced``."""
 
@@ -49,6 +50,7 @@ PASSES: dict[str, type[ModulePass]] = {
         CommonSubexpressionElimination,
         DeadCodeElimination,
         ExpandPass,
+        BucketAllReducePass,
         FusionPass,
     )
 }

@@ -63,6 +63,7 @@ PASS_DESCRIPTIONS: dict[str, str] = {
     "cse": "merge equal pure ops (xDSL's pass)",
     "dce": "drop the ops whose results nothing uses (xDSL's pass)",
     "expand": "softmax and log-softmax as reductions and loops, before fusion",
+    "bucket-all-reduce": "join the independent all-reduces of a step into one message each",
     "fuse": "group elementwise ops and the reductions of their values into tg.fused loops",
     "tg-grad": 'append the gradient of each function\'s first result (tg-grad{wrt="0"})',
     "lower": "to the kernel dialect of a target: lower{target=c} (or triton, reference)",

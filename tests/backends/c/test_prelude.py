@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_the_runtime_headers_are_package_data_that_the_prelude_holds_whole() -> None:
     runtime = resources.files("tracegraph.backends.c") / "runtime"
     headers = sorted(entry.name for entry in runtime.iterdir() if entry.name.endswith(".h"))
-    assert headers == sorted(prelude.RUNTIME_FILES)  # none left out of the prelude
+    # None left out of the prelude but those that modules hold when they need them.
+    assert headers == sorted(prelude.RUNTIME_FILES + prelude.MODULE_RUNTIME_FILES)
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"
     ]["tracegraph.backends.c"]
@@ -27,6 +28,10 @@ def test_the_runtime_headers_are_package_data_that_the_prelude_holds_whole() -> 
         assert text == prelude.runtime_source(name)
         assert text.startswith(f"/* {name}: ")  # it says what it holds
         assert f'#line 1 "runtime/{name}"\n{text}' in prelude.PRELUDE
+        assert any(fnmatch(f"runtime/{name}", pattern) for pattern in package_data)
+    for name in prelude.MODULE_RUNTIME_FILES:
+        text = (runtime / name).read_text(encoding="utf-8")
+        assert text.startswith(f"/* {name}: ") and text not in prelude.PRELUDE
         assert any(fnmatch(f"runtime/{name}", pattern) for pattern in package_data)
     assert prelude.PRELUDE.index("#define TG_PARALLEL_THRESHOLD") < prelude.PRELUDE.index(
         "tg_run_flat"

@@ -15,8 +15,9 @@ from tracegraph.lowering import lowered
 
 class CBackend(Backend):
     """Each function becomes one CPython extension module; a function with nothing to compile
-    (no loop, product or draw: every step would call a reference kernel anyway) runs on the
-    reference backend, as every function does when no C compiler works."""
+    (no loop, product, draw or all-reduce the module calls MPI for: every step would call a
+    reference kernel anyway) runs on the reference backend, as every function does when no C
+    compiler works."""
 
     name = "c"
     title = "C"

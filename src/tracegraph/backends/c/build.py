@@ -27,6 +27,7 @@ import subprocess
 import sys
 import sysconfig
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -34,7 +35,7 @@ from types import ModuleType
 import numpy as np
 
 from tracegraph.backends.c import cache, threads
-from tracegraph.backends.c.module import LOOP_MARK, MAX_PARTS, MODULE_NAME
+from tracegraph.backends.c.module import INCLUDE_DIR_MARK, LOOP_MARK, MAX_PARTS, MODULE_NAME
 from tracegraph.backends.c.prelude import PRELUDE
 from tracegraph.config import config
 from tracegraph.errors import TracegraphError
@@ -241,10 +242,12 @@ def _works(toolchain: Toolchain) -> bool:
             path.unlink(missing_ok=True)
 
 
-def _command(toolchain: Toolchain, source: Path, target: Path, header_dir: Path) -> list[str]:
+def _command(
+    toolchain: Toolchain, source: Path, target: Path, header_dir: Path, extra: Sequence[str]
+) -> list[str]:
     """The command that compiles ``source`` and links it into the module ``target``."""
     return [
-        *_compile_command(toolchain, header_dir),
+        *_compile_command(toolchain, header_dir, extra),
         "-shared",
         str(source),
         "-o",
@@ -253,10 +256,26 @@ def _command(toolchain: Toolchain, source: Path, target: Path, header_dir: Path)
     ]
 
 
-def _compile_command(toolchain: Toolchain, header_dir: Path) -> list[str]:
-    """The compiler with the flags and include directories (no input, no output)."""
-    includes = [f"-I{header_dir}", *(f"-I{d}" for d in toolchain.include_dirs)]
+def _compile_command(
+    toolchain: Toolchain, header_dir: Path, extra: Sequence[str] = ()
+) -> list[str]:
+    """The compiler with the flags and include directories (no input, no output; ``extra``:
+    the module's own include directories, ``-I`` flags)."""
+    includes = [f"-I{header_dir}", *(f"-I{d}" for d in toolchain.include_dirs), *extra]
     return [toolchain.compiler, *COMPILE_FLAGS, *includes]
+
+
+def module_include_dirs(source: str) -> list[str]:
+    """The ``-I`` flags of the directories a module's source names (``INCLUDE_DIR_MARK``).
+
+    >>> module_include_dirs("// tg-include-dir: /opt/mpi/include\\n#include <mpi.h>")
+    ['-I/opt/mpi/include']
+    """
+    return [
+        f"-I{line.removeprefix(INCLUDE_DIR_MARK)}"
+        for line in source.splitlines()
+        if line.startswith(INCLUDE_DIR_MARK)
+    ]
 
 
 LOOPS_PER_PART = 4
@@ -275,19 +294,24 @@ def part_count(source: str) -> int:
 
 
 def _compile(
-    toolchain: Toolchain, c_path: Path, target: Path, header_dir: Path, parts: int
+    toolchain: Toolchain,
+    c_path: Path,
+    target: Path,
+    header_dir: Path,
+    parts: int,
+    extra: Sequence[str],
 ) -> None:
     """Compile the module at ``c_path`` into ``target``: in one command, or in ``parts`` parts
     at once (each to an object file next to ``target``) and a link."""
     if parts == 1:
-        _run_compiler(_command(toolchain, c_path, target, header_dir), c_path)
+        _run_compiler(_command(toolchain, c_path, target, header_dir, extra), c_path)
         return
     objects = [target.with_name(f"{target.name}.part{part}.o") for part in range(parts)]
     running: list[tuple[list[str], subprocess.Popen[str]]] = []
     try:
         for part, obj in enumerate(objects):
             command = [
-                *_compile_command(toolchain, header_dir),
+                *_compile_command(toolchain, header_dir, extra),
                 f"-DTG_PARTS={parts}",
                 f"-DTG_PART={part}",
                 "-c",
@@ -458,7 +482,8 @@ def _build_module(source: str, toolchain: Toolchain) -> ModuleType:
         header_dir = _header_dir(toolchain)
 
         def compile_to(temporary: Path) -> None:
-            _compile(toolchain, c_path, temporary, header_dir, part_count(source))
+            extra = module_include_dirs(source)
+            _compile(toolchain, c_path, temporary, header_dir, part_count(source), extra)
             COMPILED.append(path)
 
         cache.build_once(path, compile_to)

@@ -6,7 +6,7 @@ Every value of the function has a *slot* ``v[i]`` (``Slots``: the arguments firs
 results of each op in order); a step reads its operands' slots and sets its results'. Loops are
 ``loops.py``'s; the other kernels call the prelude's helpers (BLAS, MRG31k3p, views, shapes) or,
 for ``tgk.host_call``, the Python function of the op's reference kernel that the module's
-context carries.
+context carries (an all-reduce in an MPI world calls MPI itself: ``collectives.py``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from typing import Any
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
+from tracegraph.backends.c.collectives import runs_in_module, step_lines
 from tracegraph.backends.c.context import run_field
 from tracegraph.backends.c.loops import LoopEmitter, comment
 from tracegraph.backends.c.scalar import C_TYPES
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.ir import ops
+from tracegraph.ir.communication import NativeMPI
 from tracegraph.ir.types import Shape, dtype_of, is_tensor, shape_of
 from tracegraph.lowering import dialect as tgk
 
@@ -105,9 +107,11 @@ def _interface(func: FuncOp, num_args: int, num_results: int) -> tuple[int, int]
 class KernelEmitter:
     """Writes the step of each kernel of a lowered function, one method per ``tgk`` op."""
 
-    def __init__(self, slots: Slots, out: IndentedBuffer):
+    def __init__(self, slots: Slots, out: IndentedBuffer, mpi: NativeMPI | None = None):
         self.slots = slots
         self.out = out
+        self.mpi = mpi
+        """MPI's, when the module calls it itself for the all-reduces (``collectives.py``)."""
         self.host_calls: list[tgk.HostCallOp] = []
         """The host calls in order: the module's context carries their Python functions."""
 
@@ -182,13 +186,26 @@ class KernelEmitter:
         )
 
     def host_call(self, kernel: tgk.HostCallOp, step: int) -> None:
+        callee = kernel.callee
+        if self.mpi is None or not runs_in_module(callee):
+            self._host_call(kernel, f"TG_KERNEL int tg_step_{step}", step)
+            return
+        assert isinstance(callee, ops.AllReduceOp | ops.AllReduceBucketOp)
+        self._host_call(kernel, f"static int tg_host_step_{step}", step)
+        operands = [f"v[{self._slot(a)}]" for a in kernel.arguments]
+        results = [self._slot(r) for r in kernel.outputs]
+        with self.out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+            self.out.write(comment(callee), *step_lines(callee, step, operands, results))
+
+    def _host_call(self, kernel: tgk.HostCallOp, function: str, step: int) -> None:
+        """The C ``function`` (its return type and name) that runs the reference kernel."""
         call_index = len(self.host_calls)
         self.host_calls.append(kernel)
         out = self.out
         count = len(kernel.arguments)
         results = [self._slot(r) for r in kernel.outputs]
         tensors = self.slots.tensors
-        with out.indent(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx) {{", "}"):
+        with out.indent(f"{function}(PyObject **v, PyObject *ctx) {{", "}"):
             out.write(comment(kernel.callee))
             operands = ", ".join(f"v[{self._slot(a)}]" for a in kernel.arguments) or "NULL"
             out.write(f"PyObject *args[{max(count, 1)}] = {{{operands}}};")

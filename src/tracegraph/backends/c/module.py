@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from xdsl.dialects.func import FuncOp
 
+from tracegraph.backends.c import collectives
 from tracegraph.backends.c.context import CELL_VALUE, call_field, run_field
 from tracegraph.backends.c.emit import KernelEmitter, Slots
 from tracegraph.backends.c.scalar import NPY_TYPES
 from tracegraph.backends.text import IndentedBuffer
+from tracegraph.lowering import dialect as tgk
 from tracegraph.lowering.dialect import LoopOp
 
 SCALAR_ARGUMENT_DTYPES = ("float64", "int64", "bool")
@@ -40,6 +42,11 @@ THREAD_COUNT_ATTRIBUTE = "THREAD_COUNT_ADDRESS"
 
 MAX_PARTS = 8
 """The most parts a module is compiled in."""
+
+INCLUDE_DIR_MARK = "// tg-include-dir: "
+"""A module's source may begin with lines ``// tg-include-dir: <directory>``: directories to
+search for the headers it includes besides the toolchain's (MPI's, whose ``mpi.h`` includes
+its other headers by name). They are part of the source, so of the module's cache key."""
 
 LOOP_MARK = "#if TG_PART_HAS("
 """Begins the guard of each loop kernel (``build.py`` counts them to choose the parts)."""
@@ -80,13 +87,20 @@ def emit_module(func: FuncOp, *, profile: bool = False) -> str:
     loaded: a caller takes the difference around its own calls)."""
     program = Slots(func)
     out = IndentedBuffer()
+    mpi = collectives.native_mpi(
+        [k.callee for k in program.kernels if isinstance(k, tgk.HostCallOp)]
+    )
+    if mpi is not None:
+        out.write(f"{INCLUDE_DIR_MARK}{collectives.include_dir(mpi)}")
     out.write('#include "tg_prelude.h"', "")
+    if mpi is not None:
+        out.write(*collectives.preamble(mpi))
     out.lines.extend(_PARTS_HEADER.splitlines())
     out.write("")
     for step in range(len(program.kernels)):
         out.write(f"TG_KERNEL int tg_step_{step}(PyObject **v, PyObject *ctx);")
     out.write("")
-    emitter = KernelEmitter(program, out)
+    emitter = KernelEmitter(program, out, mpi)
     loops = 0
     for step, kernel in enumerate(program.kernels):
         if isinstance(kernel, LoopOp):
@@ -141,6 +155,7 @@ def emit_module(func: FuncOp, *, profile: bool = False) -> str:
         "    tg_thread_count = tg_import_address(",
         f'        "{THREADS_MODULE}", "{THREAD_COUNT_ATTRIBUTE}");',
         "    if (tg_thread_count == NULL) return NULL;",
+        *(collectives.world_import() if mpi is not None else []),
         "    scipy_openblas_set_threads_callback_function(tg_blas_threads);",
         "    return PyModule_Create(&tg_module);",
         "}",

@@ -46,6 +46,11 @@ RUNTIME_FILES: tuple[str, ...] = (
 only what the files before it define)."""
 
 
+MODULE_RUNTIME_FILES: tuple[str, ...] = ("tg_mpi.h",)
+"""The runtime's headers that are not in the prelude: the modules that need them hold their
+text (``tg_mpi.h`` needs MPI's ``mpi.h``, which only modules compiled in an MPI world have)."""
+
+
 def runtime_source(name: str) -> str:
     """The text of the runtime header ``name``, read from the package's data."""
     package = resources.files("tracegraph.backends.c")

@@ -15,6 +15,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Operation
 
 from tracegraph.backends.c.build import build_module, find_toolchain
+from tracegraph.backends.c.collectives import native_mpi
 from tracegraph.backends.c.context import CallContext, RunContext
 from tracegraph.backends.c.control import CONTROL_OPS, control_kernel
 from tracegraph.backends.c.module import emit_module
@@ -181,12 +182,15 @@ class CProgram:
     @classmethod
     def if_worth_compiling(cls, function: FuncOp, *, profile: bool = False) -> CProgram | None:
         """The compiled program of ``function``, or None when it has nothing to compile (no
-        loop, product or draw: every step would call a reference kernel anyway)."""
+        loop, product, draw, or all-reduce that the module calls MPI for: every step would
+        call a reference kernel anyway)."""
         kernels = lowered(function, C_TARGET.name)
         steps = [op for op in kernels.body.block.ops if op.name.startswith("tgk.")]
-        if all(
-            isinstance(kernel, tgk.HostCallOp) and not isinstance(kernel.callee, CONTROL_OPS)
-            for kernel in steps
+        callees = [k.callee for k in steps if isinstance(k, tgk.HostCallOp)]
+        if (
+            len(callees) == len(steps)
+            and not any(isinstance(callee, CONTROL_OPS) for callee in callees)
+            and native_mpi(callees) is None
         ):
             return None
         return cls(function, kernels, profile=profile)

@@ -94,10 +94,15 @@ _runs_reference(
 )
 _runs_reference("NumPy's nonzero: the size of its results is the data's", ops.NonzeroOp)
 _runs_reference("the user's perform, in Python, on the host", ops.PythonOp)
+for all_reduce in (ops.AllReduceOp, ops.AllReduceBucketOp):
+    C_RULES[all_reduce] = Native(
+        "MPI_Allreduce called by the module on one flat buffer (collectives.py) when compiled "
+        "in an MPI world (after tgd.init()); the reference kernel through the communicator "
+        "otherwise, for booleans and complex numbers, and at the first call on each "
+        "communicator (it checks that the ranks agree)"
+    )
 _runs_reference(
-    "MPI (mpi4py) on the host arrays, once per step (one bucketed call for all the gradients "
-    "of a step, from the compiled code: not yet)",
-    ops.AllReduceOp,
+    "MPI (mpi4py) on the host arrays, once per step",
     ops.BroadcastOp,
     ops.AllGatherOp,
 )

@@ -120,6 +120,7 @@ _array_operation("Python's print of a host copy", ops.PrintOp)
 _array_operation(
     "MPI on host copies, uploaded (NCCL on device tensors, through torch.distributed: not yet)",
     ops.AllReduceOp,
+    ops.AllReduceBucketOp,
     ops.BroadcastOp,
     ops.AllGatherOp,
 )

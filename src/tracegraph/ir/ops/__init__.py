@@ -26,7 +26,12 @@ from tracegraph.ir.ops.decompositions import (
     SolveOp,
     SVDOp,
 )
-from tracegraph.ir.ops.distributed import AllGatherOp, AllReduceOp, BroadcastOp
+from tracegraph.ir.ops.distributed import (
+    AllGatherOp,
+    AllReduceBucketOp,
+    AllReduceOp,
+    BroadcastOp,
+)
 from tracegraph.ir.ops.elementwise import (
     AbsOp,
     AddOp,
@@ -150,6 +155,7 @@ __all__ = [
     "AddOp",
     "AllGatherOp",
     "AllOp",
+    "AllReduceBucketOp",
     "AllReduceOp",
     "AllocOp",
     "AlongAxisOp",

@@ -10,6 +10,8 @@ backend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xdsl.dialects.builtin import IntegerAttr, StringAttr, TensorType, i64
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
@@ -19,6 +21,8 @@ from xdsl.irdl import (
     operand_def,
     prop_def,
     result_def,
+    var_operand_def,
+    var_result_def,
 )
 from xdsl.utils.exceptions import VerifyException
 
@@ -53,6 +57,45 @@ class AllReduceOp(IRDLOperation):
         if self.get_reduction() not in REDUCTIONS:
             raise VerifyException(
                 f"tg.all_reduce: reduction {self.get_reduction()!r}; one of {REDUCTIONS}"
+            )
+
+
+@irdl_op_definition
+class AllReduceBucketOp(IRDLOperation):
+    """Several ``tg.all_reduce`` of one reduction and one dtype in one message, as Horovod's
+    and DDP's gradient buckets: the operands joined into one flat buffer, combined over the
+    ranks by one collective, and split again (the results in the operands' order, each of its
+    operand's type). The ``bucket-all-reduce`` pass makes it from the all-reduces of a step."""
+
+    name = "tg.all_reduce_bucket"
+    xs = var_operand_def(TensorType)
+    reduction = prop_def(StringAttr)
+    outs = var_result_def(TensorType)
+    assembly_format = "$xs attr-dict `:` type($xs) `->` type($outs)"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def __init__(self, xs: Sequence[SSAValue], reduction: str):
+        super().__init__(
+            operands=[list(xs)],
+            properties={"reduction": StringAttr(reduction)},
+            result_types=[[x.type for x in xs]],
+        )
+
+    def get_reduction(self) -> str:
+        """``sum``, ``mean``, ``max`` or ``min``."""
+        return self.reduction.data
+
+    def verify_(self) -> None:
+        types = [x.type for x in self.xs]
+        if not types:
+            raise VerifyException("tg.all_reduce_bucket: at least one operand")
+        if types != [r.type for r in self.outs]:
+            raise VerifyException("tg.all_reduce_bucket: each result has its operand's type")
+        if len({t.element_type for t in types if isinstance(t, TensorType)}) != 1:
+            raise VerifyException("tg.all_reduce_bucket: the operands have one dtype")
+        if self.get_reduction() not in REDUCTIONS:
+            raise VerifyException(
+                f"tg.all_reduce_bucket: reduction {self.get_reduction()!r}; one of {REDUCTIONS}"
             )
 
 
