@@ -62,11 +62,15 @@ def _all_reduce_bucket(op: ops.AllReduceBucketOp) -> Kernel:
     def kernel(*xs: Array) -> Array | tuple[Array, ...]:
         shapes = [np.shape(x) for x in xs]
         first.check_signature(f"all_reduce({reduction}) of a bucket of {dtype}{shapes}")
-        flat = np.concatenate([np.ravel(np.asarray(x, dtype=dtype)) for x in xs])
+        ends = np.cumsum([np.size(x) for x in xs]).tolist()
+        flat = np.empty(ends[-1], dtype)
+        for x, shape, start, end in zip(xs, shapes, [0, *ends], ends, strict=False):
+            flat[start:end].reshape(shape)[...] = x  # converts the byte order too
         combined = np.asarray(current().all_reduce(flat, reduction)).astype(dtype, copy=False)
-        ends = np.cumsum([int(np.prod(shape, dtype=np.int64)) for shape in shapes])
-        parts = np.split(combined, ends[:-1])
-        results = tuple(part.reshape(shape) for part, shape in zip(parts, shapes, strict=True))
+        results = tuple(
+            combined[start:end].reshape(shape)
+            for shape, start, end in zip(shapes, [0, *ends], ends, strict=False)
+        )
         return results if len(results) > 1 else results[0]
 
     return kernel
