@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracegraph
 import tracegraph.distributed as tgd
@@ -140,3 +142,67 @@ def test_a_bucket_checks_that_the_ranks_agree_on_every_shape() -> None:
         f(np.ones(2), np.ones((2, 3)))
         f(np.ones(2), np.ones((2, 3)))
     assert world.signatures == ["all_reduce(sum) of a bucket of float64[(2,), (2, 3)]"]
+
+
+# -- random graphs of all-reduces ---------------------------------------------------------------
+
+Node: TypeAlias = tuple[str, int, int]
+"""``(kind, a, b)``: ``("input", i, _)``, ``("all_reduce:<reduction>", a, _)``, ``("add", a,
+b)`` or ``("scale", a, _)``, where ``a`` and ``b`` index earlier nodes."""
+
+
+@st.composite
+def _graphs(draw: st.DrawFn) -> tuple[list[Node], list[int]]:
+    """Nodes, each of earlier ones (so that all-reduces depend on others in every way), and
+    the outputs."""
+    nodes: list[Node] = [("input", 0, 0), ("input", 1, 0)]
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(
+            st.sampled_from(["all_reduce:sum", "all_reduce:mean", "all_reduce:max", "add", "scale"])
+        )
+        # Half of the operands are inputs: independent all-reduces, which buckets join.
+        earlier = st.one_of(st.integers(0, 1), st.integers(0, len(nodes) - 1))
+        a, b = draw(earlier), draw(earlier)
+        nodes.append((kind, a, b))
+    # Every node is an output: a function holds only what its outputs need.
+    return nodes, list(range(2, len(nodes)))
+
+
+def _build(nodes: list[Node], inputs: list[TensorVariable]) -> list[TensorVariable]:
+    built: list[TensorVariable] = []
+    for kind, a, b in nodes:
+        if kind == "input":
+            built.append(inputs[a])
+        elif kind.startswith("all_reduce:"):
+            built.append(tgd.all_reduce(built[a], kind.split(":")[1]))
+        elif kind == "add":
+            built.append(built[a] + built[b])
+        else:
+            built.append(built[a] * 0.5)
+    return built
+
+
+@settings(max_examples=60, deadline=None)
+@given(_graphs())
+def test_bucketing_keeps_the_values_of_random_graphs_of_all_reduces(
+    graph: tuple[list[Node], list[int]],
+) -> None:
+    nodes, outputs = graph
+    x, y = T.dvector("x"), T.dvector("y")
+    values = [np.array([1.0, -2.0, 0.25]), np.array([3.0, 0.5, -1.0])]
+    results, messages = {}, {}
+    for excluded in ((), (UNBUCKETED,)):
+        world = ThirdOfThree()
+        with playing(world):
+            built = _build(nodes, [x, y])
+            f = tracegraph.function(
+                [x, y],
+                [built[i] for i in outputs],
+                mode=_mode("numpy", *excluded),
+                on_unused_input="ignore",
+            )
+            results[excluded] = f(*values)
+        messages[excluded] = len(world.all_reduced)
+    for bucketed, alone in zip(results[()], results[(UNBUCKETED,)], strict=True):
+        np.testing.assert_array_equal(bucketed, alone)
+    assert messages[()] <= messages[(UNBUCKETED,)]
