@@ -1,7 +1,8 @@
 // RUN: tracegraph-opt %s -p lower{target=c} --emit c | filecheck %s
 
 // A BLAS product, a host call of a reference kernel (the first Python function of the
-// module's context), and the execution order that drops each value after its last use.
+// module's context; its result checked against the graph's dtype and rank), and the execution
+// order that drops each value after its last use.
 
 // CHECK:      TG_KERNEL int tg_step_0(PyObject **v, PyObject *ctx) {
 // CHECK-NEXT:     /* tgk.blas_dot at
@@ -13,7 +14,7 @@
 // CHECK-NEXT:     PyObject *args[2] = {v[2], v[2]};
 // CHECK-NEXT:     PyObject *r = PyObject_Vectorcall(PyTuple_GET_ITEM(PyTuple_GET_ITEM(ctx, 0), 0), args, 2, NULL);
 // CHECK-NEXT:     if (r == NULL) return -1;
-// CHECK-NEXT:     if (tg_as_array(&r) < 0) return -1;
+// CHECK-NEXT:     if (tg_host_result(ctx, 1, &r, NPY_FLOAT64, 1) < 0) return -1;
 // CHECK-NEXT:     Py_XSETREF(v[3], r);
 // CHECK:      static int tg_execute(PyObject **v, PyObject *ctx) {
 // CHECK-NEXT:     if (tg_step_0(v, ctx) < 0) { PyObject *o[] = {v[0], v[1]}; return tg_step_failed(ctx, 0, o, 2); }

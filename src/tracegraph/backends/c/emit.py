@@ -20,7 +20,7 @@ from xdsl.ir import Operation, SSAValue
 from tracegraph.backends.c.collectives import runs_in_module, step_lines
 from tracegraph.backends.c.context import run_field
 from tracegraph.backends.c.loops import LoopEmitter, comment
-from tracegraph.backends.c.scalar import C_TYPES
+from tracegraph.backends.c.scalar import C_TYPES, NPY_TYPES
 from tracegraph.backends.text import IndentedBuffer
 from tracegraph.ir import ops
 from tracegraph.ir.communication import NativeMPI
@@ -217,7 +217,7 @@ class KernelEmitter:
             if len(results) == 1:
                 slot = results[0]
                 if slot in tensors:
-                    out.write("if (tg_as_array(&r) < 0) return -1;")
+                    out.write(f"if ({self._host_result(step, 'r', slot)} < 0) return -1;")
                 out.write(f"Py_XSETREF(v[{slot}], r);")
             else:
                 out.write(f"if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != {len(results)}) {{")
@@ -229,12 +229,19 @@ class KernelEmitter:
                     out.write(f"PyObject *r{position} = PyTuple_GET_ITEM(r, {position});")
                     out.write(f"Py_INCREF(r{position});")
                     if slot in tensors:
-                        out.write(
-                            f"if (tg_as_array(&r{position}) < 0) {{ Py_DECREF(r); return -1; }}"
-                        )
+                        check = self._host_result(step, f"r{position}", slot)
+                        out.write(f"if ({check} < 0) {{ Py_DECREF(r); return -1; }}")
                     out.write(f"Py_XSETREF(v[{slot}], r{position});")
                 out.write("Py_DECREF(r);")
             out.write("return 0;")
+
+    def _host_result(self, step: int, name: str, slot: int) -> str:
+        """The call that makes the host call's result ``name`` an array and checks it against
+        the type of ``slot``."""
+        dtype = self.slots.dtype(slot)
+        assert dtype is not None
+        rank = len(self.slots.shape(slot))
+        return f"tg_host_result(ctx, {step}, &{name}, {NPY_TYPES[dtype]}, {rank})"
 
 
 KernelRule = Callable[[KernelEmitter, Any, int], None]

@@ -223,3 +223,22 @@ static int tg_as_array(PyObject **r) {
     }
     return tg_behave(r);
 }
+
+/* A host call's result, made an ndarray (tg_as_array), with the dtype and rank the graph gives
+   it; else a RuntimeOpError (the steps after it would read its data as another type). */
+static int tg_host_result(PyObject *ctx, int step, PyObject **r, int typenum, int ndim) {
+    if (tg_as_array(r) < 0) return -1;
+    PyArrayObject *a = (PyArrayObject *)*r;
+    if (PyArray_NDIM(a) == ndim && PyArray_EquivTypenums(PyArray_TYPE(a), typenum)) return 0;
+    PyArray_Descr *expected = PyArray_DescrFromType(typenum);
+    PyObject *message = PyUnicode_FromFormat(
+        "its reference kernel returned a %S array of rank %d where the graph has a %S array of "
+        "rank %d (a bug of tracegraph's)", (PyObject *)PyArray_DESCR(a), PyArray_NDIM(a),
+        (PyObject *)expected, ndim);
+    Py_XDECREF(expected);
+    Py_CLEAR(*r);
+    if (message == NULL) return -1;
+    tg_raise(ctx, step, "runtime", PyUnicode_AsUTF8(message));
+    Py_DECREF(message);
+    return -1;
+}
