@@ -48,6 +48,10 @@ def _call(op: Operation, *, compiled_bodies: bool) -> Callable[..., tuple[Any, .
     else:
         kernel = REFERENCE_RULES[type(op)](op)
     tensors = [is_tensor(result) for result in op.results]
+    types = [
+        (np.dtype(dtype_of(result)), len(shape_of(result))) if tensor else None
+        for result, tensor in zip(op.results, tensors, strict=True)
+    ]
 
     def call(*operands: Any) -> tuple[Any, ...]:
         try:
@@ -56,10 +60,21 @@ def _call(op: Operation, *, compiled_bodies: bool) -> Callable[..., tuple[Any, .
         except Exception as error:
             raise runtime_error(op, operands, error) from error
         values = results if len(tensors) > 1 else (results,)
-        return tuple(
+        arrays = tuple(
             np.asarray(value) if tensor else value
             for value, tensor in zip(values, tensors, strict=True)
         )
+        for array, graph_type in zip(arrays, types, strict=True):
+            if graph_type is not None and (array.dtype.newbyteorder("="), array.ndim) != graph_type:
+                # The kernels after the step read it as the graph's type (the C module checks
+                # its host calls' results in the same words).
+                dtype, rank = graph_type
+                message = (
+                    f"its reference kernel returned a {array.dtype} array of rank {array.ndim} "
+                    f"where the graph has a {dtype} array of rank {rank} (a bug of tracegraph's)"
+                )
+                raise runtime_error(op, operands, STEP_ERRORS["runtime"](message))
+        return arrays
 
     return call
 
