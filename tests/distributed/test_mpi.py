@@ -156,6 +156,36 @@ def test_the_collectives_across_two_ranks_on_every_backend(tmp_path: Path) -> No
 
 
 @needs_mpi
+def test_a_checkpoint_is_written_by_rank_0_and_read_by_every_rank(tmp_path: Path) -> None:
+    script = _job_script(
+        tmp_path,
+        "checkpoint",
+        """
+            import sys
+
+            w = tracegraph.shared(np.arange(4.0) * (tgd.rank() + 1), "w")
+            tgd.save_shared(sys.argv[1], [w])  # rank 0's values
+            w.set_value(np.full(4, -1.0))
+            tgd.load_shared(sys.argv[1], [w])
+            print("rank", tgd.rank(), "loaded", w.get_value().tolist())
+            try:
+                tgd.load_shared(sys.argv[1] + ".missing", [w])  # rank 0 fails to read
+            except (OSError, RuntimeError) as error:
+                print("rank", tgd.rank(), "told:", type(error).__name__)
+        """,
+    )
+    job = _run(2, script, str(tmp_path / "w.npz"), timeout=120)
+    assert job.returncode == 0, job.stderr
+    lines = sorted(job.stdout.splitlines())
+    assert lines == [
+        "rank 0 loaded [0.0, 1.0, 2.0, 3.0]",
+        "rank 0 told: FileNotFoundError",
+        "rank 1 loaded [0.0, 1.0, 2.0, 3.0]",
+        "rank 1 told: RuntimeError",  # rank 0's failure, not a hang
+    ]
+
+
+@needs_mpi
 def test_compiled_functions_call_mpi_themselves(tmp_path: Path) -> None:
     """After ``init()``, a C module calls ``MPI_Allreduce`` itself (after a first call through
     the communicator, which checks that the ranks agree), with the communicator's values."""

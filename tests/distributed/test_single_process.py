@@ -5,6 +5,7 @@ graph on every backend (never merged or dropped by the passes), the helpers (``s
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -147,3 +148,41 @@ def test_the_ranks_agree_on_each_collective_at_its_first_call(three_ranks: Any) 
         "all_reduce(sum) of float64[2]",
         "broadcast(root 0) of float64[2]",
     ]
+
+
+def test_a_checkpoint_saves_and_restores_shared_variables(tmp_path: Path) -> None:
+    w = tracegraph.shared(np.arange(6.0).reshape(2, 3), "w")
+    b = tracegraph.shared(np.float32(0.5), "b")
+    unnamed = tracegraph.shared(np.arange(3))
+    path = tmp_path / "checkpoint.npz"
+    tgd.save_shared(path, [w, b, unnamed])
+    assert sorted(np.load(path).files) == ["b", "variable_2", "w"]
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.npz"]  # no temporary left
+    for variable in (w, b, unnamed):
+        variable.set_value(np.zeros_like(variable.get_value()))
+    tgd.load_shared(path, [w, b, unnamed])
+    np.testing.assert_array_equal(w.get_value(), np.arange(6.0).reshape(2, 3))
+    assert b.get_value() == np.float32(0.5) and b.get_value().dtype == np.float32
+    np.testing.assert_array_equal(unnamed.get_value(), np.arange(3))
+
+
+def test_a_checkpoint_that_does_not_fit_is_an_error(tmp_path: Path) -> None:
+    w = tracegraph.shared(np.zeros(3), "w")
+    path = tmp_path / "checkpoint.npz"
+    tgd.save_shared(path, [w])
+    with pytest.raises(KeyError, match=r"has no values for \['v'\]"):
+        tgd.load_shared(path, [tracegraph.shared(np.zeros(3), "v")])
+    with pytest.raises(ValueError, match=r"w is float64\[3\], the variable float64\[4\]"):
+        tgd.load_shared(path, [tracegraph.shared(np.zeros(4), "w")])
+    with pytest.raises(ValueError, match=r"several shared variables are named \['w'\]"):
+        tgd.save_shared(path, [w, tracegraph.shared(np.zeros(2), "w")])
+
+
+def test_only_the_root_writes_and_reads_a_checkpoint(
+    tmp_path: Path, three_ranks: Communicator
+) -> None:
+    w = tracegraph.shared(np.ones(2), "w")
+    tgd.save_shared(tmp_path / "none.npz", [w])  # rank 1 of 3: rank 0 writes
+    assert not (tmp_path / "none.npz").exists()
+    tgd.load_shared(tmp_path / "none.npz", [w])  # rank 1 reads nothing: rank 0 broadcasts
+    np.testing.assert_array_equal(w.get_value(), [10.0, 10.0])  # ThirdOfThree's rank 0: 10x

@@ -28,6 +28,7 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
@@ -171,6 +172,98 @@ def broadcast_shared(variables: Sequence[BaseSharedVariable], root: int = 0) -> 
         variable.set_value(world.broadcast(variable.get_value(), root), borrow=True)
 
 
+def _keys(variables: Sequence[BaseSharedVariable]) -> list[str]:
+    """The name each shared variable has in a checkpoint: its own (``w``), else its position
+    (``variable_2``)."""
+    keys = [v.name or f"variable_{i}" for i, v in enumerate(variables)]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"checkpoint: several shared variables are named {repeated}")
+    return keys
+
+
+def _on_root(action: Any, root: int, what: str) -> Any:
+    """``action()`` on rank ``root``; every rank learns whether it succeeded (a rank that
+    failed alone would leave the others waiting in the next collective), and raises if not.
+    Returns the action's result on the root, None elsewhere."""
+    world = current()
+    result, error = None, None
+    if world.rank == root:
+        try:
+            result = action()
+        except Exception as caught:  # told to every rank, raised on the root as it is
+            error = caught
+    failed = world.broadcast(np.array([error is not None], dtype=np.int8), root)
+    if error is not None:
+        raise error
+    if failed[0]:
+        raise RuntimeError(f"{what} failed on rank {root} (its error is in rank {root}'s output)")
+    return result
+
+
+def save_shared(
+    path: str | os.PathLike[str], variables: Sequence[BaseSharedVariable], root: int = 0
+) -> None:
+    """Checkpoint: rank ``root`` writes the values of the shared ``variables`` to the ``.npz``
+    file ``path`` (by name; replaced whole, never left half-written); the other ranks write
+    nothing (the replicas are identical) and return once it is written.
+
+    >>> import os, tempfile, tracegraph
+    >>> w = tracegraph.shared(np.arange(3.0), "w")
+    >>> path = os.path.join(tempfile.mkdtemp(), "step.npz")
+    >>> save_shared(path, [w]); w.set_value(np.zeros(3)); load_shared(path, [w])
+    >>> w.get_value()
+    array([0., 1., 2.])
+    """
+    keys = _keys(variables)
+
+    def write() -> None:
+        values: dict[str, Any] = {
+            key: np.asarray(v.get_value()) for key, v in zip(keys, variables, strict=True)
+        }
+        folder = os.path.dirname(os.path.abspath(path))
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz.tmp", delete=False) as out:
+            try:
+                np.savez(out, **values)
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.replace(out.name, path)
+
+    _on_root(write, root, f"save_shared({str(path)!r})")
+
+
+def load_shared(
+    path: str | os.PathLike[str], variables: Sequence[BaseSharedVariable], root: int = 0
+) -> None:
+    """Resume: rank ``root`` reads the ``.npz`` file ``path`` (written by :func:`save_shared`)
+    and every rank gets its values for the shared ``variables`` (only the root needs the file).
+    Each value must have its variable's dtype and shape; a missing name is an error on every
+    rank."""
+    keys = _keys(variables)
+
+    def read() -> list[Any]:
+        with np.load(path) as saved:
+            missing = [key for key in keys if key not in saved.files]
+            if missing:
+                raise KeyError(f"{path} has no values for {missing} (it has {saved.files})")
+            values = [saved[key] for key in keys]
+        for key, value, variable in zip(keys, values, variables, strict=True):
+            current_value = np.asarray(variable.get_value())
+            if value.dtype != current_value.dtype or value.shape != current_value.shape:
+                raise ValueError(
+                    f"{path}: {key} is {value.dtype}{list(value.shape)}, the variable "
+                    f"{current_value.dtype}{list(current_value.shape)}"
+                )
+        return values
+
+    values = _on_root(read, root, f"load_shared({str(path)!r})")
+    world = current()
+    for i, variable in enumerate(variables):
+        mine = values[i] if values is not None else np.asarray(variable.get_value())
+        variable.set_value(world.broadcast(mine, root), borrow=True)
+
+
 def shard(
     *arrays: Any, batch_size: int | None = None, drop_last: bool = False
 ) -> Iterator[tuple[Any, ...]]:
@@ -213,8 +306,10 @@ __all__ = [
     "init",
     "is_root",
     "launched",
+    "load_shared",
     "print0",
     "rank",
+    "save_shared",
     "seed_for_rank",
     "shard",
     "size",
