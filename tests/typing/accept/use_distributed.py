@@ -1,5 +1,7 @@
 """Data-parallel training code as docs/distributed.md writes it: typed."""
 
+import tempfile
+from pathlib import Path
 from typing import reveal_type
 
 import numpy as np
@@ -21,3 +23,6 @@ tgd.broadcast_shared([w], root=0)
 for xb, yb in tgd.shard(np.ones((4, 3)), np.ones(4), batch_size=2):
     train(xb, yb)
 tgd.print0("done", tgd.is_root(), count, world.describe())
+checkpoint = Path(tempfile.mkdtemp()) / "checkpoint.npz"
+tgd.save_shared(str(checkpoint), [w])
+tgd.load_shared(checkpoint, [w])
