@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import os
 import re
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -144,22 +147,47 @@ class MPICommunicator(Communicator):
 
 def _find_native(comm: Any) -> NativeMPI | None:
     """:class:`NativeMPI` for ``comm``: the header of an MPI installation (``include/mpi.h``
-    beside the ``lib/`` of the ``libmpi.so`` this process loaded) whose version is the
-    library's, on Linux; the library made global, so that the modules that call it find its
-    functions (mpi4py loads it for itself alone). None when there is no such header."""
+    beside the ``lib/`` of the ``libmpi.so`` this process loaded, else where ``mpicc`` looks)
+    whose version is the library's, on Linux; the library made global, so that the modules
+    that call it find its functions (mpi4py loads it for itself alone). None when there is no
+    such header."""
     if not sys.platform.startswith("linux"):
         return None
     from mpi4py import MPI
 
     with open("/proc/self/maps", encoding="utf-8") as maps:
-        loaded = {line.split()[-1] for line in maps if "/libmpi.so" in line}
+        loaded = sorted({line.split()[-1] for line in maps if "/libmpi.so" in line})
+    if not loaded:
+        return None
     version = MPI.Get_library_version()
-    for library in sorted(loaded):
-        header = Path(library).parent.parent / "include" / "mpi.h"
+    beside = (Path(library).parent.parent / "include" for library in loaded)
+    for folder in itertools.chain(beside, _wrapper_include_dirs()):  # mpicc only if need be
+        header = folder / "mpi.h"
         if header.is_file() and _declares(header, version):
-            ctypes.CDLL(library, mode=os.RTLD_GLOBAL | os.RTLD_NOLOAD)
+            ctypes.CDLL(loaded[0], mode=os.RTLD_GLOBAL | os.RTLD_NOLOAD)
             return NativeMPI(str(header), int(comm.handle))
     return None
+
+
+def _wrapper_include_dirs() -> Iterator[Path]:
+    """The include directories MPI's compiler wrapper names (``mpicc -show``: MPICH's, Intel's;
+    ``--showme:compile``: Open MPI's), for installations whose headers are not beside their
+    library (Debian's Open MPI); none when there is no ``mpicc``."""
+    beside_python = Path(sys.executable).with_name("mpicc")
+    wrapper = str(beside_python) if beside_python.exists() else shutil.which("mpicc")
+    if wrapper is None:
+        return
+    for flag in ("-show", "--showme:compile"):
+        try:
+            shown = subprocess.run(
+                [wrapper, flag], capture_output=True, text=True, timeout=10, check=True
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        folders = [Path(word[2:]) for word in shown.split() if word.startswith("-I")]
+        if folders:
+            yield from folders
+            return
 
 
 def _declares(header: Path, version: str) -> bool:
