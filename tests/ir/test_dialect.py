@@ -120,6 +120,24 @@ def test_reduction_verifier_checks_axes() -> None:
         bad.verify()
 
 
+def test_all_reduce_verifiers_take_the_mean_of_floats_only() -> None:
+    """The mean's division has no integer dtype: a module's MPI call would give the sum."""
+    integers = ops.ConstantOp.from_array(np.arange(3)).result
+    floats = ops.ConstantOp.from_array(np.ones(3)).result
+    for bad in (
+        ops.AllReduceOp(integers, "mean"),
+        ops.AllReduceBucketOp([integers, integers], "mean"),
+    ):
+        with pytest.raises(VerifyException, match="the mean of floats only, not of i64"):
+            bad.verify()
+    with pytest.raises(VerifyException, match="reduction 'product'"):
+        ops.AllReduceBucketOp([floats], "product").verify()
+    with pytest.raises(VerifyException, match="one dtype"):
+        ops.AllReduceBucketOp([floats, integers], "sum").verify()
+    ops.AllReduceOp(integers, "sum").verify()
+    ops.AllReduceBucketOp([floats, floats], "mean").verify()
+
+
 def test_the_dialect_has_every_op_the_op_modules_define() -> None:
     """The op set comes from the op modules (``ir/ops/<family>.py``), not from an export list:
     every op class named ``tg.*`` that one defines or imports is an op of the dialect, once."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import IntegerAttr, StringAttr, TensorType, i64
+from xdsl.dialects.builtin import AnyFloat, IntegerAttr, StringAttr, TensorType, i64
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
@@ -28,6 +28,19 @@ from xdsl.utils.exceptions import VerifyException
 
 REDUCTIONS = ("sum", "mean", "max", "min")
 """How ``tg.all_reduce`` combines the ranks' values."""
+
+
+def _verify_reduction(op_name: str, reduction: str, x: Attribute) -> None:
+    """A reduction of :data:`REDUCTIONS`; ``mean`` of floats only (the sum divided by the
+    ranks has no integer dtype)."""
+    if reduction not in REDUCTIONS:
+        raise VerifyException(f"{op_name}: reduction {reduction!r}; one of {REDUCTIONS}")
+    if (
+        reduction == "mean"
+        and isinstance(x, TensorType)
+        and not isinstance(x.element_type, AnyFloat)
+    ):
+        raise VerifyException(f"{op_name}: the mean of floats only, not of {x.element_type}")
 
 
 @irdl_op_definition
@@ -54,10 +67,7 @@ class AllReduceOp(IRDLOperation):
     def verify_(self) -> None:
         if self.x.type != self.result.type:
             raise VerifyException("tg.all_reduce: the result has the operand's type")
-        if self.get_reduction() not in REDUCTIONS:
-            raise VerifyException(
-                f"tg.all_reduce: reduction {self.get_reduction()!r}; one of {REDUCTIONS}"
-            )
+        _verify_reduction(self.name, self.get_reduction(), self.x.type)
 
 
 @irdl_op_definition
@@ -93,10 +103,7 @@ class AllReduceBucketOp(IRDLOperation):
             raise VerifyException("tg.all_reduce_bucket: each result has its operand's type")
         if len({t.element_type for t in types if isinstance(t, TensorType)}) != 1:
             raise VerifyException("tg.all_reduce_bucket: the operands have one dtype")
-        if self.get_reduction() not in REDUCTIONS:
-            raise VerifyException(
-                f"tg.all_reduce_bucket: reduction {self.get_reduction()!r}; one of {REDUCTIONS}"
-            )
+        _verify_reduction(self.name, self.get_reduction(), types[0])
 
 
 @irdl_op_definition

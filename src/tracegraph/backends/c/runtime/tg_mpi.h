@@ -24,7 +24,8 @@ static int64_t tg_monotonic_ns(void) {
 }
 
 /* The mean of a sum over the ranks: each element divided by their number, in the dtype (as
-   NumPy's in-place division of the reference kernel). */
+   NumPy's in-place division of the reference kernel). Floats only: the verifier refuses the
+   mean of other dtypes. */
 static void tg_divide_by_ranks(char *data, npy_intp total, int typenum, int64_t ranks) {
     if (typenum == NPY_FLOAT64) {
         double *d = (double *)data;
