@@ -22,7 +22,10 @@ def test_a_slow_compile_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> No
     stream = Terminal()
     shown = Progress("train", stream, after=0.01)
     shown.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 60  # the timer's thread can start late on a busy machine
+    while "compiling train: tracing" not in stream.getvalue():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     shown.stage("rewriting the graph")
     shown.finish()
     text = stream.getvalue()
