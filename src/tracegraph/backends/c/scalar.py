@@ -357,7 +357,9 @@ class ScalarEmitter:
     def pow(self, op: Operation, a: Operand, b: Operand) -> str:
         dtype = _result(op)
         if kind(dtype) == "f":
-            return self._libm("pow", dtype, a.as_(dtype), b.as_(dtype))
+            # libm's pow, but sqrt's vectorizable form where GCC would replace it (tg_scalar.h)
+            self.call_cost += libm_cost("pow")
+            return _call("pow", dtype, a.as_(dtype), b.as_(dtype))
         if dtype == "bool":
             return f"({a.expr} || !{b.expr})"
         return _call("pow", dtype, a.as_(dtype), b.as_(dtype), "&tg_error")
