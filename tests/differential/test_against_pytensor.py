@@ -230,6 +230,23 @@ def _half_power_of_negative_infinity_or_zero(result: Run, disagreement: Disagree
     return False
 
 
+def _product_sunk_into_a_switch(result: Run, disagreement: Disagreement) -> bool:
+    """tracegraph's result is 0 where the formula as written is NaN or infinite, and a switch
+    of the graph picks a branch of zeros somewhere."""
+    ours = result.ours[disagreement.output][disagreement.where]
+    written = result.as_written[disagreement.output][disagreement.where]
+    if not (bool((ours == 0).all()) and not np.isfinite(written).any()):
+        return False
+    for op in result.graph.body.block.ops:
+        if not isinstance(op, ops.SwitchOp):
+            continue
+        condition = result.values[op.cond].astype(bool)
+        for branch, picked in ((op.if_true, condition), (op.if_false, ~condition)):
+            if np.all(result.values[branch] == 0) and np.any(picked):
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class Known:
     """A disagreement where tracegraph is right, or computes the formula as written where
@@ -265,6 +282,16 @@ KNOWN: dict[str, Known] = {
         "0.5 is +0.0, as C99 defines pow; PyTensor rewrites x ** 0.5 into sqrt(x), NaN at -inf "
         "and -0.0 at -0.0.",
         _half_power_of_negative_infinity_or_zero,
+    ),
+    "switch sinking": Known(
+        "tracegraph sinks a product into a switch that picks 0 (switch(c, 0, x) * y -> "
+        "switch(c, 0, x * y), Theano's local_mul_switch_sink, passes/stabilize.py), so the "
+        "product is 0 where the switch picks 0 even where y is infinite or NaN: the gradient "
+        "of a ** switch(c, b, 0) at a = 0 is 0 (a ** 0 is 1 everywhere), where the formula "
+        "as written is 0 * (0 ** -1), NaN. PyTensor's rewrites leave that product alone "
+        "where the base broadcasts against the exponent (seen: a scalar base, a row of "
+        "exponents), and its gradient is NaN.",
+        _product_sunk_into_a_switch,
     ),
     "integer negation": Known(
         "PyTensor rewrites 1 - sigmoid(x) into sigmoid(-x) for an integer x too, where -x "
@@ -356,7 +383,7 @@ def _case_of(expression: Expression, *arrays: Array) -> GraphCase:
 def test_each_known_disagreement_is_real() -> None:
     """Every entry of ``KNOWN`` recognizes the graph it is written for, where the two libraries
     do disagree (so an entry that is no longer needed shows)."""
-    from tests.passes.graph_expressions import Input, Literal
+    from tests.passes.graph_expressions import Input, InputSpec, Literal
 
     x = Input(0)
     examples: dict[str, GraphCase] = {
@@ -367,6 +394,16 @@ def test_each_known_disagreement_is_real() -> None:
             Apply("mul", (x, Apply("zeros_like", (x,)))), np.array([np.inf, 1.0])
         ),
         "pow of -inf": _case_of(Apply("pow", (x, Literal(0.5))), np.array([-np.inf, 4.0])),
+        "switch sinking": GraphCase(
+            (Apply("pow", (x, Apply("switch_positive", (Input(1), Input(2), Literal(0))))),),
+            (),
+            True,
+            (  # a scalar base broadcast against a row of exponents
+                InputSpec("float64", (), (), np.array(0.0)),
+                InputSpec("float64", ("i",), (True,), np.array([-1.0])),
+                InputSpec("float64", ("i",), (True,), np.array([0.5])),
+            ),
+        ),
         "integer negation": GraphCase(
             (Apply("cast", (Apply("sub", (Literal(1), Apply("sigmoid", (x,)))),), ("float64",)),),
             (),

@@ -89,8 +89,14 @@ class StableTemplates:
 
     @template("ExpMinusOneToExpm1")
     def t_exp_minus_one(self, target: Frame, depth: int) -> Generated:
+        """``exp(x) - 1``, or ``exp(x) + (-1)`` and ``-1 + exp(x)`` (with near misses)."""
         x = self.subject(target, depth)
-        return Generated(binary("sub", unary("exp", x.expression), self.one()), x.frame)
+        exp = unary("exp", x.expression)
+        if self.flip():
+            return Generated(binary("sub", exp, self.one()), x.frame)
+        minus_one = Literal(-self.one().value)
+        plus = binary("add", minus_one, exp) if self.flip() else binary("add", exp, minus_one)
+        return Generated(plus, x.frame)
 
     @template("DivOnePlusExpTimesExpToSigmoid")
     def t_div_one_plus_exp_times_exp(self, target: Frame, depth: int) -> Generated:

@@ -61,6 +61,21 @@ def _plus_one(value: SSAValue) -> SSAValue | None:
     return None
 
 
+def _minus_one(value: SSAValue) -> SSAValue | None:
+    """``x`` where ``value`` is ``x - 1``, ``x + (-1)`` or ``(-1) + x``."""
+    sub = owner(value, ops.SubOp)
+    if sub is not None:
+        return sub.lhs if is_constant(sub.rhs, 1) else None
+    add = owner(value, ops.AddOp)
+    if add is None:
+        return None
+    if is_constant(add.lhs, -1):
+        return add.rhs
+    if is_constant(add.rhs, -1):
+        return add.lhs
+    return None
+
+
 def _one_minus(value: SSAValue) -> SSAValue | None:
     """``x`` where ``value`` is ``1 - x``."""
     sub = owner(value, ops.SubOp)
@@ -188,12 +203,13 @@ class LogOnePlusToLog1p(RewritePattern):
 
 
 class ExpMinusOneToExpm1(RewritePattern):
-    """``exp(x) - 1 -> expm1(x)``."""
+    """``exp(x) - 1 -> expm1(x)``, spelled ``exp(x) + (-1)`` or ``-1 + exp(x)`` too."""
 
     @op_pattern
-    def match_and_rewrite(self, op: ops.SubOp, rewriter: PatternRewriter) -> None:
-        exp = owner(op.lhs, ops.ExpOp)
-        if exp is None or not is_constant(op.rhs, 1) or not _same_shape(op, exp.x):
+    def match_and_rewrite(self, op: ops.SubOp | ops.AddOp, rewriter: PatternRewriter) -> None:
+        argument = _minus_one(op.result)
+        exp = owner(argument, ops.ExpOp) if argument is not None else None
+        if exp is None or not _same_shape(op, exp.x):
             return
         expm1 = ops.Expm1Op(exp.x, op.result.type)
         replace(rewriter, op, [expm1], expm1.result)

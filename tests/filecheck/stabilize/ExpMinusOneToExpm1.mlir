@@ -12,6 +12,31 @@ func.func @exp_minus_one(%x: tensor<?xf64>) -> tensor<?xf64> {
   func.return %r : tensor<?xf64>
 }
 
+// The same identity spelled with an addition of -1, on either side.
+// CHECK-LABEL: func.func @exp_plus_minus_one(
+// CHECK-NEXT:    %r = tg.expm1 %x : tensor<?xf32> -> tensor<?xf32>
+// CHECK-NEXT:    %s = tg.expm1 %x : tensor<?xf32> -> tensor<?xf32>
+// CHECK-NEXT:    func.return %r, %s : tensor<?xf32>, tensor<?xf32>
+func.func @exp_plus_minus_one(%x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>) {
+  %minus_one = tg.constant dense<[-1.0]> : tensor<1xf32>
+  %e = tg.exp %x : tensor<?xf32> -> tensor<?xf32>
+  %r = tg.add %e, %minus_one : (tensor<?xf32>, tensor<1xf32>) -> tensor<?xf32>
+  %s = tg.add %minus_one, %e : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+  func.return %r, %s : tensor<?xf32>, tensor<?xf32>
+}
+
+// Negative: exp(x) + 1.
+// CHECK-LABEL: func.func @exp_plus_one(
+// CHECK-NOT:     tg.expm1
+// CHECK:         %r = tg.add %e, %one
+// CHECK-NEXT:    func.return %r
+func.func @exp_plus_one(%x: tensor<f64>) -> tensor<f64> {
+  %one = tg.constant dense<1.0> : tensor<f64>
+  %e = tg.exp %x : tensor<f64> -> tensor<f64>
+  %r = tg.add %e, %one : (tensor<f64>, tensor<f64>) -> tensor<f64>
+  func.return %r : tensor<f64>
+}
+
 // Negative: 1 - exp(x).
 // CHECK-LABEL: func.func @one_minus_exp(
 // CHECK-NOT:     tg.expm1

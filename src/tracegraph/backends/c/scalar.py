@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from xdsl.ir import Operation
 
-from tracegraph.backends.c.libm import CALL_COST, libm_call, libm_cost
+from tracegraph.backends.c.libm import CALL_COST, POW_COST, libm_call, libm_cost
 from tracegraph.ir import ops
 from tracegraph.ir.types import dtype_of
 
@@ -358,7 +358,7 @@ class ScalarEmitter:
         dtype = _result(op)
         if kind(dtype) == "f":
             # libm's pow, but sqrt's vectorizable form where GCC would replace it (tg_scalar.h)
-            self.call_cost += libm_cost("pow")
+            self.call_cost += POW_COST
             return _call("pow", dtype, a.as_(dtype), b.as_(dtype))
         if dtype == "bool":
             return f"({a.expr} || !{b.expr})"
