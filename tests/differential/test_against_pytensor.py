@@ -35,7 +35,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pytensor
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import assume, event, given
 from numpy.typing import NDArray
 from pytensor.graph.traversal import ancestors
 from xdsl.dialects.func import FuncOp
@@ -43,6 +43,7 @@ from xdsl.ir import SSAValue
 
 import tracegraph
 from tests.differential.pytensor_namespace import PYTENSOR
+from tests.exploration import property_settings
 from tests.passes.graph_expressions import Apply, Expression, GraphCase, build_case
 from tests.passes.pipelines import (
     every_value,
@@ -344,12 +345,7 @@ def describe(result: Run, found: Sequence[Disagreement]) -> str:
 def _run_examples(linker: str, examples: int) -> Counter[str]:
     explained: Counter[str] = Counter()
 
-    @settings(
-        derandomize=True,
-        deadline=None,
-        max_examples=examples,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @property_settings(examples)
     @given(case=graph_cases())
     def examples_agree(case: GraphCase) -> None:
         check(case, linker, explained)

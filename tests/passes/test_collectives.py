@@ -13,13 +13,14 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import tracegraph
 import tracegraph.distributed as tgd
 import tracegraph.tensor as T
 from tests.distributed.worlds import ThirdOfThree, playing
+from tests.exploration import property_settings
 from tracegraph.ir import ops
 from tracegraph.ir.interpreter import REFERENCE_RULES
 from tracegraph.printing import Print
@@ -182,7 +183,7 @@ def _build(nodes: list[Node], inputs: list[TensorVariable]) -> list[TensorVariab
     return built
 
 
-@settings(max_examples=60, deadline=None)
+@property_settings(60, suppress=())
 @given(_graphs())
 def test_bucketing_keeps_the_values_of_random_graphs_of_all_reduces(
     graph: tuple[list[Node], list[int]],

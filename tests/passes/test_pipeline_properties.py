@@ -54,11 +54,12 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import assume, event, given
 from numpy.typing import NDArray
 
 import tracegraph
 import tracegraph.tensor as T
+from tests.exploration import property_settings
 from tests.passes.graph_expressions import GraphCase, build_case
 from tests.passes.graph_templates import TEMPLATE_PATTERNS, TEMPLATES
 from tests.passes.pipelines import (
@@ -111,12 +112,7 @@ def test_every_pipeline_keeps_the_values_of_random_graphs(root: str) -> None:
     pipeline; and the patterns the template is written for fire on some of them."""
     fired: Counter[str] = Counter()
 
-    @settings(
-        derandomize=True,
-        deadline=None,
-        max_examples=EXAMPLES_PER_TEMPLATE,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @property_settings(EXAMPLES_PER_TEMPLATE)
     @given(case=graph_cases(root))
     def check(case: GraphCase) -> None:
         check_every_pipeline(case, fired)
@@ -126,12 +122,7 @@ def test_every_pipeline_keeps_the_values_of_random_graphs(root: str) -> None:
     assert not missing, f"{root}: {missing} never fired (fired: {dict(fired)})"
 
 
-@settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=100,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@property_settings(100)
 @given(case=graph_cases())
 def test_every_pipeline_keeps_the_values_of_graphs_with_any_root(case: GraphCase) -> None:
     check_every_pipeline(case, Counter())

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import tracegraph
 import tracegraph.tensor as T
+from tests.exploration import property_settings
 from tests.numpy_oracle import assert_matches_numpy
 
 LINKERS = ["c", *(["triton"] if importlib.util.find_spec("triton") else [])]
@@ -131,12 +132,7 @@ def _check(node: Node, first: np.ndarray, second: np.ndarray) -> None:
         )
 
 
-FAST = settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=25,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FAST = property_settings(25, suppress=(HealthCheck.too_slow, HealthCheck.data_too_large))
 
 
 @FAST

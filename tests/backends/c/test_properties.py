@@ -4,19 +4,15 @@ reshapes, reductions, casts, gradients; zeros, NaN and infinities among the inpu
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from tests.backends.c.helpers import run_both
+from tests.exploration import property_settings
 from tests.passes.graph_expressions import GraphCase, build_case
 from tests.passes.random_graphs import graph_cases
 
 
-@settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=60,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@property_settings(60)
 @given(case=graph_cases())
 def test_c_matches_the_reference_on_random_graphs(case: GraphCase) -> None:
     variables, outputs = build_case(case)

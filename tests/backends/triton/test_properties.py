@@ -6,22 +6,18 @@ infinities among the inputs)."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 import tracegraph
 from tests.backends.c.helpers import assert_same
+from tests.exploration import property_settings
 from tests.passes.graph_expressions import GraphCase, build_case
 from tests.passes.random_graphs import graph_cases
 from tracegraph.backends.triton.program import TritonProgram
 from tracegraph.ir.interpreter import ReferenceProgram
 
 
-@settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=60,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@property_settings(60)
 @given(case=graph_cases())
 def test_triton_matches_the_reference_on_random_graphs(case: GraphCase) -> None:
     variables, outputs = build_case(case)
