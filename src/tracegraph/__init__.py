@@ -48,7 +48,7 @@ from tracegraph.errors import (
     UnsupportedOperationError,
     UnusedInputError,
 )
-from tracegraph.gradient import grad
+from tracegraph.gradient import Lop, Rop, grad
 from tracegraph.printing import debugprint, dprint, pp, pydotprint
 from tracegraph.scan_module import foldl, foldr, map, reduce, scan
 from tracegraph.tensor.graph import clone
@@ -80,12 +80,14 @@ __all__ = [
     "In",
     "IndexOutOfBoundsError",
     "InputTypeError",
+    "Lop",
     "MissingInputError",
     "Mode",
     "Op",
     "Out",
     "Param",
     "ProfileStats",
+    "Rop",
     "RuntimeOpError",
     "ShapeMismatchError",
     "SharedVariable",

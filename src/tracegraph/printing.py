@@ -129,6 +129,17 @@ def pp(variable: Variable | SSAValue) -> str:
     return _pp_value(value, names)
 
 
+def pprint(variable: Variable | SSAValue) -> str:
+    """Theano's other name of :func:`pp`.
+
+    >>> import tracegraph.tensor as T
+    >>> x = T.dscalar('x')
+    >>> pprint(T.exp(x) * 2)
+    '(exp(x) * 2)'
+    """
+    return pp(variable)
+
+
 def debugprint(
     obj: Variable | SSAValue | Sequence[Variable] | Function[Any], *, file: object = None
 ) -> str:

@@ -93,6 +93,19 @@ def test_zero_grad_gives_a_connected_zero() -> None:
     np.testing.assert_array_equal(f(np.array([1.0, 5.0])), [1.0, 1.0])
 
 
+def test_theanos_other_names_are_there() -> None:
+    """``consider_constant`` (Theano's older ``zero_grad``), ``tracegraph.Rop``/``Lop``
+    (Theano exports them at the top) and ``printing.pprint`` (``pp``)."""
+    from tracegraph.gradient import consider_constant
+    from tracegraph.printing import pp, pprint
+
+    x = T.dvector("x")
+    f = tracegraph.function([x], grad((consider_constant(x) ** 2).sum() + x.sum(), x))
+    np.testing.assert_array_equal(f(np.array([1.0, 5.0])), [1.0, 1.0])
+    assert (tracegraph.Rop, tracegraph.Lop) == (Rop, Lop)
+    assert pprint(T.exp(x) * 2) == pp(T.exp(x) * 2) == "(exp(x) * 2)"
+
+
 def test_grad_clip_clips_the_gradient_only() -> None:
     x = T.dvector("x")
     clipped = grad_clip(x, -1.0, 2.0)

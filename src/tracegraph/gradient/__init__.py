@@ -1,5 +1,6 @@
 """Symbolic differentiation: ``grad``, ``jacobian``, ``hessian``, ``Lop``/``Rop``, the
-gradient barriers (``disconnected_grad``, ``zero_grad``, ``grad_clip``) and ``verify_grad``.
+gradient barriers (``disconnected_grad``, ``zero_grad`` or ``consider_constant``,
+``grad_clip``) and ``verify_grad``.
 
 The rules live in one table keyed by op class (``VJP_RULES`` in ``tracegraph.gradient.rules``);
 the same rules also run on IR modules as the ``tg-grad`` pass.
@@ -15,7 +16,7 @@ from tracegraph.errors import DisconnectedInputError, GradientError, UndefinedGr
 from tracegraph.gradient import conv as _conv  # noqa: F401 - registers the convolutions' rules
 from tracegraph.gradient import distributed as _distributed  # noqa: F401 - and collectives
 from tracegraph.gradient import linalg as _linalg  # noqa: F401 - and linear algebra's
-from tracegraph.gradient.barriers import disconnected_grad, grad_clip, zero_grad
+from tracegraph.gradient.barriers import consider_constant, disconnected_grad, grad_clip, zero_grad
 from tracegraph.gradient.core import grad, hessian, jacobian
 from tracegraph.gradient.products import Lop, Rop
 from tracegraph.gradient.rules import VJP_RULES, NotDifferentiable
@@ -33,6 +34,7 @@ __all__ = [
     "NullTypeGradError",
     "Rop",
     "UndefinedGradientError",
+    "consider_constant",
     "disconnected_grad",
     "grad",
     "grad_clip",

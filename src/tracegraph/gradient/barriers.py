@@ -31,6 +31,17 @@ def zero_grad(x: TensorLike) -> TensorVariable:
     return emit(ops.ZeroGradOp(as_tensor_variable(x).value))
 
 
+def consider_constant(x: TensorLike) -> TensorVariable:
+    """Theano's older name of :func:`zero_grad`: ``x``, whose gradient is zero.
+
+    >>> import tracegraph, tracegraph.tensor as T
+    >>> x = T.dscalar("x")
+    >>> tracegraph.function([x], T.grad(x * consider_constant(x), x))(3.0)
+    array(3.)
+    """
+    return zero_grad(x)
+
+
 def grad_clip(x: TensorLike, lower_bound: float, upper_bound: float) -> TensorVariable:
     """``x``, whose gradient is clipped to ``[lower_bound, upper_bound]`` elementwise.
 

@@ -191,7 +191,6 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("theano.tensor.nlinalg", "tensorinv"): "not yet",
     ("theano.tensor.nlinalg", "tensorsolve"): "not yet",
     ("theano.tensor.slinalg", "expm"): "not yet",
-    ("theano.gradient", "consider_constant"): "not yet (disconnected_grad does it)",
     ("theano.gradient", "grad_not_implemented"): "not yet (a user op's grad may raise)",
     ("theano.gradient", "grad_undefined"): "not yet",
     ("theano.gradient", "DisconnectedType"): "not yet (a user op's grad returns None)",
