@@ -46,3 +46,12 @@ def test_results_of_reference_kernels_are_made_native(kind: str) -> None:
     doubled, sums = c_program.run([value])
     np.testing.assert_array_equal(doubled, value.reshape(2, 3) * 2 + 1)
     np.testing.assert_array_equal(sums, value.reshape(2, 3).sum(axis=1))
+
+
+def test_run_with_too_few_arguments_says_how_many_it_got() -> None:
+    """The count the message gives includes the context, and says so (it read "takes the
+    context and 2 arguments, got 2" for one argument and the context)."""
+    x, y = T.dvector("x"), T.dvector("y")
+    c_program, _ = both_programs([x, y], [x + y])
+    with pytest.raises(TypeError, match=r"takes the context and 2 arguments, got 2 in all"):
+        c_program.run([np.ones(2)])

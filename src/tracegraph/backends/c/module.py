@@ -237,7 +237,7 @@ def _emit_run(program: Slots, out: IndentedBuffer, *, profile: bool = False) -> 
         out.write(f"if (nargs != {program.num_args + 1}) {{")
         out.write(
             f'    PyErr_Format(PyExc_TypeError, "run takes the context and {program.num_args} '
-            'arguments, got %zd", nargs);'
+            'arguments, got %zd in all", nargs);'
         )
         out.write("    return NULL;")
         out.write("}")
