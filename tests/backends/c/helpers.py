@@ -79,18 +79,23 @@ def run_both(
     outputs: Sequence[TensorVariable],
     args: Sequence[Any],
     exact: bool = False,
+    c_args: Sequence[Any] | None = None,
     **options: Any,
 ) -> list[Any]:
-    """Run the graph on both backends; assert the C results are the reference's; return them."""
+    """Run the graph on both backends; assert the C results are the reference's; return them.
+    ``c_args``: the same values in other memory layouts, for the C program only."""
     c_program, reference = both_programs(inputs, outputs, **options)
     arrays = [np.asarray(a) for a in args]
-    copies = [a.copy() for a in arrays]
+    given = arrays if c_args is None else [np.asarray(a) for a in c_args]
+    for array, laid_out in zip(arrays, given, strict=True):
+        np.testing.assert_array_equal(array, laid_out)
+    copies = [a.copy() for a in given]
     with np.errstate(all="ignore"):
         expected = reference.run(arrays)
-    results = c_program.run(arrays)
+    results = c_program.run(given)
     working = _working_precision(outputs)
     for index, (result, wanted) in enumerate(zip(results, expected, strict=True)):
         assert_same(result, wanted, f"output {index}", exact, working)
-    for before, after in zip(copies, arrays, strict=True):
+    for before, after in zip(copies, given, strict=True):
         np.testing.assert_array_equal(before, after, err_msg="an input was modified")
     return results
