@@ -65,6 +65,32 @@ def test_outer_values_sequences_of_integers_and_go_backwards() -> None:
     np.testing.assert_allclose(tracegraph.function([x], weighted)(xv), expected)
 
 
+SEQUENCE_TAPS = {
+    # taps: (forwards, backwards) of x[t + taps[0]] + 10 * x[t + taps[1]] over x = 0, ..., 5
+    (-1, 0): ([10, 21, 32, 43, 54], [54, 43, 32, 21, 10]),
+    (-2, -1): ([10, 21, 32, 43], [43, 32, 21, 10]),
+    (1, 2): ([21, 32, 43, 54], [54, 43, 32, 21]),
+    (-1, 1): ([20, 31, 42, 53], [53, 42, 31, 20]),
+}
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+@pytest.mark.parametrize("taps", sorted(SEQUENCE_TAPS))
+def test_sequence_taps_cut_as_theano_cuts_them(taps: tuple[int, int], backwards: bool) -> None:
+    """Theano's rule (PyTensor's values above): a sequence's slices are cut as if tap 0 were
+    among the taps, and each is reversed once cut, so that a backwards step still reads
+    ``x[t - 1]`` with ``x[t]``. tracegraph reversed the sequence first (the taps then read
+    ``x[t + 1]`` with ``x[t]``) and cut all-negative or all-positive taps one step too long."""
+    x = T.dvector("x")
+    ys, _ = tracegraph.scan(
+        lambda a, b: a + 10 * b,
+        sequences=[{"input": x, "taps": list(taps)}],
+        go_backwards=backwards,
+    )
+    expected = SEQUENCE_TAPS[taps][1 if backwards else 0]
+    np.testing.assert_array_equal(tracegraph.function([x], ys)(np.arange(6.0)), expected)
+
+
 def test_map_reduce_and_folds() -> None:
     x = T.dvector("x")
     doubled, _ = scan_map(lambda v: v * 2, sequences=x)

@@ -63,7 +63,10 @@ def _as_list(value: Any) -> list[Any]:
 def _sequences(sequences: Any, go_backwards: bool) -> list[TensorVariable]:
     """One sequence per tap the step reads: with ``dict(input=u, taps=[-4, 0])``, step ``t``
     reads ``u[t]`` for tap -4 and ``u[t + 4]`` for tap 0 (Theano's rule: the first step is at
-    the most negative tap), so the taps are the slices ``u[0:-4]`` and ``u[4:]``."""
+    the most negative tap, or at 0 if no tap is negative), so the taps are the slices
+    ``u[0:-4]`` and ``u[4:]``; the slices are cut as if tap 0 were among the taps (``[1, 2]``:
+    ``u[1:-1]`` and ``u[2:]``). ``go_backwards`` reverses each slice once cut, so that a step
+    still reads ``u[t - 4]`` with ``u[t]``."""
     result = []
     for sequence in _as_list(sequences):
         taps: tuple[int, ...] = (0,)
@@ -73,15 +76,14 @@ def _sequences(sequences: Any, go_backwards: bool) -> list[TensorVariable]:
         variable = as_tensor_variable(sequence)
         if variable.ndim == 0:
             raise TypeError(f"scan: a sequence needs at least one axis, got {variable.describe()}")
-        if go_backwards:
-            variable = variable[::-1]
         if taps == (0,):
-            result.append(variable)
+            result.append(variable[::-1] if go_backwards else variable)
             continue
-        first, last = min(taps), max(taps)
+        first, last = min(*taps, 0), max(*taps, 0)
         for tap in taps:
             start, end = tap - first, last - tap
-            result.append(variable[start:] if end == 0 else variable[start:-end])
+            piece = variable[start:] if end == 0 else variable[start:-end]
+            result.append(piece[::-1] if go_backwards else piece)
     return result
 
 
