@@ -201,9 +201,9 @@ def infinities_or_zeros_matter(func: FuncOp, values: dict[SSAValue, Any]) -> boo
     """Whether the reference evaluates an indeterminate form (a NaN of ``+``, ``-``, ``*`` or
     ``/`` from operands that are not NaN), multiplies a zero by a NaN (the zero mask a
     ``switch`` gradient sends the branch not taken, times a NaN of that branch: the switch
-    sinks give that branch's gradient as 0, which it is) or divides by zero (``/``, or ``**``
-    with a negative exponent): where the stable forms give a better answer (see the module
-    docstring)."""
+    sinks give that branch's gradient as 0, which it is), divides a zero by a NaN (the same
+    for ``switch(c, 0, x) / y``) or divides by zero (``/``, or ``**`` with a negative
+    exponent): where the stable forms give a better answer (see the module docstring)."""
     for op in func.body.block.ops:
         if not isinstance(op, (*INDETERMINATE, ops.PowOp)):
             continue
@@ -219,7 +219,7 @@ def infinities_or_zeros_matter(func: FuncOp, values: dict[SSAValue, Any]) -> boo
             ((lhs == 0) & np.isnan(rhs)) | (np.isnan(lhs) & (rhs == 0))
         ):
             return True
-        if isinstance(op, ops.TrueDivOp) and np.any(rhs == 0):
+        if isinstance(op, ops.TrueDivOp) and np.any((rhs == 0) | ((lhs == 0) & np.isnan(rhs))):
             return True
         if isinstance(op, ops.PowOp) and np.any((lhs == 0) & (rhs < 0)):
             return True

@@ -103,7 +103,7 @@ def check_every_pipeline(case: GraphCase, fired: Counter[str]) -> None:
         compare(optimized(*args), expected, not inexact, what)
 
 
-EXAMPLES_PER_TEMPLATE = 15
+EXAMPLES_PER_TEMPLATE = 20
 
 
 @pytest.mark.parametrize("root", sorted(TEMPLATES))
