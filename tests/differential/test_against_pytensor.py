@@ -223,6 +223,16 @@ def _wrapping_integer_negation(result: Run, disagreement: Disagreement) -> bool:
     return at_minimum and _as_written_where(result, disagreement)
 
 
+def _wrapping_integer_sum(result: Run, disagreement: Disagreement) -> bool:
+    """An integer input holds the largest value of its dtype, and tracegraph computes the
+    formula as written."""
+    at_maximum = any(
+        spec.dtype.startswith(("int", "uint")) and np.any(spec.array == np.iinfo(spec.dtype).max)
+        for spec in result.case.inputs
+    )
+    return at_maximum and _as_written_where(result, disagreement)
+
+
 def _half_power_of_negative_infinity_or_zero(result: Run, disagreement: Disagreement) -> bool:
     """A ``pow`` with a positive fractional exponent of ``-inf`` or ``-0.0``, and PyTensor's
     result NaN (``sqrt(-inf)``) or an infinity of the other sign (``1 / sqrt(-0.0)``)."""
@@ -315,6 +325,12 @@ KNOWN: dict[str, Known] = {
         "wraps: -(-128) is -128 in int8, so 1 - sigmoid(-128) = 1 becomes 0. tracegraph's "
         "stabilizations negate floats only.",
         _wrapping_integer_negation,
+    ),
+    "log1p of an integer": Known(
+        "PyTensor rewrites log(1 + x) into log1p(x) for an integer x too, where 1 + x wraps: "
+        "1 + 127 is -128 in int8 (NumPy's sum, tracegraph's), whose log is NaN, where "
+        "log1p(127) is 4.85. tracegraph's stabilizations rewrite floats only.",
+        _wrapping_integer_sum,
     ),
 }
 """The disagreements where tracegraph is right and PyTensor wrong (or tracegraph computes the
@@ -419,6 +435,12 @@ def test_each_known_disagreement_is_real() -> None:
                 InputSpec("float64", ("i",), (True,), np.array([-1.0])),
                 InputSpec("float64", ("i",), (True,), np.array([0.5])),
             ),
+        ),
+        "log1p of an integer": GraphCase(
+            (Apply("cast", (Apply("log", (Apply("add", (Literal(1), x)),)),), ("float64",)),),
+            (),
+            False,
+            _case_of(x, np.array([127, 3], dtype=np.int8)).inputs,
         ),
         "integer negation": GraphCase(
             (Apply("cast", (Apply("sub", (Literal(1), Apply("sigmoid", (x,)))),), ("float64",)),),
