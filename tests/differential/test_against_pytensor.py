@@ -223,6 +223,19 @@ def _wrapping_integer_negation(result: Run, disagreement: Disagreement) -> bool:
     return at_minimum and _as_written_where(result, disagreement)
 
 
+def _pytensor_rounded_to_float32(result: Run, disagreement: Disagreement) -> bool:
+    """PyTensor's value is the float32 rounding of tracegraph's, which is the formula's (to
+    float64's tolerance: ``log(exp(x))`` is ``x`` in tracegraph, an ulp off as written)."""
+    ours = result.ours[disagreement.output][disagreement.where].astype(np.float64)
+    theirs = result.theirs[disagreement.output][disagreement.where].astype(np.float64)
+    written = result.as_written[disagreement.output][disagreement.where]
+    with np.errstate(over="ignore"):
+        rounded = ours.astype(np.float32).astype(np.float64)
+    return bool((theirs == rounded).all()) and bool(
+        np.allclose(ours, written, rtol=FLOAT64_TOLERANCE, atol=0, equal_nan=True)
+    )
+
+
 def _wrapping_integer_sum(result: Run, disagreement: Disagreement) -> bool:
     """An integer input holds the largest value of its dtype, and tracegraph computes the
     formula as written."""
@@ -325,6 +338,14 @@ KNOWN: dict[str, Known] = {
         "wraps: -(-128) is -128 in int8, so 1 - sigmoid(-128) = 1 becomes 0. tracegraph's "
         "stabilizations negate floats only.",
         _wrapping_integer_negation,
+    ),
+    "PyTensor's float32 scalars": Known(
+        "PyTensor's scalar reciprocal is np.float32(1.0) / x (pytensor/scalar/basic.py), which "
+        "NumPy 2 computes in float32 where x is a Python float, as PyTensor's Python linker "
+        "passes it inside a fused Composite: the gradient 1 / x at x = -0.375 is "
+        "-2.6666667461 there, where the formula in float64, tracegraph's value, is "
+        "-2.6666666667.",
+        _pytensor_rounded_to_float32,
     ),
     "log1p of an integer": Known(
         "PyTensor rewrites log(1 + x) into log1p(x) for an integer x too, where 1 + x wraps: "
@@ -434,6 +455,15 @@ def test_each_known_disagreement_is_real() -> None:
                 InputSpec("float64", (), (), np.array(0.0)),
                 InputSpec("float64", ("i",), (True,), np.array([-1.0])),
                 InputSpec("float64", ("i",), (True,), np.array([0.5])),
+            ),
+        ),
+        "PyTensor's float32 scalars": GraphCase(
+            (Apply("true_div", (x, Apply("log", (Apply("exp", (Input(1),)),)))),),
+            (),
+            True,
+            (  # a vector of static length 1: PyTensor makes the gradient a Composite
+                InputSpec("float64", ("i",), (True,), np.array([-0.0])),
+                InputSpec("float64", (), (), np.array(-0.375)),
             ),
         ),
         "log1p of an integer": GraphCase(
