@@ -200,6 +200,24 @@ def test_truncated_gradients_reach_only_the_last_steps() -> None:
     assert gh0v == 0.0
 
 
+@pytest.mark.parametrize("steps", [2, 3])
+def test_truncated_gradients_reach_initial_values_read_inside_the_window(steps: int) -> None:
+    """``h[t] = tanh(h[t-2])``, gradient truncated to the last step: with 2 steps that step
+    reads the second initial value (``h[-1]``), which gets its gradient (PyTensor's value;
+    tracegraph gave the initial values zeros whenever any step was cut); with 3 it reads
+    ``h[0]``, and the initial values get nothing."""
+    h0 = T.dvector("h0")
+    hs, _ = tracegraph.scan(
+        lambda h2, h1: T.tanh(h2),
+        outputs_info=[{"initial": h0, "taps": [-2, -1]}],
+        n_steps=steps,
+        truncate_gradient=1,
+    )
+    g = tracegraph.function([h0], T.grad(hs[-1], h0))(np.array([0.3, -0.7]))
+    expected = [0.0, 1 - np.tanh(-0.7) ** 2] if steps == 2 else [0.0, 0.0]
+    np.testing.assert_allclose(g, expected, rtol=1e-12)
+
+
 def test_jacobian_of_a_symbolic_vector() -> None:
     x = T.dvector("x")
     f = tracegraph.function([x], T.jacobian(T.tanh(x) * x.sum(), x))

@@ -8,7 +8,8 @@ sends it directly plus what later steps sent back through their taps. Carried th
 reverse steps: for each recurrent state, the gradients waiting for its last ``span`` values;
 for each non-sequence, the sum of its gradients over the steps. The reverse scan collects the
 gradient of each sequence's slice. ``truncate_gradient=k`` runs only the last ``k`` steps
-backwards: earlier slices and the initial values get zeros.
+backwards: earlier slices get zeros, and the initial values what those steps sent them (only
+a state with taps further back than ``k`` steps has initial values they read).
 """
 
 from __future__ import annotations
@@ -194,16 +195,27 @@ def _scan_vjp(
         zeros = basic.zeros_like(sequence)
         sequence_gradients.append(set_subtensor(zeros[steps - run : steps], collected[::-1]))
     start_gradients: list[TensorVariable | None] = []
-    for waited in initial_gradients:
+    for waited, span in zip(initial_gradients, spans, strict=True):
         if not isinstance(waited, TensorVariable):
             start_gradients.append(None)
             continue
         g = waited[::-1]  # the waiting gradients are for the last value first
         if op.truncate_gradient.value.data >= 0:
-            g = math.switch(math.lt(run, steps), basic.zeros_like(g), g)
+            g = _initial_values_reached(g, span, steps - run)
         start_gradients.append(g)
     as_tensors = [g if isinstance(g, TensorVariable) or g is None else None for g in sum_gradients]
     return [None, *sequence_gradients, *start_gradients, *([None] * carried_count), *as_tensors]
+
+
+def _initial_values_reached(g: TensorVariable, span: int, skipped: Any) -> TensorVariable:
+    """The gradient of a state's ``span`` initial values when the first ``skipped`` steps did
+    not run backwards (truncated): ``g`` is for the ``span`` values before the earliest step
+    that did, positions ``skipped`` onwards of the history the initial values start (0 to
+    ``span - 1``). Initial value ``i`` gets ``g[i - skipped]``, zeros before: with taps
+    further back than one step, a step inside the window reads some initial values."""
+    shift = math.minimum(skipped, span)
+    padded = shapes.concatenate([basic.zeros_like(g), g])
+    return padded[span - shift : 2 * span - shift]
 
 
 def _is_state(value: SSAValue) -> bool:
