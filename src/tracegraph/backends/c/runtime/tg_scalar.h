@@ -63,7 +63,8 @@ TG_CAST_HELPERS(f32, npy_float32, npy_uint32, f, 0xCF000000ULL)
    pow's values at -0 (+0, where sqrt gives -0) and -inf (+inf, where sqrt gives NaN): GCC's
    vectorizer turns pow(x, 0.5) into sqrt(x) in the vector body of a loop (whatever the flags)
    and leaves pow in its scalar remainder, so one array held both; elsewhere the two agree
-   (every float32, 2e7 float64 checked). S, T, F: as for TG_CAST_HELPERS. */
+   (checked: every float32 of [1, 4), all mantissas of both exponent parities, and 2e7
+   float64). S, T, F: as for TG_CAST_HELPERS. */
 #define TG_FLOAT_HELPERS(S, T, F)                                                                  \
     static inline T tg_divmod_##S(T a, T b, T *modulus) {                                          \
         T mod = fmod##F(a, b);                                                                     \
